@@ -1,0 +1,25 @@
+// Jest runs TypeScript as native ESM: @swc/jest strips types (fast, no type
+// check — `npm run typecheck` does that), and the mapper lets sources keep the
+// `.js` extensions that NodeNext resolution requires.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  throw new Error(
+    `stepship targets Node 24; jest is running on Node ${process.version}. Run it through npm (npm test), which puts the project's Node 24 first on the PATH.`,
+  );
+}
+
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2024' }, module: { type: 'es6' } },
+    ],
+  },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  modulePathIgnorePatterns: ['<rootDir>/cdk.out', '<rootDir>/service/dist'],
+  testTimeout: 30_000,
+};
