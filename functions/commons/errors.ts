@@ -1,0 +1,112 @@
+/**
+ * Errors of the deployment workflow. Each class's `name` is the error code
+ * Step Functions sees (Lambda reports `errorType` = `name`), so the names are
+ * part of the state machine's contract: `Retry` and `Catch` match them.
+ */
+export class DeployError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DeployError';
+  }
+}
+
+/** The request is malformed; nothing was started or changed. */
+export class ValidationError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Another deployment of the same service holds the lock. */
+export class DeploymentInProgressError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeploymentInProgressError';
+  }
+}
+
+export class ImageNotFoundError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageNotFoundError';
+  }
+}
+
+/** The service or its current task definition can't be found or used. */
+export class TargetNotFoundError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetNotFoundError';
+  }
+}
+
+/** ECS marked this deployment FAILED (circuit breaker), rolled it back, or replaced it. */
+export class RolloutFailedError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RolloutFailedError';
+  }
+}
+
+export class RolloutTimeoutError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RolloutTimeoutError';
+  }
+}
+
+/** The new tasks are not (yet) all healthy targets; the state machine retries this a few times. */
+export class TargetsNotReadyError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetsNotReadyError';
+  }
+}
+
+/** The rollout completed but the service does not work as deployed. */
+export class VerificationError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerificationError';
+  }
+}
+
+export class RollbackError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RollbackError';
+  }
+}
+
+/** An AWS call failed in a way worth retrying (throttling, 5xx) after the SDK's own retries. */
+export class TransientAwsError extends DeployError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransientAwsError';
+  }
+}
+
+export function assertIsError(value: unknown): asserts value is Error {
+  if (!(value instanceof Error)) throw new Error(`Expected an Error, got ${String(value)}`, { cause: value });
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServerException',
+]);
+
+/** True for SDK errors that are throttling or server-side (5xx) failures. */
+export function isTransientAwsError(err: Error): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const retryable = (err as { $retryable?: unknown }).$retryable !== undefined;
+  return THROTTLING.has(err.name) || retryable || (typeof status === 'number' && status >= 500);
+}

@@ -1,0 +1,57 @@
+import type { RecordStore } from '../commons/records.js';
+import { phaseTimings } from '../commons/timings.js';
+import type {
+  ExecutionContext,
+  PreparedDeployment,
+  RegisteredTaskDefinition,
+  ResolvedImage,
+  Rollout,
+  Verification,
+} from '../commons/types.js';
+
+export interface FinalizeInput {
+  execution: ExecutionContext;
+  deployment: PreparedDeployment;
+  image: ResolvedImage;
+  taskDefinition: RegisteredTaskDefinition;
+  rollout: Rollout;
+  verification: Verification;
+}
+
+export interface FinalizeDeps {
+  records: RecordStore;
+  now?: () => number;
+}
+
+export interface DeploymentSummary {
+  deploymentId: string;
+  status: 'SUCCEEDED';
+  imageUri: string;
+  taskDefinitionArn: string;
+  timings: Record<string, number>;
+  distinctTaskIps: string[];
+}
+
+/** Records the verified deployment (the next rollback's target) with its timings, and releases the lock. */
+export async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promise<DeploymentSummary> {
+  const now = deps.now?.() ?? Date.now();
+  const timings = phaseTimings({ startTime: input.execution.StartTime, ...input }, now);
+  await deps.records.updateRecord(input.deployment.deploymentId, {
+    status: 'SUCCEEDED',
+    imageDigest: input.image.imageDigest,
+    imageUri: input.image.imageUri,
+    taskDefinitionArn: input.taskDefinition.taskDefinitionArn,
+    previousTaskDefinitionArn: input.taskDefinition.previousTaskDefinitionArn,
+    timings,
+    finishedAt: new Date(now).toISOString(),
+  });
+  await deps.records.releaseLock(input.deployment.service, input.execution.Id);
+  return {
+    deploymentId: input.deployment.deploymentId,
+    status: 'SUCCEEDED',
+    imageUri: input.image.imageUri,
+    taskDefinitionArn: input.taskDefinition.taskDefinitionArn,
+    timings,
+    distinctTaskIps: input.verification.endpoint?.distinctTaskIps ?? [],
+  };
+}
