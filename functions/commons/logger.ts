@@ -10,7 +10,8 @@ export interface Logger {
 
 export function createLogger(
   base: LogFields = {},
-  write: (line: string) => void = (l) => console.log(l),
+  // stdout, not console.log: Lambda passes raw stdout lines through unprefixed, so each stays one JSON object.
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Logger {
   const emit = (level: string, msg: string, fields?: LogFields): void =>
     write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }));

@@ -43,12 +43,15 @@ export interface PreparedDeployment {
   /** The tag to build and deploy (generated when building from source without a tag). */
   imageTag?: string;
   imageDigest?: string;
+  /** CodeBuild's S3 source location (`bucket/key`) when building from source. */
+  sourceLocation?: string;
   preparedAt: number;
 }
 
 /** CodeBuild's exported variables as the `.sync` integration returns them. */
 export interface BuildResult {
-  buildId: string;
+  /** Absent when the build was skipped. */
+  buildId?: string;
   exportedVariables?: { Name?: string; Value?: string }[];
 }
 

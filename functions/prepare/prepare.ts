@@ -61,6 +61,7 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
     needsBuild,
     ...(imageTag ? { imageTag } : {}),
     ...(request.imageDigest ? { imageDigest: request.imageDigest } : {}),
+    ...(request.source ? { sourceLocation: request.source.slice('s3://'.length) } : {}),
     preparedAt: now.getTime(),
   };
 }

@@ -13,17 +13,25 @@ import type {
 
 export type FailureOutcome = Extract<DeploymentStatus, 'FAILED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED'>;
 
-export interface RecordFailureInput {
-  outcome: FailureOutcome;
-  execution: ExecutionContext;
+/** Everything the execution state holds when a failure is recorded; each part only if reached. */
+export interface FailedState {
   request?: DeploymentRequest;
   deployment?: PreparedDeployment;
   image?: ResolvedImage;
   taskDefinition?: RegisteredTaskDefinition;
   rollout?: Rollout;
   verification?: Verification;
-  rollback?: { rolledBackTo?: string; error?: CaughtError };
+  rollback?: { rolledBackTo?: string };
+  /** The failure that ended the deployment. */
   error: CaughtError;
+  /** A failure of the rollback itself. */
+  rollbackError?: CaughtError;
+}
+
+export interface RecordFailureInput {
+  outcome: FailureOutcome;
+  execution: ExecutionContext;
+  state: FailedState;
 }
 
 export interface FailureSummary {
@@ -47,32 +55,38 @@ export async function recordFailure(
   input: RecordFailureInput,
   deps: RecordFailureDeps,
 ): Promise<FailureSummary> {
+  const { outcome, execution, state } = input;
   const now = deps.now?.() ?? Date.now();
-  const cause = readableCause(input.error.Cause);
-  const rollbackCause = input.rollback?.error ? readableCause(input.rollback.error.Cause) : undefined;
-  const service = input.deployment?.service ?? input.request?.service;
-  await deps.records.updateRecord(input.execution.Name, {
-    deploymentId: input.execution.Name,
-    executionArn: input.execution.Id,
-    startedAt: input.execution.StartTime,
-    ...(input.deployment ? { service } : {}),
-    ...(input.request ? { trigger: input.request.trigger, requester: input.request.requester } : {}),
-    status: input.outcome,
-    error: input.error.Error,
-    cause: rollbackCause
-      ? `${cause}\nRollback failed: ${input.rollback?.error?.Error}: ${rollbackCause}`
-      : cause,
-    imageDigest: input.image?.imageDigest ?? input.request?.imageDigest,
-    imageUri: input.image?.imageUri,
-    taskDefinitionArn: input.taskDefinition?.taskDefinitionArn,
-    previousTaskDefinitionArn: input.taskDefinition?.previousTaskDefinitionArn,
-    rolledBackTo: input.outcome === 'ROLLED_BACK' ? input.rollback?.rolledBackTo : undefined,
-    timings: phaseTimings({ startTime: input.execution.StartTime, ...input }, now),
+  const cause = readableCause(state.error.Cause);
+  const rollbackFailure = state.rollbackError
+    ? `\nThe rollback failed too: ${state.rollbackError.Error}: ${readableCause(state.rollbackError.Cause)}`
+    : '';
+  // Only a service this pipeline resolved gets a place in the service's history.
+  const service = state.deployment?.service;
+  await deps.records.updateRecord(execution.Name, {
+    deploymentId: execution.Name,
+    executionArn: execution.Id,
+    startedAt: execution.StartTime,
+    service,
+    trigger: state.request?.trigger,
+    requester: state.request?.requester,
+    status: outcome,
+    error: state.error.Error,
+    cause: `${cause}${rollbackFailure}`,
+    imageTag: state.deployment?.imageTag,
+    imageDigest: state.image?.imageDigest ?? state.request?.imageDigest,
+    imageUri: state.image?.imageUri,
+    taskDefinitionArn: state.taskDefinition?.taskDefinitionArn,
+    previousTaskDefinitionArn: state.taskDefinition?.previousTaskDefinitionArn,
+    rolledBackTo: outcome === 'ROLLED_BACK' ? state.rollback?.rolledBackTo : undefined,
+    timings: phaseTimings({ startTime: execution.StartTime, ...state }, now),
     finishedAt: new Date(now).toISOString(),
   });
-  if (service) await deps.records.releaseLock(service, input.execution.Id);
-  const prefix = input.outcome === 'ROLLED_BACK' ? `Rolled back to ${input.rollback?.rolledBackTo}. ` : '';
-  return { Error: input.error.Error, Cause: `${prefix}${cause}`, outcome: input.outcome };
+  // Owner-conditional: a run rejected by the lock never releases the holder's lock.
+  const lockService = service ?? state.request?.service;
+  if (lockService) await deps.records.releaseLock(lockService, execution.Id);
+  const prefix = outcome === 'ROLLED_BACK' ? `Rolled back to ${state.rollback?.rolledBackTo}. ` : '';
+  return { Error: state.error.Error, Cause: `${prefix}${cause}${rollbackFailure}`, outcome };
 }
 
 /**
@@ -82,10 +96,26 @@ export async function recordFailure(
 export function readableCause(cause: string | undefined): string {
   if (!cause) return 'No cause given';
   try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown; Build?: CodeBuildFailure };
     if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+    if (parsed.Build) return describeBuildFailure(parsed.Build);
   } catch {
     // Not JSON: already readable.
   }
   return cause;
+}
+
+interface CodeBuildFailure {
+  Id?: string;
+  BuildStatus?: string;
+  Phases?: { PhaseType?: string; PhaseStatus?: string; Contexts?: { Message?: string }[] }[];
+}
+
+/** A failed CodeBuild `.sync` task's cause is the whole Build: name the build, the phase and its message. */
+function describeBuildFailure(build: CodeBuildFailure): string {
+  const failed = build.Phases?.find((p) => p.PhaseStatus && p.PhaseStatus !== 'SUCCEEDED');
+  const message = failed?.Contexts?.map((c) => c.Message)
+    .filter(Boolean)
+    .join('; ');
+  return `CodeBuild build ${build.Id ?? ''} ${build.BuildStatus ?? 'FAILED'}${failed ? ` in phase ${failed.PhaseType}` : ''}${message ? `: ${message}` : ''}`;
 }

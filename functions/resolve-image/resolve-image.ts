@@ -25,7 +25,7 @@ export interface ResolveImageDeps {
  */
 export async function resolveImage(input: ResolveImageInput, deps: ResolveImageDeps): Promise<ResolvedImage> {
   const { deployment, build } = input;
-  const builtDigest = build ? exportedDigest(build) : undefined;
+  const builtDigest = build?.buildId ? exportedDigest(build) : undefined;
   const wanted: ImageIdentifier =
     builtDigest || deployment.imageDigest
       ? { imageDigest: builtDigest ?? deployment.imageDigest }
