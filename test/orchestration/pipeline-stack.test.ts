@@ -24,7 +24,7 @@ describe('the pipeline stack', () => {
       JSON.stringify(p.Properties.Roles).includes('BuildRole'),
     );
     const pushes = (
-      buildPolicy?.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]
+      (buildPolicy?.Properties.PolicyDocument.Statement ?? []) as { Action: string[]; Resource: unknown }[]
     ).filter((s) => [s.Action].flat().includes('ecr:PutImage'));
     expect(pushes).toHaveLength(1);
     expect(JSON.stringify(pushes[0]?.Resource)).toContain('ExportsOutputFnGetAttRepository');
