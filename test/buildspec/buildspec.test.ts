@@ -45,7 +45,7 @@ describe('buildspec/buildspec.yml', () => {
     expect(build).toContain('--platform "$PLATFORMS"');
     expect(build).toMatch(/--cache-from "type=registry,ref=\$\{REPOSITORY_URI\}:\$\{CACHE_TAG\}"/);
     expect(build).toMatch(/--cache-to "type=registry,.*image-manifest=true,oci-mediatypes=true"/);
-    expect(build).toContain(['--tag "$', '{REPOSITORY_URI}:$', '{IMAGE_TAG}"'].join(''));
+    expect(build).toContain('--tag "${REPOSITORY_URI}:${IMAGE_TAG}"');
     expect(build).toContain('--push');
     // Tags starting "stepship-" never trigger auto-deploy, so the cache must carry that prefix.
     expect(buildspec.env.variables.CACHE_TAG).toMatch(/^stepship-/);

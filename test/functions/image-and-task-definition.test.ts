@@ -102,19 +102,15 @@ describe('register-task-definition', () => {
   const image: ResolvedImage = { imageDigest: DIGEST, imageUri: `${REPO}@${DIGEST}`, resolvedAt: 1 };
 
   function withCurrent(definition: TaskDefinition) {
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolves({
-        services: [{ serviceName: 'web', status: 'ACTIVE', taskDefinition: definition.taskDefinitionArn }],
-      });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [{ serviceName: 'web', status: 'ACTIVE', taskDefinition: definition.taskDefinitionArn }],
+    });
     ecsMock
       .on(DescribeTaskDefinitionCommand)
       .resolves({ taskDefinition: definition, tags: [{ key: 'team', value: 'web' }] });
-    ecsMock
-      .on(RegisterTaskDefinitionCommand)
-      .resolves({
-        taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:8' },
-      });
+    ecsMock.on(RegisterTaskDefinitionCommand).resolves({
+      taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:8' },
+    });
   }
   const register = () =>
     registerNewRevision({ deployment, image }, { ecs: new ECSClient({ region: 'us-east-1' }), now: () => 9 });

@@ -48,11 +48,9 @@ function memoryRecords(lastVerified?: string) {
 
 describe('rollback', () => {
   function service(primaryTaskDefinition: string, status: 'ACTIVE' | 'INACTIVE' = 'ACTIVE') {
-    ecsMock
-      .on(DescribeTaskDefinitionCommand)
-      .resolves({
-        taskDefinition: { taskDefinitionArn: 'arn:td:1', family: 'web', status, containerDefinitions: [] },
-      });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: { taskDefinitionArn: 'arn:td:1', family: 'web', status, containerDefinitions: [] },
+    });
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [
         {

@@ -1,0 +1,366 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import { checkRollout } from '../../functions/check-rollout/check-rollout.js';
+import type { TargetEnv } from '../../functions/commons/env.js';
+import type { RecordStore } from '../../functions/commons/records.js';
+import type { DeploymentRequest } from '../../functions/commons/types.js';
+import { finalize } from '../../functions/finalize/finalize.js';
+import { prepare } from '../../functions/prepare/prepare.js';
+import { recordFailure } from '../../functions/record-failure/record-failure.js';
+import { registerNewRevision } from '../../functions/register-task-definition/register-task-definition.js';
+import { resolveImage } from '../../functions/resolve-image/resolve-image.js';
+import { rollback } from '../../functions/rollback/rollback.js';
+import { executionArn } from '../../functions/start-deployment/execution-name.js';
+import { startDeployment } from '../../functions/start-deployment/start-deployment.js';
+import { updateService } from '../../functions/update-service/update-service.js';
+import { verifyDynamoDb } from '../../functions/verify-dynamodb/verify-dynamodb.js';
+import { verifyEndpoint } from '../../functions/verify-endpoint/verify-endpoint.js';
+import { verifyTargets } from '../../functions/verify-targets/verify-targets.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
+import { createRecordsTable } from '../helpers/records-table.js';
+import { type Running, startDynalite } from '../helpers/servers.js';
+import { synth } from '../orchestration/synth.js';
+import { type StateMachineDefinition, stepOf, synthesizedDefinition } from './asl.js';
+import { type Behaviour, digest, FakeWorld } from './fake-world.js';
+
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
+const target: TargetEnv = {
+  serviceName: 'web',
+  clusterName: 'stepship-web',
+  containerName: 'web',
+  repositoryName: 'web',
+  repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web',
+  appTableName: 'web-app-table',
+  loadBalancerUrl: 'http://alb.local',
+  targetGroupArn: 'arn:tg/web',
+  desiredCount: 2,
+};
+
+let definition: StateMachineDefinition;
+let dynamo: Running;
+let ddb: DynamoDBClient;
+let tables = 0;
+
+beforeAll(async () => {
+  definition = synthesizedDefinition(synth().pipelineTemplate);
+  dynamo = await startDynalite();
+  ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+}, 60_000);
+afterAll(async () => {
+  jest.restoreAllMocks();
+  ddb.destroy();
+  await dynamo.close();
+});
+
+let world: FakeWorld;
+afterEach(() => world?.reset());
+
+interface Scenario {
+  build?: (input: Record<string, unknown>) => Promise<unknown>;
+  rolloutTimeoutSeconds?: number;
+  records?: RecordStore;
+}
+
+/** The real step logic behind each Task state, chosen by the function the state's Resource names. */
+function stepLogic(
+  records: RecordStore,
+  scenario: Scenario,
+): Record<string, (input: never) => Promise<unknown>> {
+  const ecs = new ECSClient({ region: LOCAL_REGION });
+  const ecr = new ECRClient({ region: LOCAL_REGION });
+  const elb = new ElasticLoadBalancingV2Client({ region: LOCAL_REGION });
+  return {
+    Prepare: (i) => prepare(i, { ecs, records, target, lockTtlSeconds: 900 }),
+    ResolveImage: (i) => resolveImage(i, { ecr }),
+    RegisterTaskDefinition: (i) => registerNewRevision(i, { ecs }),
+    UpdateService: (i) => updateService(i, { ecs }),
+    CheckRollout: (i) =>
+      checkRollout(i, { ecs, timeoutSeconds: scenario.rolloutTimeoutSeconds ?? 600, pollSeconds: 1 }),
+    VerifyTargets: (i) => verifyTargets(i, { ecs, elb }),
+    VerifyEndpoint: (i) => verifyEndpoint(i, { get: world.get }),
+    VerifyDynamodb: (i) => verifyDynamoDb(i, { get: world.get }),
+    Rollback: (i) => rollback(i, { ecs, records }),
+    Finalize: (i) => finalize(i, { records }),
+    RecordFailure: (i) => recordFailure(i, { records }),
+  };
+}
+
+async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `exec-${++tables}`) {
+  const records = scenario.records ?? (await createRecordsTable(ddb, `records-${++tables}`));
+  const logic = stepLogic(records, scenario);
+  const handlers: Record<string, (input: never) => Promise<unknown>> = {};
+  for (const [state, def] of Object.entries(definition.States)) {
+    if (def.Type !== 'Task' || !def.Resource) continue;
+    const step = stepOf(def.Resource);
+    const fn = step.includes('codebuild:startBuild') ? scenario.build : logic[step];
+    if (fn) handlers[state] = fn as (input: never) => Promise<unknown>;
+  }
+  const machine = new StateMachine(definition as never);
+  const execution = machine.run({ request } as never, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: { WaitForRollout: 0, WaitForRollback: 0 },
+      retryIntervalOverrides: { VerifyTargets: 0 },
+    },
+    context: {
+      Execution: {
+        Id: executionArn(STATE_MACHINE_ARN, name),
+        Name: name,
+        StartTime: new Date().toISOString(),
+        Input: { request } as never,
+      },
+    },
+  });
+  const states: string[] = [];
+  const events = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') states.push(event.state.name);
+    }
+  })();
+  let output: unknown;
+  let failure: { name: string; message: string } | undefined;
+  try {
+    output = await execution.result;
+  } catch (err) {
+    const cause = (err as Error).cause as Error | undefined;
+    failure = { name: cause?.name ?? (err as Error).name, message: cause?.message ?? (err as Error).message };
+  }
+  await events;
+  return {
+    output,
+    failure,
+    states,
+    record: await records.getRecord(name),
+    lock: await records.currentLock('web'),
+    records,
+  };
+}
+
+const push = (digestOf: string, tag = 'v2'): DeploymentRequest => ({
+  service: 'web',
+  trigger: 'push',
+  requester: 'ecr-push:123456789012',
+  imageDigest: digestOf,
+  imageTag: tag,
+});
+function newWorld(image: string, behaviour: Behaviour = 'healthy') {
+  world = new FakeWorld();
+  world.images.set('v2', image);
+  world.behaviour.set(image, behaviour);
+  return world;
+}
+
+describe('the synthesized state machine, run with the real step logic', () => {
+  it('deploys, verifies and records a push: the happy path', async () => {
+    newWorld(digest(2));
+    const result = await run(push(digest(2)));
+    expect(result.failure).toBeUndefined();
+    expect(result.states).toEqual(
+      expect.arrayContaining([
+        'Prepare',
+        'SkipBuild',
+        'ResolveImage',
+        'RegisterTaskDefinition',
+        'UpdateService',
+        'WaitForRollout',
+        'CheckRollout',
+        'VerifyTargets',
+        'VerifyEndpoint',
+        'VerifyDynamoDB',
+        'Finalize',
+        'Deployed',
+      ]),
+    );
+    expect(result.states).not.toContain('Build');
+    expect(result.output).toMatchObject({
+      status: 'SUCCEEDED',
+      imageUri: `${target.repositoryUri}@${digest(2)}`,
+      distinctTaskIps: [expect.any(String), expect.any(String)],
+    });
+    expect(result.record).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'push',
+      imageDigest: digest(2),
+      timings: expect.objectContaining({
+        register: expect.any(Number),
+        rollout: expect.any(Number),
+        verify: expect.any(Number),
+        total: expect.any(Number),
+      }),
+    });
+    expect(world.imageOf(world.primary?.taskDefinition ?? '')).toBe(`${target.repositoryUri}@${digest(2)}`);
+    expect(result.lock).toBeUndefined();
+  });
+
+  it('builds from source when asked, and deploys the digest the build exported', async () => {
+    newWorld(digest(3));
+    world.images.set('built', digest(3));
+    const build = jest.fn(async (input: Record<string, unknown>) => ({
+      Build: {
+        Id: 'stepship-web-build:7',
+        ExportedEnvironmentVariables: [{ Name: 'IMAGE_DIGEST', Value: digest(3) }],
+        input,
+      },
+    }));
+    const result = await run(
+      { service: 'web', trigger: 'api', requester: 'me', source: 's3://stepship-sources/sources/web.zip' },
+      { build },
+    );
+    expect(result.failure).toBeUndefined();
+    expect(build.mock.calls[0]?.[0]).toMatchObject({
+      ProjectName: expect.any(String),
+      SourceLocationOverride: 'stepship-sources/sources/web.zip',
+      EnvironmentVariablesOverride: [
+        { Name: 'IMAGE_TAG', Type: 'PLAINTEXT', Value: expect.stringMatching(/^stepship-/) },
+      ],
+    });
+    expect(result.record).toMatchObject({ status: 'SUCCEEDED', imageDigest: digest(3) });
+  });
+
+  it('fails a build with BuildFailedError and the failed phase, recording FAILED and releasing the lock', async () => {
+    newWorld(digest(3));
+    const build = async () => {
+      const cause = JSON.stringify({
+        Build: {
+          Id: 'stepship-web-build:8',
+          BuildStatus: 'FAILED',
+          Phases: [
+            {
+              PhaseType: 'BUILD',
+              PhaseStatus: 'FAILED',
+              Contexts: [{ Message: 'COMMAND_EXECUTION_ERROR: npm ci exited 1' }],
+            },
+          ],
+        },
+      });
+      throw Object.assign(new Error(cause), { name: 'States.TaskFailed' });
+    };
+    const result = await run(
+      { service: 'web', trigger: 'cli', requester: 'cli', source: 's3://stepship-sources/sources/web.zip' },
+      { build },
+    );
+    expect(result.failure).toEqual({
+      name: 'BuildFailedError',
+      message:
+        'CodeBuild build stepship-web-build:8 FAILED in phase BUILD: COMMAND_EXECUTION_ERROR: npm ci exited 1',
+    });
+    expect(result.states).not.toContain('UpdateService');
+    expect(result.record).toMatchObject({ status: 'FAILED', error: 'BuildFailedError' });
+    expect(result.lock).toBeUndefined();
+  });
+
+  it('fails with ImageNotFoundError when the tag is not in the repository, changing nothing', async () => {
+    newWorld(digest(2));
+    const before = world.primary?.taskDefinition;
+    const result = await run({ service: 'web', trigger: 'api', requester: 'me', imageTag: 'v9' });
+    expect(result.failure).toEqual({
+      name: 'ImageNotFoundError',
+      message: 'Image web:v9 not found in ECR repository web',
+    });
+    expect(result.record).toMatchObject({ status: 'FAILED', error: 'ImageNotFoundError' });
+    expect(world.primary?.taskDefinition).toBe(before);
+    expect(world.taskDefinitions.size).toBe(1);
+  });
+
+  it('counts a circuit-breaker rollback as a failure: RolloutFailedError, ROLLED_BACK, with ECS reasons', async () => {
+    newWorld(digest(4), 'crashes');
+    const before = world.primary?.taskDefinition;
+    const result = await run(push(digest(4)));
+    expect(result.failure?.name).toBe('RolloutFailedError');
+    expect(result.failure?.message).toContain(
+      'FAILED: ECS deployment circuit breaker: tasks failed to start.',
+    );
+    expect(result.failure?.message).toContain('Task failed ELB health checks');
+    expect(result.states).toEqual(
+      expect.arrayContaining(['Rollback', 'CheckRollbackRollout', 'RecordRolledBack', 'DeploymentFailed']),
+    );
+    expect(result.states).not.toContain('VerifyTargets');
+    expect(result.record).toMatchObject({
+      status: 'ROLLED_BACK',
+      error: 'RolloutFailedError',
+      rolledBackTo: before,
+    });
+    expect(world.primary).toMatchObject({ taskDefinition: before, rolloutState: 'COMPLETED' });
+    expect(result.lock).toBeUndefined();
+  });
+
+  it('times out a rollout that never settles with RolloutTimeoutError, then rolls back', async () => {
+    newWorld(digest(5), 'never-settles');
+    const result = await run(push(digest(5)), { rolloutTimeoutSeconds: 0 });
+    expect(result.failure?.name).toBe('RolloutTimeoutError');
+    expect(result.failure?.message).toMatch(/did not complete within 0 s/);
+    expect(result.record).toMatchObject({ status: 'ROLLED_BACK', error: 'RolloutTimeoutError' });
+  });
+
+  it('rolls back to the last verified revision when verification fails, and fails with the cause', async () => {
+    newWorld(digest(6));
+    const records = await createRecordsTable(ddb, `records-${++tables}`);
+    const good = await run(push(digest(6)), { records });
+    expect(good.record?.status).toBe('SUCCEEDED');
+    const verified = world.primary?.taskDefinition;
+
+    world.images.set('v3', digest(7));
+    world.behaviour.set(digest(7), 'no-dynamodb');
+    const bad = await run(push(digest(7), 'v3'), { records });
+    expect(bad.failure?.name).toBe('VerificationError');
+    expect(bad.failure?.message).toContain(`Rolled back to ${verified}.`);
+    expect(bad.failure?.message).toContain('cannot list DynamoDB tables with its task role');
+    expect(bad.states).toEqual(expect.arrayContaining(['VerifyDynamoDB', 'Rollback', 'RecordRolledBack']));
+    expect(bad.record).toMatchObject({ status: 'ROLLED_BACK', rolledBackTo: verified });
+    expect(world.primary?.taskDefinition).toBe(verified);
+  });
+
+  it('fails fast with DeploymentInProgressError while another deployment holds the lock, leaving its lock alone', async () => {
+    newWorld(digest(8));
+    const records = await createRecordsTable(ddb, `records-${++tables}`);
+    await records.acquireLock('web', 'arn:other-execution', 900, new Date());
+    const result = await run(push(digest(8)), { records });
+    expect(result.failure?.name).toBe('DeploymentInProgressError');
+    expect(result.failure?.message).toContain('arn:other-execution');
+    expect(result.states).toEqual(['Prepare', 'RecordFailed', 'DeploymentFailed']);
+    expect(result.lock?.owner).toBe('arn:other-execution');
+    expect(world.taskDefinitions.size).toBe(1);
+  });
+
+  it('starts one execution for a duplicated push', async () => {
+    newWorld(digest(9));
+    const sfn = mockClient(SFNClient);
+    const runs = new Map<string, { input: string; done: Promise<unknown> }>();
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string; input: string }) => {
+      if (runs.has(input.name))
+        throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+      const request = (JSON.parse(input.input) as { request: DeploymentRequest }).request;
+      runs.set(input.name, { input: input.input, done: run(request, {}, input.name) });
+      return { executionArn: executionArn(STATE_MACHINE_ARN, input.name), startDate: new Date() };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+      status: 'RUNNING',
+      input: runs.get(input.executionArn.split(':').pop() ?? '')?.input,
+    }));
+    const deps = {
+      sfn: new SFNClient({ region: LOCAL_REGION }),
+      stateMachineArn: STATE_MACHINE_ARN,
+      target: { serviceName: 'web', repositoryName: 'web' },
+    };
+    const first = await startDeployment(push(digest(9)), deps);
+    const second = await startDeployment(push(digest(9)), deps);
+    expect(second).toMatchObject({ duplicate: true, executionArn: first.executionArn });
+    expect(runs.size).toBe(1);
+    const outcome = (await [...runs.values()][0]?.done) as { failure?: unknown; record?: { status: string } };
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.record?.status).toBe('SUCCEEDED');
+    sfn.restore();
+  });
+});
