@@ -125,7 +125,7 @@ export class FakeWorld {
   /** What ECS does between two polls: settle the IN_PROGRESS primary according to its image. */
   private progress(): void {
     const primary = this.primary;
-    if (!primary || primary.rolloutState !== 'IN_PROGRESS') return;
+    if (primary?.rolloutState !== 'IN_PROGRESS') return;
     const image = this.imageOf(primary.taskDefinition ?? '');
     const behaviour = this.behaviour.get(image.split('@')[1] ?? '') ?? 'healthy';
     if (behaviour === 'never-settles') return;
