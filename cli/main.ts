@@ -1,15 +1,98 @@
-// Placeholder entry of the `stepship` command until the local cloud lands.
-const command = process.argv[2] ?? 'start';
-if (command === 'start') {
-  console.log(
-    [
-      'stepship start: a local deployment on the embedded local cloud (in progress).',
-      'It will: synthesize the CDK app, start the local cloud on http://127.0.0.1:4566,',
-      'provision from the template, bring the service up behind http://127.0.0.1:8080/,',
-      'and run a deployment through the state machine.',
-    ].join('\n'),
-  );
-} else {
-  console.error(`stepship: unknown command "${command}"`);
-  process.exitCode = 2;
+#!/usr/bin/env node
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PortInUseError } from '../local/cloud.js';
+import { ConfigError } from '../orchestration/config.js';
+import { describeEndpoints, startLocal } from './start.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+const USAGE = `Usage: stepship <command> [options]
+
+Commands:
+  start   Start the local cloud, provision it from the CDK app, and deploy service/ through
+          the state machine; then keep serving until Ctrl-C. (npm start)
+  reset   Clear local state (.stepship and cdk.out).
+
+Options for start:
+  --once               Run one deployment, stop everything, exit 0 if it succeeded (for CI, benchmarks)
+  --reset              Clear local state before starting
+  --endpoint-port N    The AWS endpoint's port (default 4566, or STEPSHIP_ENDPOINT_PORT)
+  --lb-port N          The load balancer's port (default 8080, or STEPSHIP_LB_PORT)
+  -h, --help           Show this help`;
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  const n = Number(value ?? fallback);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`${name} must be a port number from 0 to 65535, got "${value}"`);
+  return n;
 }
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      once: { type: 'boolean', default: false },
+      reset: { type: 'boolean', default: false },
+      'endpoint-port': { type: 'string' },
+      'lb-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0] ?? 'start';
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === 'reset') {
+    for (const dir of ['.stepship', 'cdk.out'])
+      rmSync(join(PROJECT_ROOT, dir), { recursive: true, force: true });
+    console.log('Cleared local state (.stepship, cdk.out).');
+    return 0;
+  }
+  if (command !== 'start') throw new UsageError(`Unknown command "${command}"`);
+
+  const { cloud, outcome } = await startLocal({
+    projectRoot: PROJECT_ROOT,
+    endpointPort: port(
+      values['endpoint-port'] ?? process.env.STEPSHIP_ENDPOINT_PORT,
+      4566,
+      '--endpoint-port',
+    ),
+    loadBalancerPort: port(values['lb-port'] ?? process.env.STEPSHIP_LB_PORT, 8080, '--lb-port'),
+    once: values.once,
+    reset: values.reset,
+    out: (line) => console.log(line),
+  });
+  const ok = outcome.status === 'SUCCEEDED';
+  if (values.once) {
+    await cloud.stop();
+    return ok ? 0 : 1;
+  }
+  for (const line of describeEndpoints(cloud, PROJECT_ROOT)) console.log(line);
+  console.log('\nServing until Ctrl-C.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nStopping tasks, functions and servers…');
+  await cloud.stop();
+  console.log('Stopped.');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) console.error(`stepship: ${err.message}\n\n${USAGE}`);
+    else if (err instanceof PortInUseError || err instanceof ConfigError)
+      console.error(`stepship: ${err.message}`);
+    else console.error('stepship:', err);
+    process.exit(2);
+  },
+);

@@ -11,14 +11,14 @@ import type { StepshipConfig } from '../config.js';
 /**
  * The image the service starts with, before stepship's first deployment: a
  * Node LTS image from ECR Public running a one-line server that answers the
- * health check. Its container carries the `stepship.bootstrap` label, which
+ * health check (on HOST when set, as the local cloud sets it). Its container carries the `stepship.bootstrap` label, which
  * tells register-task-definition to drop the stand-in command.
  */
 export const BOOTSTRAP_IMAGE = 'public.ecr.aws/docker/library/node:24-alpine';
 export const BOOTSTRAP_COMMAND = [
   'node',
   '-e',
-  "require('http').createServer((q,s)=>s.end('stepship: waiting for the first deployment\\n')).listen(process.env.PORT||3000)",
+  "require('http').createServer((q,s)=>s.end('stepship: waiting for the first deployment\\n')).listen(process.env.PORT||3000,process.env.HOST)",
 ];
 
 export interface WebServiceProps {

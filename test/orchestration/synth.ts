@@ -1,16 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createApp, type StepshipApp } from '../../orchestration/app.js';
-
-const CDK_JSON = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Record<string, unknown>;
-};
+import type { StepshipApp } from '../../orchestration/app.js';
+import { synthesize } from '../../orchestration/synthesize.js';
 
 export interface Synthesized extends StepshipApp {
-  service: StepshipApp['service'];
   serviceTemplate: Template;
   pipelineTemplate: Template;
   outdir: string;
@@ -25,16 +20,12 @@ export function synth(
   options: { stepship?: Record<string, unknown>; env?: NodeJS.ProcessEnv; bundle?: boolean } = {},
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'stepship-synth-'));
-  const app = new App({
+  const built = synthesize({
     outdir,
-    context: {
-      ...CDK_JSON.context,
-      stepship: options.stepship ?? {},
-      'aws:cdk:bundling-stacks': options.bundle ? ['**'] : [],
-    },
+    stepship: options.stepship,
+    env: options.env ?? {},
+    bundle: options.bundle ?? false,
   });
-  const built = createApp(app, options.env ?? {});
-  app.synth();
   return {
     ...built,
     outdir,

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import type { LocalClients } from './local-clients.js';
+import { zipFolder } from './source-archive.js';
+
+export interface DeployTarget {
+  service: string;
+  sourceBucket: string;
+  startFunction: string;
+}
+
+export interface StepTiming {
+  step: string;
+  ms: number;
+  ok: boolean;
+}
+
+export interface DeploymentOutcome {
+  deploymentId: string;
+  executionArn: string;
+  status: string;
+  error?: string;
+  cause?: string;
+  steps: StepTiming[];
+  totalMs: number;
+}
+
+/**
+ * A deployment from the CLI, the way it runs on AWS: the service folder is
+ * zipped to the source bucket, and the start-deployment function is invoked
+ * with the CLI's payload. Returns the deployment id the function answered.
+ */
+export async function startFromSource(
+  clients: LocalClients,
+  target: DeployTarget,
+  serviceDir: string,
+  requester: string,
+) {
+  const key = `sources/${target.service}/${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.zip`;
+  await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: target.sourceBucket,
+      Key: key,
+      Body: zipFolder(serviceDir),
+      ContentType: 'application/zip',
+    }),
+  );
+  const payload = { service: target.service, source: `s3://${target.sourceBucket}/${key}`, requester };
+  const out = await clients.lambda.send(
+    new InvokeCommand({ FunctionName: target.startFunction, Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  const answer = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8')) as {
+    statusCode?: number;
+    body?: string;
+    errorMessage?: string;
+  };
+  if (out.FunctionError)
+    throw new Error(`start-deployment failed: ${answer.errorMessage ?? 'unknown error'}`);
+  const body = JSON.parse(answer.body ?? '{}') as {
+    deploymentId?: string;
+    executionArn?: string;
+    message?: string;
+  };
+  if (!answer.statusCode || answer.statusCode >= 300 || !body.executionArn) {
+    throw new Error(`start-deployment answered ${answer.statusCode}: ${body.message ?? answer.body}`);
+  }
+  return { deploymentId: body.deploymentId ?? '', executionArn: body.executionArn };
+}
+
+/**
+ * Follows an execution through its history, calling `onStep` as each state
+ * finishes (with its duration), until the execution ends.
+ */
+export async function follow(
+  clients: LocalClients,
+  executionArn: string,
+  onStep: (s: StepTiming) => void = () => undefined,
+): Promise<DeploymentOutcome> {
+  const started = Date.now();
+  const entered = new Map<string, number>();
+  const steps: StepTiming[] = [];
+  let seen = 0;
+  for (;;) {
+    // Status first, history second: once the status is final, the history read after it is complete.
+    const execution = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    for (const event of events.slice(seen)) {
+      const at = event.timestamp?.getTime() ?? Date.now();
+      if (event.stateEnteredEventDetails?.name) entered.set(event.stateEnteredEventDetails.name, at);
+      const failed = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+      const exited = event.stateExitedEventDetails?.name;
+      if (exited) {
+        const timing = { step: exited, ms: at - (entered.get(exited) ?? at), ok: true };
+        steps.push(timing);
+        onStep(timing);
+      } else if (failed) {
+        const step = [...entered.keys()].at(-1) ?? 'step';
+        const timing = { step: `${step} (${failed.error})`, ms: at - (entered.get(step) ?? at), ok: false };
+        steps.push(timing);
+        onStep(timing);
+      }
+    }
+    seen = events.length;
+    if (execution.status !== 'RUNNING') {
+      return {
+        deploymentId: execution.name ?? '',
+        executionArn,
+        status: execution.status ?? 'UNKNOWN',
+        error: execution.error,
+        cause: execution.cause,
+        steps,
+        totalMs: (execution.stopDate?.getTime() ?? Date.now()) - (execution.startDate?.getTime() ?? started),
+      };
+    }
+    await sleep(300);
+  }
+}

@@ -1,0 +1,261 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { endpointHandler } from './http/endpoint.js';
+import { ImageStore } from './images/image-store.js';
+import { readAssembly } from './provision/cloud-assembly.js';
+import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
+import { ActivityLog } from './runtime/activity.js';
+import { IpAllocator } from './runtime/ip-allocator.js';
+import { MetadataServer } from './runtime/metadata-server.js';
+import { CodeBuildService } from './services/codebuild.js';
+import { EcrService } from './services/ecr.js';
+import { EcsService } from './services/ecs/api.js';
+import { ServiceScheduler } from './services/ecs/scheduler.js';
+import { TaskLauncher } from './services/ecs/task-launcher.js';
+import { Elbv2Service } from './services/elbv2.js';
+import { EventBus } from './services/events.js';
+import { LambdaService } from './services/lambda.js';
+import { LogsService } from './services/logs.js';
+import { S3Service } from './services/s3.js';
+import { StepFunctionsService } from './services/sfn/sfn.js';
+
+export interface LocalCloudOptions {
+  host?: string;
+  /** The AWS endpoint's port (0 picks a free one). */
+  endpointPort?: number;
+  /** The load balancer listener's port (0 picks a free one). */
+  loadBalancerPort?: number;
+  region?: string;
+  accountId?: string;
+  /** Where images live between runs. */
+  stateDir?: string;
+}
+
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'stepship-local',
+  secretAccessKey: 'stepship-local',
+} as const;
+const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** A port is taken: says which, and how to choose another. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly what: string,
+    readonly hint: string,
+  ) {
+    super(`Port ${port} (${what}) is already in use on 127.0.0.1. ${hint}`);
+    this.name = 'PortInUseError';
+  }
+}
+
+async function listen(
+  server: Server,
+  port: number,
+  host: string,
+  what: string,
+  hint: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, what, hint) : err),
+    );
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * The local cloud: one AWS endpoint on loopback serving ECS, ECR, CodeBuild,
+ * ELBv2, EventBridge, Step Functions, Lambda, CloudWatch Logs, S3 (sources)
+ * and DynamoDB (dynalite); a load balancer listener; tasks as local
+ * processes. Provisioned from a CDK cloud assembly.
+ */
+export class LocalCloud {
+  readonly region: string;
+  readonly accountId: string;
+  readonly activity = new ActivityLog();
+  endpointUrl = '';
+  loadBalancerUrl = '';
+  private readonly closers: (() => Promise<unknown>)[] = [];
+
+  logs!: LogsService;
+  events!: EventBus;
+  lambda!: LambdaService;
+  s3!: S3Service;
+  ecr!: EcrService;
+  images!: ImageStore;
+  codebuild!: CodeBuildService;
+  elbv2!: Elbv2Service;
+  ecs!: EcsService;
+  sfn!: StepFunctionsService;
+  dynamodb!: DynamoDBClient;
+
+  private constructor(private readonly options: Required<LocalCloudOptions>) {
+    this.region = options.region;
+    this.accountId = options.accountId;
+  }
+
+  static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+    const cloud = new LocalCloud({
+      host: options.host ?? '127.0.0.1',
+      endpointPort: options.endpointPort ?? 4566,
+      loadBalancerPort: options.loadBalancerPort ?? 8080,
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '000000000000',
+      stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
+    });
+    try {
+      await cloud.boot();
+    } catch (err) {
+      await cloud.stop();
+      throw err;
+    }
+    return cloud;
+  }
+
+  private async boot(): Promise<void> {
+    const o = this.options;
+    const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    this.logs = new LogsService(this.region, this.accountId);
+    this.lambda = new LambdaService(this.logs);
+    this.closers.push(() => this.lambda.stop());
+    this.events = new EventBus(this.region, this.accountId, async (arn, event) => {
+      await this.lambda.invoke(arn, event);
+    });
+    this.s3 = new S3Service();
+    this.images = new ImageStore(o.stateDir);
+
+    // Listen first: the services need the endpoint's address (a port of 0 picks one).
+    const endpoint = createServer();
+    const endpointPort = await listen(
+      endpoint,
+      o.endpointPort,
+      o.host,
+      'the local cloud endpoint',
+      'Choose another with --endpoint-port N (or STEPSHIP_ENDPOINT_PORT).',
+    );
+    this.closers.push(() => closeServer(endpoint));
+    this.endpointUrl = `http://${o.host}:${endpointPort}`;
+
+    this.ecr = new EcrService(this.region, this.accountId, this.images, this.events, this.endpointUrl);
+    this.codebuild = new CodeBuildService(this.region, this.accountId, {
+      logs: this.logs,
+      s3: this.s3,
+      ecr: this.ecr,
+      images: this.images,
+      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+    });
+    // The listener port is reserved now, so a taken port is reported before anything else starts.
+    const probe = createServer();
+    const lbPort = await listen(
+      probe,
+      o.loadBalancerPort,
+      o.host,
+      'the local load balancer',
+      'Choose another with --lb-port N (or STEPSHIP_LB_PORT).',
+    );
+    await closeServer(probe);
+    this.elbv2 = new Elbv2Service(this.region, this.accountId, o.host, lbPort);
+    this.closers.push(() => this.elbv2.stop());
+    this.loadBalancerUrl = `http://${o.host}:${lbPort}`;
+
+    let ecsApi: EcsService | undefined;
+    const metadata = new MetadataServer((taskId) => ecsApi?.metadataFor(taskId));
+    await metadata.listen(o.host);
+    this.closers.push(() => metadata.close());
+    const launcher = new TaskLauncher({
+      region: this.region,
+      accountId: this.accountId,
+      endpointUrl: this.endpointUrl,
+      ecr: this.ecr,
+      images: this.images,
+      logs: this.logs,
+      elbv2: this.elbv2,
+      metadata,
+      ips: new IpAllocator(),
+      activity: this.activity,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const scheduler = new ServiceScheduler(launcher, this.elbv2, (arn) => ecsApi?.findTaskDefinition(arn));
+    ecsApi = new EcsService(this.region, this.accountId, scheduler);
+    this.ecs = ecsApi;
+    scheduler.start();
+    this.closers.unshift(() => scheduler.stop());
+    this.sfn = new StepFunctionsService(this.region, this.accountId, {
+      lambda: this.lambda,
+      codebuild: this.codebuild,
+      logs: this.logs,
+    });
+
+    const services = [
+      this.ecs.api,
+      this.ecr.api,
+      this.codebuild.api,
+      this.events.api,
+      this.logs.api,
+      this.sfn.api,
+    ];
+    endpoint.on(
+      'request',
+      endpointHandler({
+        json: services,
+        query: { elasticloadbalancing: this.elbv2.api },
+        rest: { lambda: this.lambda.rest, s3: this.s3.rest },
+        passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
+      }),
+    );
+
+    this.dynamodb = new DynamoDBClient({
+      endpoint: this.endpointUrl,
+      region: this.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    this.closers.push(async () => this.dynamodb.destroy());
+  }
+
+  /** Provisions everything the synthesized templates in `assemblyDir` describe. */
+  async provision(
+    assemblyDir: string,
+    onResource?: (r: ProvisionedResource) => void,
+  ): Promise<ProvisionResult> {
+    return provision(
+      readAssembly(assemblyDir),
+      {
+        region: this.region,
+        accountId: this.accountId,
+        assemblyDir,
+        endpointUrl: this.endpointUrl,
+        credentials: LOCAL_CREDENTIALS,
+        services: {
+          ecr: this.ecr,
+          ecs: this.ecs,
+          elbv2: this.elbv2,
+          dynamodb: this.dynamodb,
+          codebuild: this.codebuild,
+          lambda: this.lambda,
+          sfn: this.sfn,
+          events: this.events,
+          s3: this.s3,
+          logs: this.logs,
+        },
+      },
+      onResource,
+    );
+  }
+
+  /** Stops every task (SIGTERM, then SIGKILL), function worker and server it started. */
+  async stop(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

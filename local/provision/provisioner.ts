@@ -1,0 +1,95 @@
+import type { CfnResource, StackArtifact } from './cloud-assembly.js';
+import { resourceOrder } from './cloud-assembly.js';
+import { type Environment, resolve } from './intrinsics.js';
+import { HANDLERS, type ProvisionContext } from './resource-handlers.js';
+
+export interface ProvisionedResource {
+  stack: string;
+  logicalId: string;
+  type: string;
+  physicalId: string;
+  /** True when the local cloud only recorded it (VPC, IAM policy, security group…). */
+  recordOnly: boolean;
+}
+
+export interface ProvisionResult {
+  resources: ProvisionedResource[];
+  /** Stack outputs, resolved: `<stack>.<output>` → value. */
+  outputs: Record<string, string>;
+}
+
+/**
+ * Creates, from the synthesized templates, what the local cloud can run, in
+ * dependency order, with every intrinsic resolved; records the rest. Values
+ * (health checks, draining, desired count, container definitions…) come
+ * from the template alone.
+ */
+export async function provision(
+  stacks: StackArtifact[],
+  base: Omit<ProvisionContext, 'stackName' | 'logicalId'>,
+  onResource: (r: ProvisionedResource) => void = () => undefined,
+): Promise<ProvisionResult> {
+  const exports: Record<string, string> = {};
+  const outputs: Record<string, string> = {};
+  const resources: ProvisionedResource[] = [];
+  for (const stack of stacks) {
+    const env: Environment = {
+      region: base.region,
+      accountId: base.accountId,
+      stackName: stack.name,
+      refs: {},
+      attributes: {},
+      exports,
+    };
+    for (const [name, parameter] of Object.entries(stack.template.Parameters ?? {})) {
+      env.refs[name] = name === 'BootstrapVersion' ? '99' : String(parameter.Default ?? '');
+    }
+    for (const logicalId of resourceOrder(stack.template)) {
+      const resource = stack.template.Resources[logicalId] as CfnResource;
+      const handler = HANDLERS[resource.Type];
+      const ctx: ProvisionContext = { ...base, stackName: stack.name, logicalId };
+      let record: ProvisionedResource;
+      if (!handler || resource.Condition) {
+        const physicalId = `${logicalId.toLowerCase()}-local`;
+        env.refs[logicalId] = physicalId;
+        env.attributes[logicalId] = placeholderAttributes(logicalId);
+        record = { stack: stack.name, logicalId, type: resource.Type, physicalId, recordOnly: true };
+      } else {
+        const properties = resolve(resource.Properties ?? {}, env) as Record<string, unknown>;
+        let created: Awaited<ReturnType<typeof handler>>;
+        try {
+          created = await handler(properties, ctx);
+        } catch (err) {
+          throw new Error(
+            `Provisioning ${stack.name}/${logicalId} (${resource.Type}) failed: ${(err as Error).message}`,
+            { cause: err },
+          );
+        }
+        env.refs[logicalId] = created.ref;
+        env.attributes[logicalId] = created.attributes ?? {};
+        record = {
+          stack: stack.name,
+          logicalId,
+          type: resource.Type,
+          physicalId: created.ref,
+          recordOnly: false,
+        };
+      }
+      resources.push(record);
+      onResource(record);
+    }
+    for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
+      const value = String(resolve(output.Value, env));
+      outputs[`${stack.name}.${name}`] = value;
+      if (output.Export) exports[String(resolve(output.Export.Name, env))] = value;
+    }
+  }
+  return { resources, outputs };
+}
+
+/** A recorded-only resource answers any attribute with a stable placeholder (sg-…, vpc-…). */
+function placeholderAttributes(logicalId: string): Record<string, string> {
+  return new Proxy({} as Record<string, string>, {
+    get: (_t, attr) => `${logicalId.toLowerCase()}-${String(attr).toLowerCase()}-local`,
+  });
+}

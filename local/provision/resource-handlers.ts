@@ -1,0 +1,313 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CodeBuildService } from '../services/codebuild.js';
+import type { EcrService } from '../services/ecr.js';
+import type { EcsService } from '../services/ecs/api.js';
+import type { Elbv2Service } from '../services/elbv2.js';
+import type { EventBus } from '../services/events.js';
+import type { LambdaService } from '../services/lambda.js';
+import type { LogsService } from '../services/logs.js';
+import type { S3Service } from '../services/s3.js';
+import type { StepFunctionsService } from '../services/sfn/sfn.js';
+
+export interface ProvisionContext {
+  region: string;
+  accountId: string;
+  stackName: string;
+  logicalId: string;
+  /** Where the assembly's assets are (cdk.out). */
+  assemblyDir: string;
+  endpointUrl: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  services: {
+    ecr: EcrService;
+    ecs: EcsService;
+    elbv2: Elbv2Service;
+    dynamodb: DynamoDBClient;
+    codebuild: CodeBuildService;
+    lambda: LambdaService;
+    sfn: StepFunctionsService;
+    events: EventBus;
+    s3: S3Service;
+    logs: LogsService;
+  };
+}
+
+export interface Provisioned {
+  ref: string;
+  attributes?: Record<string, string>;
+}
+
+export type ResourceHandler = (
+  props: Record<string, unknown>,
+  ctx: ProvisionContext,
+) => Promise<Provisioned> | Provisioned;
+
+/** CloudFormation's generated physical names: stack, logical id and a suffix. */
+export function physicalName(ctx: ProvisionContext, max = 64, lower = false): string {
+  const suffix = Buffer.from(`${ctx.stackName}/${ctx.logicalId}`).toString('hex').slice(-12).toUpperCase();
+  const name = `${ctx.stackName}-${ctx.logicalId}`.slice(0, max - suffix.length - 1);
+  const full = `${name}-${suffix}`;
+  return lower ? full.toLowerCase() : full;
+}
+
+/** PascalCase CloudFormation properties to the API's camelCase, leaving free-form maps as they are. */
+export function camel(value: unknown, parentKey = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => camel(v, parentKey));
+  if (!value || typeof value !== 'object') return value;
+  if (['Options', 'DockerLabels', 'SecretOptions', 'Labels'].includes(parentKey)) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      k.charAt(0).toLowerCase() + k.slice(1),
+      camel(v, k),
+    ]),
+  );
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+export const HANDLERS: Record<string, ResourceHandler> = {
+  'AWS::ECR::Repository': (p, ctx) => {
+    const name = str(p.RepositoryName) || physicalName(ctx, 256, true);
+    const scan = (p.ImageScanningConfiguration as { ScanOnPush?: boolean } | undefined)?.ScanOnPush;
+    const repo = ctx.services.ecr.createRepository(name, scan, str(p.ImageTagMutability) || 'MUTABLE');
+    return { ref: name, attributes: { Arn: repo.arn, RepositoryUri: repo.uri } };
+  },
+
+  'AWS::ECS::Cluster': (p, ctx) => {
+    const cluster = ctx.services.ecs.createCluster(
+      str(p.ClusterName) || physicalName(ctx, 255),
+      (camel(p.ClusterSettings) as never) ?? [],
+    );
+    return { ref: cluster.clusterName, attributes: { Arn: cluster.clusterArn } };
+  },
+
+  'AWS::ECS::TaskDefinition': (p, ctx) => {
+    const input = camel(p) as Record<string, unknown>;
+    input.family ??= physicalName(ctx, 255);
+    const definition = ctx.services.ecs.registerTaskDefinition(input);
+    return {
+      ref: definition.taskDefinitionArn,
+      attributes: { TaskDefinitionArn: definition.taskDefinitionArn },
+    };
+  },
+
+  'AWS::ECS::Service': (p, ctx) => {
+    const input = camel(p) as Record<string, unknown>;
+    input.serviceName ??= physicalName(ctx, 255);
+    const service = ctx.services.ecs.createService(input);
+    return {
+      ref: service.serviceArn,
+      attributes: { Name: service.serviceName, ServiceArn: service.serviceArn },
+    };
+  },
+
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': (p, ctx) => {
+    const lb = ctx.services.elbv2.createLoadBalancer(
+      str(p.Name) || physicalName(ctx, 32),
+      str(p.Scheme) || 'internet-facing',
+    );
+    return {
+      ref: lb.arn,
+      attributes: {
+        DNSName: lb.dnsName,
+        LoadBalancerName: lb.name,
+        LoadBalancerFullName: lb.arn.split(':loadbalancer/')[1] ?? '',
+        CanonicalHostedZoneID: 'Z35SXDOTRQ7X7K',
+        LoadBalancerArn: lb.arn,
+      },
+    };
+  },
+
+  'AWS::ElasticLoadBalancingV2::TargetGroup': (p, ctx) => {
+    const attrs = Object.fromEntries(
+      ((p.TargetGroupAttributes as { Key: string; Value: string }[] | undefined) ?? []).map((a) => [
+        a.Key,
+        a.Value,
+      ]),
+    );
+    const group = ctx.services.elbv2.createTargetGroup(
+      str(p.Name) || physicalName(ctx, 32),
+      Number(p.Port ?? 80),
+      {
+        path: str(p.HealthCheckPath) || '/',
+        intervalSeconds: Number(p.HealthCheckIntervalSeconds ?? 30),
+        timeoutSeconds: Number(p.HealthCheckTimeoutSeconds ?? 5),
+        healthyThreshold: Number(p.HealthyThresholdCount ?? 5),
+        unhealthyThreshold: Number(p.UnhealthyThresholdCount ?? 2),
+        matcher: (p.Matcher as { HttpCode?: string } | undefined)?.HttpCode ?? '200',
+      },
+      Number(attrs['deregistration_delay.timeout_seconds'] ?? 300),
+    );
+    return {
+      ref: group.arn,
+      attributes: {
+        TargetGroupFullName: group.arn.split(':')[5] ?? '',
+        TargetGroupName: group.name,
+        TargetGroupArn: group.arn,
+        LoadBalancerArns: '',
+      },
+    };
+  },
+
+  'AWS::ElasticLoadBalancingV2::Listener': async (p, ctx) => {
+    const actions = (p.DefaultActions as { Type: string; TargetGroupArn?: string }[] | undefined) ?? [];
+    const forward = actions.find((a) => a.Type === 'forward');
+    const listener = await ctx.services.elbv2.createListener(
+      str(p.LoadBalancerArn),
+      Number(p.Port ?? 80),
+      str(p.Protocol) || 'HTTP',
+      forward?.TargetGroupArn,
+    );
+    return { ref: listener.arn, attributes: { ListenerArn: listener.arn } };
+  },
+
+  'AWS::DynamoDB::Table': async (p, ctx) => {
+    const name = str(p.TableName) || physicalName(ctx, 255);
+    const indexes = p.GlobalSecondaryIndexes as Record<string, unknown>[] | undefined;
+    await ctx.services.dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        AttributeDefinitions: p.AttributeDefinitions as never,
+        KeySchema: p.KeySchema as never,
+        BillingMode: (p.BillingMode as 'PAY_PER_REQUEST') ?? 'PROVISIONED',
+        ...(p.BillingMode === 'PAY_PER_REQUEST'
+          ? {}
+          : {
+              ProvisionedThroughput: (p.ProvisionedThroughput as never) ?? {
+                ReadCapacityUnits: 5,
+                WriteCapacityUnits: 5,
+              },
+            }),
+        ...(indexes?.length ? { GlobalSecondaryIndexes: indexes as never } : {}),
+      }),
+    );
+    return {
+      ref: name,
+      attributes: { Arn: `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`, StreamArn: '' },
+    };
+  },
+
+  'AWS::S3::Bucket': (p, ctx) => {
+    const name = str(p.BucketName) || physicalName(ctx, 63, true);
+    ctx.services.s3.createBucket(name);
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:aws:s3:::${name}`,
+        DomainName: `${name}.s3.amazonaws.com`,
+        RegionalDomainName: `${name}.s3.${ctx.region}.amazonaws.com`,
+      },
+    };
+  },
+
+  'AWS::Logs::LogGroup': (p, ctx) => {
+    const name = str(p.LogGroupName) || physicalName(ctx, 512);
+    ctx.services.logs.createGroup(name, p.RetentionInDays as number | undefined);
+    return {
+      ref: name,
+      attributes: { Arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*` },
+    };
+  },
+
+  'AWS::IAM::Role': (p, ctx) => {
+    const name = str(p.RoleName) || physicalName(ctx, 64);
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:aws:iam::${ctx.accountId}:role/${name}`,
+        RoleId: `AROA${ctx.logicalId.toUpperCase().slice(0, 16)}`,
+      },
+    };
+  },
+
+  'AWS::CodeBuild::Project': (p, ctx) => {
+    const name = str(p.Name) || physicalName(ctx, 150);
+    const source = (p.Source as { Location?: string; BuildSpec?: string } | undefined) ?? {};
+    const environment =
+      (p.Environment as
+        | { EnvironmentVariables?: { Name: string; Value: string; Type?: string }[] }
+        | undefined) ?? {};
+    const logs = (p.LogsConfig as { CloudWatchLogs?: { GroupName?: string } } | undefined)?.CloudWatchLogs;
+    const project = ctx.services.codebuild.createProject({
+      name,
+      sourceLocation: str(source.Location),
+      buildspec: str(source.BuildSpec),
+      environmentVariables: (environment.EnvironmentVariables ?? []).map((v) => ({
+        name: v.Name,
+        value: str(v.Value),
+        type: v.Type,
+      })),
+      logGroup: logs?.GroupName ?? `/aws/codebuild/${name}`,
+    });
+    return { ref: name, attributes: { Arn: project.arn } };
+  },
+
+  'AWS::Lambda::Function': (p, ctx) => {
+    const name = str(p.FunctionName) || physicalName(ctx, 64);
+    const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
+    const key = str((p.Code as { S3Key?: string } | undefined)?.S3Key).replace(/\.zip$/, '');
+    const dir = join(ctx.assemblyDir, `asset.${key}`);
+    const [file = 'index', handlerName = 'handler'] = str(p.Handler || 'index.handler').split('.');
+    const bundle = ['mjs', 'js', 'cjs'].map((ext) => join(dir, `${file}.${ext}`)).find((f) => existsSync(f));
+    if (!bundle) throw new Error(`No bundle for ${name} in ${dir}: synthesize with bundling (npm run synth)`);
+    const variables = ((p.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ??
+      {}) as Record<string, string>;
+    const logGroup =
+      (p.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup ?? `/aws/lambda/${name}`;
+    ctx.services.lambda.create({
+      name,
+      arn,
+      bundle,
+      handlerName,
+      timeoutSeconds: Number(p.Timeout ?? 3),
+      logGroup,
+      // The template's environment, plus what the AWS SDK needs to reach the local cloud.
+      environment: {
+        ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, str(v)])),
+        AWS_REGION: ctx.region,
+        AWS_DEFAULT_REGION: ctx.region,
+        AWS_ENDPOINT_URL: ctx.endpointUrl,
+        AWS_ACCESS_KEY_ID: ctx.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ctx.credentials.secretAccessKey,
+        AWS_LAMBDA_FUNCTION_NAME: name,
+      },
+    });
+    return { ref: name, attributes: { Arn: arn } };
+  },
+
+  'AWS::StepFunctions::StateMachine': (p, ctx) => {
+    const name = str(p.StateMachineName) || physicalName(ctx, 80);
+    const definition =
+      typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
+    const logging = p.LoggingConfiguration as
+      | { Destinations?: { CloudWatchLogsLogGroup?: { LogGroupArn?: string } }[] }
+      | undefined;
+    const logArn = logging?.Destinations?.[0]?.CloudWatchLogsLogGroup?.LogGroupArn;
+    const machine = ctx.services.sfn.createStateMachine(
+      name,
+      definition,
+      str(p.RoleArn),
+      (str(p.StateMachineType) || 'STANDARD') as 'STANDARD',
+      logArn?.split(':log-group:')[1]?.replace(/:\*$/, ''),
+    );
+    return { ref: machine.arn, attributes: { Arn: machine.arn, Name: machine.name } };
+  },
+
+  'AWS::Events::Rule': (p, ctx) => {
+    const name = str(p.Name) || physicalName(ctx, 64);
+    const arn = ctx.services.events.putRule(
+      name,
+      p.EventPattern,
+      p.Description as string | undefined,
+      (str(p.State) || 'ENABLED') as 'ENABLED',
+    );
+    const targets = ((p.Targets as { Id: string; Arn: string }[] | undefined) ?? []).map((t) => ({
+      Id: t.Id,
+      Arn: str(t.Arn),
+    }));
+    if (targets.length) ctx.services.events.putTargets(name, targets);
+    return { ref: name, attributes: { Arn: arn } };
+  },
+};

@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface ProcessSpec {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  onOutput: (chunk: Buffer) => void;
+}
+
+/**
+ * One task's container as a local process. `stop` sends SIGTERM and, after
+ * the stop timeout, SIGKILL — as ECS stops a task.
+ */
+export class TaskProcess {
+  private readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(spec: ProcessSpec) {
+    const [command, ...args] = spec.argv;
+    this.child = spawn(command ?? 'node', args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', spec.onOutput);
+    this.child.stderr?.on('data', spec.onOutput);
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+      this.child.once('error', (err) => {
+        spec.onOutput(Buffer.from(`failed to start: ${err.message}\n`));
+        this.exit = { code: 127, signal: null };
+        resolve(this.exit);
+      });
+    });
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  async stop(stopTimeoutSeconds: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.running) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), stopTimeoutSeconds * 1000);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+}

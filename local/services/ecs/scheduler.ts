@@ -1,0 +1,290 @@
+import type { Elbv2Service } from '../elbv2.js';
+import {
+  circuitBreakerThreshold,
+  type Deployment,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from './model.js';
+import type { TaskLauncher } from './task-launcher.js';
+
+const TICK_MS = 200;
+const MAX_EVENTS = 100;
+
+/** Stop codes that count as a failed task for the circuit breaker. */
+const FAILURE_CODES = new Set([
+  'TaskFailedToStart',
+  'EssentialContainerExited',
+  'ServiceSchedulerInitiated:health',
+]);
+
+/**
+ * The ECS service scheduler for rolling deployments: starts the PRIMARY
+ * deployment's tasks up to maximumPercent, stops older deployments' tasks
+ * while keeping minimumHealthyPercent healthy, replaces tasks that exit or
+ * fail ELB health checks (after the grace period), trips the circuit breaker
+ * and rolls back, and reports deployments and events as DescribeServices does.
+ */
+export class ServiceScheduler {
+  readonly services = new Map<string, Service>();
+  readonly tasks = new Map<string, Task>();
+  private timer: NodeJS.Timeout | undefined;
+  private serial = Date.now() % 1_000_000_000;
+
+  constructor(
+    private readonly launcher: TaskLauncher,
+    private readonly elbv2: Elbv2Service,
+    private readonly taskDefinition: (arn: string) => TaskDefinition | undefined,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => {
+      for (const service of this.services.values()) this.reconcile(service);
+    }, TICK_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const running = [...this.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING');
+    await Promise.all(
+      running.map((t) => {
+        const service = this.services.get(t.serviceName);
+        return service
+          ? this.launcher.stop(
+              t,
+              { ...service, loadBalancers: [] },
+              'Local cloud stopped',
+              'UserInitiated',
+              5,
+              () => undefined,
+            )
+          : undefined;
+      }),
+    );
+  }
+
+  newDeployment(
+    service: Service,
+    taskDefinition: string,
+    rolloutState: Deployment['rolloutState'] = 'IN_PROGRESS',
+  ): Deployment {
+    for (const d of service.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+    const deployment: Deployment = {
+      id: `ecs-svc/${String(++this.serial).padStart(19, '0')}`,
+      status: 'PRIMARY',
+      taskDefinition,
+      desiredCount: service.desiredCount,
+      pendingCount: 0,
+      runningCount: 0,
+      failedTasks: 0,
+      rolloutState,
+      rolloutStateReason: 'ECS deployment in progress.',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      launchType: 'FARGATE',
+    };
+    service.deployments.unshift(deployment);
+    service.taskDefinition = taskDefinition;
+    return deployment;
+  }
+
+  event(service: Service, message: string): void {
+    service.events.unshift({
+      id: String(++this.serial),
+      createdAt: new Date(),
+      message: `(service ${service.serviceName}) ${message}`,
+    });
+    service.events.length = Math.min(service.events.length, MAX_EVENTS);
+  }
+
+  tasksOf(deployment: Deployment): Task[] {
+    return [...this.tasks.values()].filter((t) => t.startedBy === deployment.id);
+  }
+
+  /** A task counts as healthy when RUNNING and, behind a load balancer, healthy in every target group. */
+  private healthy(service: Service, task: Task): boolean {
+    if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
+    return service.loadBalancers.every((lb) => {
+      const target = this.elbv2.targetGroups
+        .get(lb.targetGroupArn)
+        ?.targets.get(`${task.ip}:${lb.containerPort}`);
+      return target?.state === 'healthy';
+    });
+  }
+
+  private stopTask(service: Service, task: Task, reason: string, code: string): void {
+    const stopTimeout = this.taskDefinition(task.taskDefinitionArn)?.containerDefinitions[0]?.stopTimeout;
+    void this.launcher.stop(task, service, reason, code, stopTimeout, () => undefined);
+  }
+
+  /** StopTask: a user stop, which ECS does not count as a failure. */
+  stopTaskFor(service: Service, task: Task, reason: string, stopTimeout?: number): Promise<void> {
+    return this.launcher.stop(task, service, reason, 'UserInitiated', stopTimeout, () => undefined);
+  }
+
+  reconcile(service: Service): void {
+    if (service.status !== 'ACTIVE') return;
+    const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+    if (!primary) return;
+    this.replaceUnhealthy(service);
+    this.countFailures(service);
+    if (this.tripCircuitBreaker(service, primary)) return;
+
+    const active = (d: Deployment) => this.tasksOf(d).filter((t) => t.desiredStatus === 'RUNNING');
+    const desired = service.desiredCount;
+    const { minimumHealthyPercent, maximumPercent } = service.deploymentConfiguration;
+    const maxTotal = Math.max(desired, Math.floor((desired * maximumPercent) / 100));
+    const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
+    const all = service.deployments.flatMap(active);
+
+    // Scale the primary up, within maximumPercent.
+    if (primary.rolloutState !== 'FAILED') {
+      const room = maxTotal - all.length;
+      const wanted = desired - active(primary).length;
+      const definition = this.taskDefinition(primary.taskDefinition);
+      const count = Math.min(room, wanted);
+      if (definition && count > 0) {
+        const started = Array.from({ length: count }, () =>
+          this.launcher.launch(service, primary, definition, () => undefined),
+        );
+        for (const t of started) this.tasks.set(t.taskArn, t);
+        this.event(service, `has started ${count} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`);
+      }
+      for (const extra of active(primary).slice(desired))
+        this.stopTask(
+          service,
+          extra,
+          `Scaling activity initiated by (deployment ${primary.id})`,
+          'ServiceSchedulerInitiated',
+        );
+    }
+
+    // Scale older deployments down while keeping minimumHealthyPercent healthy.
+    let healthyCount = all.filter((t) => this.healthy(service, t)).length;
+    const old = service.deployments.filter((d) => d !== primary).flatMap(active);
+    old.sort((a, b) => Number(this.healthy(service, a)) - Number(this.healthy(service, b)));
+    const stopped: Task[] = [];
+    for (const task of old) {
+      const isHealthy = this.healthy(service, task);
+      if (isHealthy && healthyCount - 1 < minHealthy) continue;
+      if (isHealthy) healthyCount--;
+      stopped.push(task);
+      this.stopTask(
+        service,
+        task,
+        `Scaling activity initiated by (deployment ${primary.id})`,
+        'ServiceSchedulerInitiated',
+      );
+    }
+    if (stopped.length > 0)
+      this.event(
+        service,
+        `has stopped ${stopped.length} running tasks: ${stopped.map((t) => `(task ${t.id})`).join(' ')}.`,
+      );
+
+    // Deployments with nothing left are gone; counts and rollout state follow the tasks.
+    // A FAILED deployment stays listed until the rollback completes, so a deployer can read why.
+    const live = (d: Deployment) => this.tasksOf(d).some((t) => t.lastStatus !== 'STOPPED');
+    service.deployments = service.deployments.filter(
+      (d) =>
+        d === primary || live(d) || (d.rolloutState === 'FAILED' && primary.rolloutState !== 'COMPLETED'),
+    );
+    for (const d of service.deployments) {
+      const tasks = this.tasksOf(d).filter((t) => t.desiredStatus === 'RUNNING');
+      d.runningCount = tasks.filter((t) => t.lastStatus === 'RUNNING').length;
+      d.pendingCount = tasks.length - d.runningCount;
+      d.desiredCount = d === primary ? desired : d.runningCount;
+    }
+    const primaryHealthy = active(primary).filter((t) => this.healthy(service, t)).length;
+    const othersLive = service.deployments.some((d) => d !== primary && live(d));
+    if (primary.rolloutState === 'IN_PROGRESS' && primaryHealthy >= desired && !othersLive) {
+      primary.rolloutState = 'COMPLETED';
+      primary.rolloutStateReason = 'ECS deployment completed.';
+      primary.updatedAt = new Date();
+      this.event(service, `deployment ${primary.id} deployment completed.`);
+      this.event(service, 'has reached a steady state.');
+    }
+  }
+
+  /** After the grace period, a task unhealthy in its target group is stopped and replaced. */
+  private replaceUnhealthy(service: Service): void {
+    const now = Date.now();
+    for (const task of this.tasks.values()) {
+      if (
+        task.serviceName !== service.serviceName ||
+        task.lastStatus !== 'RUNNING' ||
+        task.desiredStatus !== 'RUNNING'
+      )
+        continue;
+      if ((task.startedAt?.getTime() ?? now) + service.healthCheckGracePeriodSeconds * 1000 > now) continue;
+      for (const lb of service.loadBalancers) {
+        const target = this.elbv2.targetGroups
+          .get(lb.targetGroupArn)
+          ?.targets.get(`${task.ip}:${lb.containerPort}`);
+        if (target?.state !== 'unhealthy') continue;
+        task.healthStatus = 'UNHEALTHY';
+        this.event(service, `has stopped 1 running tasks: (task ${task.id}).`);
+        this.event(
+          service,
+          `(task ${task.id}) failed ELB health checks in (target-group ${lb.targetGroupArn}).`,
+        );
+        this.stopTask(
+          service,
+          task,
+          `Task failed ELB health checks in (target-group ${lb.targetGroupArn})`,
+          'ServiceSchedulerInitiated:health',
+        );
+        break;
+      }
+    }
+  }
+
+  private countFailures(service: Service): void {
+    for (const d of service.deployments) {
+      for (const task of this.tasksOf(d)) {
+        if (
+          task.failureCounted ||
+          task.desiredStatus !== 'STOPPED' ||
+          !FAILURE_CODES.has(task.stopCode ?? '')
+        )
+          continue;
+        task.failureCounted = true;
+        if (task.stopCode === 'ServiceSchedulerInitiated:health') task.stopCode = 'ServiceSchedulerInitiated';
+        d.failedTasks++;
+      }
+    }
+  }
+
+  /** Returns true when the breaker tripped this tick. */
+  private tripCircuitBreaker(service: Service, primary: Deployment): boolean {
+    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+    if (
+      !breaker.enable ||
+      primary.rolloutState !== 'IN_PROGRESS' ||
+      primary.failedTasks < circuitBreakerThreshold(service.desiredCount)
+    )
+      return false;
+    primary.rolloutState = 'FAILED';
+    primary.rolloutStateReason = `ECS deployment circuit breaker: tasks failed to start.`;
+    primary.updatedAt = new Date();
+    this.event(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`);
+    const lastCompleted = service.deployments.find((d) => d !== primary && d.rolloutState === 'COMPLETED');
+    if (!breaker.rollback || !lastCompleted) return true;
+    for (const task of this.tasksOf(primary)) {
+      if (task.desiredStatus === 'RUNNING')
+        this.stopTask(
+          service,
+          task,
+          `Scaling activity initiated by (deployment ${primary.id})`,
+          'ServiceSchedulerInitiated',
+        );
+    }
+    const back = this.newDeployment(service, lastCompleted.taskDefinition);
+    // The tasks of the last completed deployment keep serving; the rollback deployment adopts them.
+    for (const task of this.tasksOf(lastCompleted)) task.startedBy = back.id;
+    service.deployments = service.deployments.filter((d) => d !== lastCompleted);
+    this.event(service, `rolling back to deployment ${back.id}.`);
+    return true;
+  }
+}

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ImageStore, sha256 } from '../../images/image-store.js';
+import type { ActivityLog } from '../../runtime/activity.js';
+import type { IpAllocator } from '../../runtime/ip-allocator.js';
+import type { MetadataServer } from '../../runtime/metadata-server.js';
+import { TaskProcess } from '../../runtime/task-process.js';
+import type { EcrService } from '../ecr.js';
+import type { Elbv2Service } from '../elbv2.js';
+import type { LogsService } from '../logs.js';
+import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './model.js';
+
+export interface LauncherDeps {
+  region: string;
+  accountId: string;
+  endpointUrl: string;
+  ecr: EcrService;
+  images: ImageStore;
+  logs: LogsService;
+  elbv2: Elbv2Service;
+  metadata: MetadataServer;
+  ips: IpAllocator;
+  activity: ActivityLog;
+  /** Credentials every task gets, standing in for its task role. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts and stops tasks as ECS does on Fargate: each through its lifecycle
+ * states, its container a local process on its own loopback IP, registered
+ * in the service's target groups once RUNNING, deregistered and drained
+ * before SIGTERM when stopping.
+ */
+export class TaskLauncher {
+  constructor(private readonly deps: LauncherDeps) {}
+
+  /** Creates the task (PROVISIONING) and runs its start in the background. */
+  launch(service: Service, deployment: Deployment, definition: TaskDefinition, onChange: () => void): Task {
+    const id = randomUUID().replaceAll('-', '');
+    const clusterName = service.clusterArn.split('/').pop() ?? 'default';
+    const container = essential(definition);
+    const task: Task = {
+      taskArn: `arn:aws:ecs:${this.deps.region}:${this.deps.accountId}:task/${clusterName}/${id}`,
+      id,
+      clusterArn: service.clusterArn,
+      taskDefinitionArn: definition.taskDefinitionArn,
+      group: `service:${service.serviceName}`,
+      startedBy: deployment.id,
+      serviceName: service.serviceName,
+      lastStatus: 'PROVISIONING',
+      desiredStatus: 'RUNNING',
+      healthStatus: 'UNKNOWN',
+      createdAt: new Date(),
+      ip: this.deps.ips.allocate(),
+      containers: [
+        {
+          containerArn: `arn:aws:ecs:${this.deps.region}:${this.deps.accountId}:container/${clusterName}/${id}/${randomUUID()}`,
+          name: container.name,
+          image: container.image,
+          lastStatus: 'PENDING',
+        },
+      ],
+    };
+    void this.start(task, service, definition, container, onChange);
+    return task;
+  }
+
+  private async start(
+    task: Task,
+    service: Service,
+    definition: TaskDefinition,
+    container: ContainerDefinition,
+    onChange: () => void,
+  ): Promise<void> {
+    const started = Date.now();
+    await sleep(10);
+    task.lastStatus = 'PENDING';
+    onChange();
+    let spec: { argv: string[]; cwd: string; env: Record<string, string> };
+    try {
+      spec = this.processSpec(task, definition, container);
+    } catch (err) {
+      this.finish(
+        task,
+        `CannotPullContainerError: ${(err as Error).message}`,
+        'TaskFailedToStart',
+        undefined,
+        (err as Error).message,
+      );
+      onChange();
+      return;
+    }
+    const options = container.logConfiguration?.options ?? {};
+    const group = options['awslogs-group'] ?? `/ecs/${definition.family}`;
+    const stream = `${options['awslogs-stream-prefix'] ?? 'ecs'}/${container.name}/${task.id}`;
+    task.process = new TaskProcess({ ...spec, onOutput: this.deps.logs.writer(group, stream) });
+    task.lastStatus = 'ACTIVATING';
+    onChange();
+    const port = container.portMappings?.[0]?.containerPort;
+    const ready = port ? await this.listening(task, port) : task.process.running;
+    if (!ready || task.desiredStatus === 'STOPPED') {
+      if (task.lastStatus === 'ACTIVATING')
+        this.finish(task, 'Essential container in task exited', 'EssentialContainerExited');
+      onChange();
+      return;
+    }
+    task.lastStatus = 'RUNNING';
+    task.startedAt = new Date();
+    task.containers[0] = { ...(task.containers[0] as Task['containers'][number]), lastStatus: 'RUNNING' };
+    this.deps.activity.record('task-start', started);
+    for (const lb of service.loadBalancers)
+      this.deps.elbv2.targetGroups.get(lb.targetGroupArn)?.register(task.ip, lb.containerPort);
+    onChange();
+    // A container that exits on its own stops its task; the scheduler replaces it.
+    void task.process.exited.then(() => {
+      if (task.desiredStatus === 'RUNNING') {
+        void this.stop(
+          task,
+          service,
+          'Essential container in task exited',
+          'EssentialContainerExited',
+          0,
+          onChange,
+        );
+      }
+    });
+  }
+
+  private async listening(task: Task, port: number): Promise<boolean> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline && task.process?.running && task.desiredStatus === 'RUNNING') {
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host: task.ip, port }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+      if (open) return true;
+      await sleep(50);
+    }
+    return false;
+  }
+
+  /** Deregisters (and drains), then SIGTERM, SIGKILL after the stop timeout, then STOPPED. */
+  async stop(
+    task: Task,
+    service: Service,
+    reason: string,
+    stopCode: string,
+    stopTimeoutSeconds: number | undefined,
+    onChange: () => void,
+  ): Promise<void> {
+    if (task.desiredStatus === 'STOPPED') return;
+    task.desiredStatus = 'STOPPED';
+    task.stoppingAt = new Date();
+    task.stoppedReason = reason;
+    task.stopCode = stopCode;
+    if (
+      task.lastStatus === 'PROVISIONING' ||
+      task.lastStatus === 'PENDING' ||
+      task.lastStatus === 'ACTIVATING'
+    ) {
+      await task.process?.stop(0);
+      this.finish(task, reason, stopCode);
+      onChange();
+      return;
+    }
+    task.lastStatus = 'DEACTIVATING';
+    onChange();
+    const drainStart = Date.now();
+    await Promise.all(
+      service.loadBalancers.map((lb) =>
+        this.deps.elbv2.targetGroups.get(lb.targetGroupArn)?.deregister(task.ip, lb.containerPort),
+      ),
+    );
+    this.deps.activity.record('draining', drainStart);
+    task.lastStatus = 'STOPPING';
+    onChange();
+    const stopStart = Date.now();
+    const exit = await task.process?.stop(stopTimeoutSeconds ?? 30);
+    this.deps.activity.record('task-stop', stopStart);
+    task.lastStatus = 'DEPROVISIONING';
+    onChange();
+    this.finish(task, reason, stopCode, exit?.code ?? (exit?.signal ? 137 : undefined));
+    onChange();
+  }
+
+  private finish(
+    task: Task,
+    reason: string,
+    stopCode: string,
+    exitCode?: number,
+    containerReason?: string,
+  ): void {
+    task.desiredStatus = 'STOPPED';
+    task.lastStatus = 'STOPPED';
+    task.stoppedAt = new Date();
+    task.stoppedReason ??= reason;
+    task.stopCode ??= stopCode;
+    const code = exitCode ?? (task.process?.exit ? (task.process.exit.code ?? 137) : undefined);
+    task.containers[0] = {
+      ...(task.containers[0] as Task['containers'][number]),
+      lastStatus: 'STOPPED',
+      ...(code !== undefined ? { exitCode: code } : {}),
+      ...(containerReason ? { reason: containerReason } : {}),
+    };
+    this.deps.ips.release(task.ip);
+  }
+
+  /** The process for a container: a local process image from the local ECR, or a Node image's own command. */
+  private processSpec(task: Task, definition: TaskDefinition, container: ContainerDefinition) {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOST: task.ip,
+      ECS_CONTAINER_METADATA_URI_V4: this.deps.metadata.uriFor(task.id),
+      AWS_REGION: this.deps.region,
+      AWS_DEFAULT_REGION: this.deps.region,
+      AWS_ENDPOINT_URL: this.deps.endpointUrl,
+      AWS_ACCESS_KEY_ID: this.deps.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: this.deps.credentials.secretAccessKey,
+      ECS_AGENT_URI: this.deps.metadata.uriFor(task.id),
+    };
+    const manifest = this.deps.ecr.manifestFor(container.image);
+    if (manifest) {
+      const { config, rootfs } = this.deps.images.unpack(manifest);
+      task.imageDigest = sha256(manifest);
+      const argv = [...(container.entryPoint ?? config.entrypoint), ...(container.command ?? [])].map(
+        (a, i) => (i === 0 && a === 'node' ? process.execPath : a),
+      );
+      return { argv, cwd: rootfs, env: { ...config.env, ...env, ...containerEnv(container) } };
+    }
+    if (/(^|\/)node:[\w.-]+$/.test(container.image) && container.command?.[0] === 'node') {
+      // A public Node image with its own command (the stack's bootstrap): run the command on the local Node.
+      return {
+        argv: [process.execPath, ...container.command.slice(1)],
+        cwd: process.cwd(),
+        env: { ...env, ...containerEnv(container) },
+      };
+    }
+    throw new Error(
+      `pull image manifest has been retried 1 time(s): failed to resolve ref ${container.image}: not found in the local registry`,
+    );
+  }
+}
+
+function essential(definition: TaskDefinition): ContainerDefinition {
+  const container =
+    definition.containerDefinitions.find((c) => c.essential !== false) ?? definition.containerDefinitions[0];
+  if (!container) throw new Error(`Task definition ${definition.taskDefinitionArn} has no container`);
+  return container;
+}
+
+function containerEnv(container: ContainerDefinition): Record<string, string> {
+  return Object.fromEntries((container.environment ?? []).map((e) => [e.name, e.value]));
+}
