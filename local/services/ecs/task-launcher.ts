@@ -81,7 +81,7 @@ export class TaskLauncher {
     onChange();
     let spec: { argv: string[]; cwd: string; env: Record<string, string> };
     try {
-      spec = this.processSpec(task, definition, container);
+      spec = this.processSpec(task, container);
     } catch (err) {
       this.finish(
         task,
@@ -212,7 +212,7 @@ export class TaskLauncher {
   }
 
   /** The process for a container: a local process image from the local ECR, or a Node image's own command. */
-  private processSpec(task: Task, definition: TaskDefinition, container: ContainerDefinition) {
+  private processSpec(task: Task, container: ContainerDefinition) {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOST: task.ip,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CodeBuildService } from '../codebuild.js';
+import type { Build, CodeBuildService } from '../codebuild.js';
 import { FunctionError, type LambdaService } from '../lambda.js';
 
 /** An error a Task state raises, with the Step Functions error name and cause. */
@@ -58,7 +58,7 @@ export async function runBuild(
     value: String(v.Value),
     type: v.Type,
   }));
-  let build;
+  let build: Build;
   try {
     build = codebuild.startBuild(
       String(parameters.ProjectName ?? ''),
