@@ -57,15 +57,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command !== 'start') throw new UsageError(`Unknown command "${command}"`);
 
+  const stateDir = join(PROJECT_ROOT, '.stepship');
   const { cloud, outcome } = await startLocal({
-    projectRoot: PROJECT_ROOT,
+    serviceDir: join(PROJECT_ROOT, 'service'),
+    assemblyDir: join(PROJECT_ROOT, 'cdk.out'),
+    stateDir,
     endpointPort: port(
       values['endpoint-port'] ?? process.env.STEPSHIP_ENDPOINT_PORT,
       4566,
       '--endpoint-port',
     ),
     loadBalancerPort: port(values['lb-port'] ?? process.env.STEPSHIP_LB_PORT, 8080, '--lb-port'),
-    once: values.once,
     reset: values.reset,
     out: (line) => console.log(line),
   });
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     await cloud.stop();
     return ok ? 0 : 1;
   }
-  for (const line of describeEndpoints(cloud, PROJECT_ROOT)) console.log(line);
+  for (const line of describeEndpoints(cloud, stateDir)) console.log(line);
   console.log('\nServing until Ctrl-C.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -1,5 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { LocalCloud } from '../local/cloud.js';
@@ -8,11 +7,15 @@ import { type DeploymentOutcome, follow, startFromSource } from './deploy.js';
 import { localClients } from './local-clients.js';
 
 export interface StartOptions {
-  projectRoot: string;
+  /** The service folder to deploy. */
+  serviceDir: string;
+  /** Where to synthesize (cdk.out) and keep local state (.stepship). */
+  assemblyDir: string;
+  stateDir: string;
+  /** Configuration overrides (STEPSHIP_* variables) for the synthesized app. */
+  env?: NodeJS.ProcessEnv;
   endpointPort: number;
   loadBalancerPort: number;
-  /** Run one deployment and return instead of serving. */
-  once: boolean;
   /** Clear local state (.stepship, cdk.out) first. */
   reset: boolean;
   out: (line: string) => void;
@@ -27,9 +30,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** The main job: synthesize, start the local cloud, provision, bring the service up, deploy, verify. */
 export async function startLocal(options: StartOptions): Promise<Running> {
-  const { out } = options;
-  const stateDir = join(options.projectRoot, '.stepship');
-  const assemblyDir = join(options.projectRoot, 'cdk.out');
+  const { out, stateDir, assemblyDir } = options;
   if (options.reset) {
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(assemblyDir, { recursive: true, force: true });
@@ -37,7 +38,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   }
 
   let t = Date.now();
-  const app = synthesize({ outdir: assemblyDir });
+  const app = quietly(() => synthesize({ outdir: assemblyDir, env: options.env }));
   out(
     `✓ synthesized ${app.service.stackName} and ${app.pipeline.stackName} (cdk-nag clean) ${seconds(Date.now() - t)}`,
   );
@@ -73,7 +74,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
         sourceBucket: output(app.pipeline.stackName, 'SourceBucketName'),
         startFunction: output(app.pipeline.stackName, 'StartDeploymentFunctionName'),
       },
-      join(options.projectRoot, 'service'),
+      options.serviceDir,
       'stepship-cli',
     );
     const outcome = await follow(clients, started.executionArn, (s) =>
@@ -86,6 +87,24 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   } catch (err) {
     await cloud.stop();
     throw err;
+  }
+}
+
+/** Runs `work` with CDK's bundling chatter held back; shown only if it fails. */
+function quietly<T>(work: () => T): T {
+  const write = process.stderr.write.bind(process.stderr);
+  let held = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    held += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return work();
+  } catch (err) {
+    write(held);
+    throw err;
+  } finally {
+    process.stderr.write = write;
   }
 }
 
@@ -105,23 +124,20 @@ async function waitForSteadyState(
   throw new Error(`Service ${service} did not reach its desired count within ${timeoutMs / 1000} s`);
 }
 
-export function describeEndpoints(cloud: LocalCloud, projectRoot: string): string[] {
+export function describeEndpoints(cloud: LocalCloud, stateDir: string): string[] {
   return [
     '',
     `  The app:          ${cloud.loadBalancerUrl}/`,
     `  AWS endpoint:     ${cloud.endpointUrl}  (region ${cloud.region}, account ${cloud.accountId}, any credentials)`,
     '',
     '  Inspect it with the AWS CLI, e.g.:',
-    `    export AWS_ENDPOINT_URL=${cloud.endpointUrl} AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
-    '    aws ecs describe-services --cluster stepship-web --services web',
-    '    aws elbv2 describe-target-health --target-group-arn "$(aws elbv2 describe-target-groups --query TargetGroups[0].TargetGroupArn --output text)"',
-    '    aws stepfunctions list-executions --state-machine-arn arn:aws:states:us-east-1:000000000000:stateMachine:stepship-web-deploy',
-    '    aws dynamodb list-tables',
+    `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    `    alias awsl='aws --endpoint-url ${cloud.endpointUrl}'`,
+    '    awsl ecs describe-services --cluster stepship-web --services web',
+    '    awsl elbv2 describe-target-health --target-group-arn "$(awsl elbv2 describe-target-groups --query TargetGroups[0].TargetGroupArn --output text)"',
+    `    awsl stepfunctions list-executions --state-machine-arn arn:aws:states:${cloud.region}:${cloud.accountId}:stateMachine:stepship-web-deploy`,
+    '    awsl dynamodb list-tables',
     '',
-    `  Local state: ${join(projectRoot, '.stepship')} (npm start -- --reset clears it)`,
+    `  Local state: ${stateDir} (npm start -- --reset clears it)`,
   ];
-}
-
-export function hasAssembly(projectRoot: string): boolean {
-  return existsSync(join(projectRoot, 'cdk.out', 'manifest.json'));
 }

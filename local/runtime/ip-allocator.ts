@@ -8,7 +8,8 @@ const CAPACITY = PER_BLOCK * 240;
  */
 export class IpAllocator {
   private readonly used = new Set<string>();
-  private next = 0;
+  /** Each local cloud starts at its own random place, so clouds side by side rarely meet. */
+  private next = Math.floor(Math.random() * CAPACITY);
 
   allocate(): string {
     for (let i = 0; i < CAPACITY; i++) {
