@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ListenerServer } from '../../local/lb/load-balancer.js';
+import { matcherAccepts, TargetGroup } from '../../local/lb/target-group.js';
+import { TaskProcess } from '../../local/runtime/task-process.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+/** A target on its own loopback address whose health endpoint answers `healthStatus`. */
+async function target(ip: string, healthStatus: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/health' ? healthStatus : 200).end(ip);
+  });
+  await new Promise<void>((resolve) => server.listen(3000, ip, () => resolve()));
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return server;
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
+function groupWith(path = '/health') {
+  const group = new TargetGroup('arn:tg', 'tg', 3000, { path, intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2, matcher: '200' }, 1);
+  cleanup.push(() => group.stop());
+  return group;
+}
+
+async function listener(group: TargetGroup): Promise<string> {
+  const server = new ListenerServer(() => group, 80);
+  const port = await server.listen(0, '127.0.0.1');
+  cleanup.push(() => server.close());
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('the local load balancer', () => {
+  it('marks targets healthy after one passing check and unhealthy after the threshold, with AWS reason codes', async () => {
+    await target('127.0.9.2', 200);
+    await target('127.0.9.3', 503);
+    const group = groupWith();
+    group.register('127.0.9.2');
+    group.register('127.0.9.3');
+    expect(group.targets.get('127.0.9.2:3000')?.reason).toBe('Elb.RegistrationInProgress');
+    await waitFor(() => group.targets.get('127.0.9.2:3000')?.state === 'healthy');
+    await waitFor(() => group.targets.get('127.0.9.3:3000')?.state === 'unhealthy');
+    expect(group.targets.get('127.0.9.3:3000')).toMatchObject({ reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' });
+  });
+
+  it('routes round robin over healthy targets only', async () => {
+    await target('127.0.9.4', 200);
+    await target('127.0.9.5', 200);
+    await target('127.0.9.6', 500);
+    const group = groupWith();
+    for (const ip of ['127.0.9.4', '127.0.9.5', '127.0.9.6']) group.register(ip);
+    await waitFor(() => group.targets.get('127.0.9.6:3000')?.state === 'unhealthy' && group.targets.get('127.0.9.5:3000')?.state === 'healthy');
+    const url = await listener(group);
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) seen.add(await (await fetch(url)).text());
+    expect([...seen].sort()).toEqual(['127.0.9.4', '127.0.9.5']);
+  });
+
+  it('fails open: with every target unhealthy it still routes to all of them', async () => {
+    await target('127.0.9.7', 500);
+    await target('127.0.9.8', 500);
+    const group = groupWith();
+    group.register('127.0.9.7');
+    group.register('127.0.9.8');
+    await waitFor(() => [...group.targets.values()].every((t) => t.state === 'unhealthy'));
+    const url = await listener(group);
+    const answers = await Promise.all([1, 2, 3, 4].map(async () => (await fetch(url)).status));
+    expect(answers).toEqual([200, 200, 200, 200]);
+  });
+
+  it('answers 503 with no registered target, and 502 when the target is gone', async () => {
+    const group = groupWith();
+    const url = await listener(group);
+    expect((await fetch(url)).status).toBe(503);
+    group.register('127.0.9.9');
+    expect((await fetch(url)).status).toBe(502);
+  });
+
+  it('reads matchers as AWS does', () => {
+    expect(matcherAccepts('200', 200)).toBe(true);
+    expect(matcherAccepts('200-299', 204)).toBe(true);
+    expect(matcherAccepts('200,302', 302)).toBe(true);
+    expect(matcherAccepts('200', 404)).toBe(false);
+  });
+});
+
+describe('a task process', () => {
+  it('gets SIGTERM, then SIGKILL once the stop timeout passes', async () => {
+    const stubborn = new TaskProcess({
+      argv: [process.execPath, '-e', "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('up')"],
+      cwd: process.cwd(),
+      env: {},
+      onOutput: () => undefined,
+    });
+    await sleep(300);
+    const started = Date.now();
+    const exit = await stubborn.stop(1);
+    expect(exit.signal).toBe('SIGKILL');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
