@@ -22,11 +22,27 @@ let ecs: ECSClient;
 let group: TargetGroup;
 
 beforeAll(async () => {
-  cloud = await LocalCloud.start({ endpointPort: 0, loadBalancerPort: 0, stateDir: mkdtempSync(join(tmpdir(), 'stepship-ecs-')) });
+  cloud = await LocalCloud.start({
+    endpointPort: 0,
+    loadBalancerPort: 0,
+    stateDir: mkdtempSync(join(tmpdir(), 'stepship-ecs-')),
+  });
   ecs = new ECSClient({ endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS });
   cloud.ecr.createRepository('svc');
   // Short timings so the behaviour shows in seconds; the semantics are the template's.
-  group = cloud.elbv2.createTargetGroup('svc', 3000, { path: '/', intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2, matcher: '200' }, 2);
+  group = cloud.elbv2.createTargetGroup(
+    'svc',
+    3000,
+    {
+      path: '/',
+      intervalSeconds: 1,
+      timeoutSeconds: 1,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+      matcher: '200',
+    },
+    2,
+  );
   const lb = cloud.elbv2.createLoadBalancer('svc');
   await cloud.elbv2.createListener(lb.arn, 80, 'HTTP', group.arn);
   await ecs.send(new CreateClusterCommand({ clusterName: 'test' }));
@@ -46,7 +62,13 @@ async function register(version: string, environment: Record<string, string> = {
       cpu: '256',
       memory: '512',
       containerDefinitions: [
-        { name: 'svc', image, portMappings: [{ containerPort: 3000 }], stopTimeout: 2, environment: Object.entries(environment).map(([name, value]) => ({ name, value })) },
+        {
+          name: 'svc',
+          image,
+          portMappings: [{ containerPort: 3000 }],
+          stopTimeout: 2,
+          environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+        },
       ],
     }),
   );
@@ -56,7 +78,11 @@ async function register(version: string, environment: Record<string, string> = {
 async function primary() {
   const out = await ecs.send(new DescribeServicesCommand({ cluster: 'test', services: ['svc'] }));
   const service = out.services?.[0];
-  return { service, primary: service?.deployments?.find((d) => d.status === 'PRIMARY'), deployments: service?.deployments ?? [] };
+  return {
+    service,
+    primary: service?.deployments?.find((d) => d.status === 'PRIMARY'),
+    deployments: service?.deployments ?? [],
+  };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -86,7 +112,14 @@ function steadyLoad() {
       await sleep(20);
     }
   })();
-  return { state, stop: async () => { state.running = false; await loop; return state; } };
+  return {
+    state,
+    stop: async () => {
+      state.running = false;
+      await loop;
+      return state;
+    },
+  };
 }
 
 const completed = async () => {
@@ -104,13 +137,25 @@ describe('ECS rolling deployments behind the load balancer', () => {
         desiredCount: 2,
         launchType: 'FARGATE',
         healthCheckGracePeriodSeconds: 0,
-        deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: true, rollback: true } },
+        deploymentConfiguration: {
+          minimumHealthyPercent: 100,
+          maximumPercent: 200,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+        },
         loadBalancers: [{ targetGroupArn: group.arn, containerName: 'svc', containerPort: 3000 }],
       }),
     );
     await until('the first deployment', completed);
-    const tasks = await ecs.send(new DescribeTasksCommand({ cluster: 'test', tasks: (await ecs.send(new ListTasksCommand({ cluster: 'test', serviceName: 'svc' }))).taskArns ?? [] }));
-    const ips = tasks.tasks?.map((t) => t.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value) ?? [];
+    const tasks = await ecs.send(
+      new DescribeTasksCommand({
+        cluster: 'test',
+        tasks: (await ecs.send(new ListTasksCommand({ cluster: 'test', serviceName: 'svc' }))).taskArns ?? [],
+      }),
+    );
+    const ips =
+      tasks.tasks?.map(
+        (t) => t.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value,
+      ) ?? [];
     expect(new Set(ips).size).toBe(2);
     for (const ip of ips) expect(ip).toMatch(/^127\.0\.\d+\.\d+$/);
     expect([...group.targets.values()].map((t) => t.state)).toEqual(['healthy', 'healthy']);
@@ -128,9 +173,13 @@ describe('ECS rolling deployments behind the load balancer', () => {
     expect(result.requests).toBeGreaterThan(50);
     expect(result.failures).toBe(0);
     expect(result.versions.get('v2')).toBeGreaterThan(0);
-    const stopped = await ecs.send(new ListTasksCommand({ cluster: 'test', serviceName: 'svc', desiredStatus: 'STOPPED' }));
+    const stopped = await ecs.send(
+      new ListTasksCommand({ cluster: 'test', serviceName: 'svc', desiredStatus: 'STOPPED' }),
+    );
     const old = await ecs.send(new DescribeTasksCommand({ cluster: 'test', tasks: stopped.taskArns ?? [] }));
-    expect(old.tasks?.map((t) => [t.lastStatus, t.stoppedReason?.startsWith('Scaling activity initiated by')])).toEqual([
+    expect(
+      old.tasks?.map((t) => [t.lastStatus, t.stoppedReason?.startsWith('Scaling activity initiated by')]),
+    ).toEqual([
       ['STOPPED', true],
       ['STOPPED', true],
     ]);
@@ -144,13 +193,16 @@ describe('ECS rolling deployments behind the load balancer', () => {
     const started = Date.now();
     const drained = group.deregister(target.id, target.port);
     const routed = new Set<string>();
-    for (let i = 0; i < 10; i++) routed.add(((await (await fetch(`${cloud.loadBalancerUrl}/`)).json()) as { ip: string }).ip);
+    for (let i = 0; i < 10; i++)
+      routed.add(((await (await fetch(`${cloud.loadBalancerUrl}/`)).json()) as { ip: string }).ip);
     expect(routed.has(target.id)).toBe(false);
     expect(await inFlight).toBe(200);
     await drained;
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     group.register(target.id, target.port);
-    await until('the target to be healthy again', async () => (group.targets.get(`${target.id}:${target.port}`)?.state === 'healthy' ? true : undefined));
+    await until('the target to be healthy again', async () =>
+      group.targets.get(`${target.id}:${target.port}`)?.state === 'healthy' ? true : undefined,
+    );
   }, 30_000);
 
   it('replaces tasks that fail health checks, trips the circuit breaker and rolls back, serving throughout', async () => {

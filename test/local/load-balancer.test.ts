@@ -29,7 +29,20 @@ async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> 
 }
 
 function groupWith(path = '/health') {
-  const group = new TargetGroup('arn:tg', 'tg', 3000, { path, intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2, matcher: '200' }, 1);
+  const group = new TargetGroup(
+    'arn:tg',
+    'tg',
+    3000,
+    {
+      path,
+      intervalSeconds: 1,
+      timeoutSeconds: 1,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+      matcher: '200',
+    },
+    1,
+  );
   cleanup.push(() => group.stop());
   return group;
 }
@@ -51,7 +64,10 @@ describe('the local load balancer', () => {
     expect(group.targets.get('127.0.9.2:3000')?.reason).toBe('Elb.RegistrationInProgress');
     await waitFor(() => group.targets.get('127.0.9.2:3000')?.state === 'healthy');
     await waitFor(() => group.targets.get('127.0.9.3:3000')?.state === 'unhealthy');
-    expect(group.targets.get('127.0.9.3:3000')).toMatchObject({ reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' });
+    expect(group.targets.get('127.0.9.3:3000')).toMatchObject({
+      reason: 'Target.ResponseCodeMismatch',
+      description: 'Health checks failed with these codes: [503]',
+    });
   });
 
   it('routes round robin over healthy targets only', async () => {
@@ -60,7 +76,11 @@ describe('the local load balancer', () => {
     await target('127.0.9.6', 500);
     const group = groupWith();
     for (const ip of ['127.0.9.4', '127.0.9.5', '127.0.9.6']) group.register(ip);
-    await waitFor(() => group.targets.get('127.0.9.6:3000')?.state === 'unhealthy' && group.targets.get('127.0.9.5:3000')?.state === 'healthy');
+    await waitFor(
+      () =>
+        group.targets.get('127.0.9.6:3000')?.state === 'unhealthy' &&
+        group.targets.get('127.0.9.5:3000')?.state === 'healthy',
+    );
     const url = await listener(group);
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add(await (await fetch(url)).text());
@@ -98,7 +118,11 @@ describe('the local load balancer', () => {
 describe('a task process', () => {
   it('gets SIGTERM, then SIGKILL once the stop timeout passes', async () => {
     const stubborn = new TaskProcess({
-      argv: [process.execPath, '-e', "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('up')"],
+      argv: [
+        process.execPath,
+        '-e',
+        "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('up')",
+      ],
       cwd: process.cwd(),
       env: {},
       onOutput: () => undefined,

@@ -1,0 +1,643 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CloudWatchLogsClient,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  BatchGetBuildsCommand,
+  BatchGetProjectsCommand,
+  ResourceNotFoundException as BuildProjectNotFound,
+  CodeBuildClient,
+  CreateProjectCommand,
+  StartBuildCommand,
+} from '@aws-sdk/client-codebuild';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetImageCommand,
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  ImageNotFoundException,
+  PutImageCommand,
+  RepositoryAlreadyExistsException,
+  RepositoryNotFoundException,
+} from '@aws-sdk/client-ecr';
+import {
+  ClientException,
+  ClusterNotFoundException,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteClusterCommand,
+  DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  ServiceNotFoundException,
+  StopTaskCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  DeregisterTargetsCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  ResourceNotFoundException as FunctionNotFound,
+  InvokeCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ExecutionAlreadyExists,
+  GetExecutionHistoryCommand,
+  InvalidName,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StateMachineDoesNotExist,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { zipFolder } from '../../cli/source-archive.js';
+import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
+import { pushTestImage, serviceScript } from './test-images.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+let cloud: LocalCloud;
+let config: { endpoint: string; region: string; credentials: typeof LOCAL_CREDENTIALS };
+
+beforeAll(async () => {
+  cloud = await LocalCloud.start({
+    endpointPort: 0,
+    loadBalancerPort: 0,
+    stateDir: mkdtempSync(join(tmpdir(), 'stepship-api-')),
+  });
+  config = { endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS };
+  // A function to invoke: echoes its event and its environment, or fails on request.
+  const dir = mkdtempSync(join(tmpdir(), 'stepship-fn-'));
+  writeFileSync(
+    join(dir, 'index.mjs'),
+    "export const handler = async (event) => { if (event?.fail) { const e = new Error('it failed as asked'); e.name = 'AskedToFailError'; throw e; } console.log('event', JSON.stringify(event)); return { echo: event, greeting: process.env.GREETING }; };",
+  );
+  cloud.lambda.create({
+    name: 'echo',
+    arn: `arn:aws:lambda:us-east-1:${cloud.accountId}:function:echo`,
+    bundle: join(dir, 'index.mjs'),
+    handlerName: 'handler',
+    environment: { GREETING: 'hello' },
+    timeoutSeconds: 5,
+    logGroup: '/aws/lambda/echo',
+  });
+}, 30_000);
+afterAll(() => cloud.stop());
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(100);
+  }
+}
+
+describe('ECR through the SDK', () => {
+  const ecr = () => new ECRClient(config);
+
+  it('creates and describes repositories, with the modeled errors', async () => {
+    const created = await ecr().send(
+      new CreateRepositoryCommand({
+        repositoryName: 'api-repo',
+        imageScanningConfiguration: { scanOnPush: true },
+      }),
+    );
+    expect(created.repository?.repositoryUri).toBe(
+      `${cloud.accountId}.dkr.ecr.us-east-1.amazonaws.com/api-repo`,
+    );
+    await expect(
+      ecr().send(new CreateRepositoryCommand({ repositoryName: 'api-repo' })),
+    ).rejects.toBeInstanceOf(RepositoryAlreadyExistsException);
+    const described = await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['api-repo'] }));
+    expect(described.repositories?.[0]?.imageScanningConfiguration?.scanOnPush).toBe(true);
+    await expect(
+      ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['nope'] })),
+    ).rejects.toBeInstanceOf(RepositoryNotFoundException);
+  });
+
+  it('puts, describes and gets images by tag and digest', async () => {
+    const uri = pushTestImage(cloud, 'api-repo', 'v1', serviceScript('v1'));
+    const digest = uri.split('@')[1];
+    const manifest = await ecr().send(
+      new BatchGetImageCommand({
+        repositoryName: 'api-repo',
+        imageIds: [{ imageTag: 'v1' }, { imageTag: 'missing' }],
+      }),
+    );
+    expect(manifest.images?.[0]?.imageId?.imageDigest).toBe(digest);
+    expect(manifest.failures?.[0]).toMatchObject({ failureCode: 'ImageNotFound' });
+    const put = await ecr().send(
+      new PutImageCommand({
+        repositoryName: 'api-repo',
+        imageManifest: manifest.images?.[0]?.imageManifest,
+        imageTag: 'also-v1',
+      }),
+    );
+    expect(put.image?.imageId?.imageDigest).toBe(digest);
+    const images = await ecr().send(
+      new DescribeImagesCommand({ repositoryName: 'api-repo', imageIds: [{ imageDigest: digest }] }),
+    );
+    expect(images.imageDetails?.[0]?.imageTags?.sort()).toEqual(['also-v1', 'v1']);
+    await expect(
+      ecr().send(new DescribeImagesCommand({ repositoryName: 'api-repo', imageIds: [{ imageTag: 'nope' }] })),
+    ).rejects.toBeInstanceOf(ImageNotFoundException);
+    const token = await ecr().send(new GetAuthorizationTokenCommand({}));
+    expect(Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString()).toMatch(
+      /^AWS:/,
+    );
+  });
+});
+
+describe('ECS through the SDK', () => {
+  const ecs = () => new ECSClient(config);
+
+  it('manages clusters, task definitions, services and tasks', async () => {
+    await ecs().send(new CreateClusterCommand({ clusterName: 'api' }));
+    expect((await ecs().send(new ListClustersCommand({}))).clusterArns).toContain(
+      `arn:aws:ecs:us-east-1:${cloud.accountId}:cluster/api`,
+    );
+    const clusters = await ecs().send(new DescribeClustersCommand({ clusters: ['api', 'ghost'] }));
+    expect(clusters.clusters?.map((c) => c.clusterName)).toEqual(['api']);
+    expect(clusters.failures?.[0]).toMatchObject({ reason: 'MISSING' });
+
+    const image = pushTestImage(cloud, 'api-repo', 'v2', serviceScript('v2'));
+    const registered = await ecs().send(
+      new RegisterTaskDefinitionCommand({
+        family: 'api',
+        containerDefinitions: [
+          { name: 'app', image, portMappings: [{ containerPort: 3000 }], stopTimeout: 2 },
+        ],
+      }),
+    );
+    expect(registered.taskDefinition).toMatchObject({ family: 'api', revision: 1, status: 'ACTIVE' });
+    await expect(
+      ecs().send(new RegisterTaskDefinitionCommand({ family: 'api', containerDefinitions: [] })),
+    ).rejects.toBeInstanceOf(ClientException);
+    expect(
+      (await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'api:1' }))).taskDefinition
+        ?.containerDefinitions?.[0]?.image,
+    ).toBe(image);
+    await expect(ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'api:9' }))).rejects.toThrow(
+      'Unable to describe task definition.',
+    );
+    expect(
+      (await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'api' }))).taskDefinitionArns,
+    ).toEqual([registered.taskDefinition?.taskDefinitionArn]);
+
+    await expect(
+      ecs().send(new CreateServiceCommand({ cluster: 'ghost', serviceName: 'x', taskDefinition: 'api' })),
+    ).rejects.toBeInstanceOf(ClusterNotFoundException);
+    const created = await ecs().send(
+      new CreateServiceCommand({
+        cluster: 'api',
+        serviceName: 'api',
+        taskDefinition: 'api',
+        desiredCount: 1,
+        launchType: 'FARGATE',
+      }),
+    );
+    expect(created.service?.deployments?.[0]).toMatchObject({
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      id: expect.stringMatching(/^ecs-svc\/\d+$/),
+    });
+    expect((await ecs().send(new ListServicesCommand({ cluster: 'api' }))).serviceArns).toHaveLength(1);
+    const running = await eventually(async () => {
+      const d = (await ecs().send(new DescribeServicesCommand({ cluster: 'api', services: ['api'] })))
+        .services?.[0]?.deployments?.[0];
+      return d?.rolloutState === 'COMPLETED' ? d : undefined;
+    });
+    expect(running.runningCount).toBe(1);
+    const missing = await ecs().send(new DescribeServicesCommand({ cluster: 'api', services: ['ghost'] }));
+    expect(missing.failures?.[0]?.reason).toBe('MISSING');
+    await expect(
+      ecs().send(new UpdateServiceCommand({ cluster: 'api', service: 'ghost', desiredCount: 1 })),
+    ).rejects.toBeInstanceOf(ServiceNotFoundException);
+
+    const [taskArn] =
+      (await ecs().send(new ListTasksCommand({ cluster: 'api', serviceName: 'api' }))).taskArns ?? [];
+    const task = (await ecs().send(new DescribeTasksCommand({ cluster: 'api', tasks: [taskArn ?? ''] })))
+      .tasks?.[0];
+    expect(task).toMatchObject({
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      launchType: 'FARGATE',
+      startedBy: running.id,
+    });
+    const stopped = await ecs().send(
+      new StopTaskCommand({ cluster: 'api', task: taskArn, reason: 'testing StopTask' }),
+    );
+    expect(stopped.task?.desiredStatus).toBe('STOPPED');
+    const after = await eventually(async () => {
+      const t = (await ecs().send(new DescribeTasksCommand({ cluster: 'api', tasks: [taskArn ?? ''] })))
+        .tasks?.[0];
+      return t?.lastStatus === 'STOPPED' ? t : undefined;
+    });
+    expect(after).toMatchObject({
+      stoppedReason: 'testing StopTask',
+      stopCode: 'UserInitiated',
+      containers: [expect.objectContaining({ exitCode: 0 })],
+    });
+    // The scheduler replaces the stopped task.
+    await eventually(async () =>
+      (await ecs().send(new ListTasksCommand({ cluster: 'api', serviceName: 'api' }))).taskArns?.length === 1
+        ? true
+        : undefined,
+    );
+
+    await ecs().send(new UpdateServiceCommand({ cluster: 'api', service: 'api', desiredCount: 0 }));
+    const deregistered = await ecs().send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'api:1' }));
+    expect(deregistered.taskDefinition?.status).toBe('INACTIVE');
+  }, 60_000);
+
+  it('answers an operation it does not implement with a clear error, never a silent success', async () => {
+    await expect(ecs().send(new DeleteClusterCommand({ cluster: 'api' }))).rejects.toThrow(
+      /does not implement ECS DeleteCluster/,
+    );
+  });
+});
+
+describe('ELBv2 through the SDK (awsQuery)', () => {
+  const elb = () => new ElasticLoadBalancingV2Client(config);
+
+  it('describes load balancers, listeners, target groups and target health, and registers targets', async () => {
+    const group = cloud.elbv2.createTargetGroup(
+      'api-tg',
+      3000,
+      {
+        path: '/',
+        intervalSeconds: 5,
+        timeoutSeconds: 2,
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+        matcher: '200',
+      },
+      1,
+    );
+    const lb = cloud.elbv2.createLoadBalancer('api-lb');
+    await cloud.elbv2.createListener(lb.arn, 8443, 'HTTPS', group.arn);
+    expect(
+      (await elb().send(new DescribeLoadBalancersCommand({ Names: ['api-lb'] }))).LoadBalancers?.[0],
+    ).toMatchObject({ LoadBalancerArn: lb.arn, Scheme: 'internet-facing', State: { Code: 'active' } });
+    expect(
+      (await elb().send(new DescribeListenersCommand({ LoadBalancerArn: lb.arn }))).Listeners?.[0],
+    ).toMatchObject({ Port: 8443, DefaultActions: [{ Type: 'forward', TargetGroupArn: group.arn }] });
+    expect(
+      (await elb().send(new DescribeTargetGroupsCommand({ TargetGroupArns: [group.arn] }))).TargetGroups?.[0],
+    ).toMatchObject({
+      HealthCheckPath: '/',
+      TargetType: 'ip',
+      HealthyThresholdCount: 2,
+      Matcher: { HttpCode: '200' },
+    });
+    await elb().send(
+      new RegisterTargetsCommand({ TargetGroupArn: group.arn, Targets: [{ Id: '127.0.8.2', Port: 3000 }] }),
+    );
+    const health = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: group.arn }));
+    expect(health.TargetHealthDescriptions?.[0]).toMatchObject({
+      Target: { Id: '127.0.8.2', Port: 3000 },
+      TargetHealth: { State: 'initial' },
+    });
+    await elb().send(
+      new DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets: [{ Id: '127.0.8.2', Port: 3000 }] }),
+    );
+    expect(
+      (await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: group.arn })))
+        .TargetHealthDescriptions?.[0]?.TargetHealth,
+    ).toMatchObject({ State: 'draining', Reason: 'Target.DeregistrationInProgress' });
+    await expect(
+      elb().send(
+        new DescribeTargetHealthCommand({
+          TargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:0:targetgroup/x/y',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(TargetGroupNotFoundException);
+  });
+});
+
+describe('Lambda, EventBridge and CloudWatch Logs through the SDK', () => {
+  it('invokes a function with its environment, and reports function errors as Lambda does', async () => {
+    const lambda = new LambdaClient(config);
+    const ok = await lambda.send(
+      new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"a":1}') }),
+    );
+    expect(JSON.parse(Buffer.from(ok.Payload ?? []).toString())).toEqual({
+      echo: { a: 1 },
+      greeting: 'hello',
+    });
+    const failed = await lambda.send(
+      new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"fail":true}') }),
+    );
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(failed.Payload ?? []).toString())).toMatchObject({
+      errorType: 'AskedToFailError',
+      errorMessage: 'it failed as asked',
+    });
+    await expect(lambda.send(new InvokeCommand({ FunctionName: 'ghost' }))).rejects.toBeInstanceOf(
+      FunctionNotFound,
+    );
+  });
+
+  it('delivers matching events to a rule target, and not others', async () => {
+    const events = new EventBridgeClient(config);
+    await events.send(
+      new PutRuleCommand({
+        Name: 'pushes',
+        EventPattern: JSON.stringify({
+          source: ['aws.ecr'],
+          detail: { 'image-tag': [{ 'anything-but': { prefix: 'stepship-' } }] },
+        }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'pushes',
+        Targets: [{ Id: 'echo', Arn: `arn:aws:lambda:us-east-1:${cloud.accountId}:function:echo` }],
+      }),
+    );
+    expect((await events.send(new ListRulesCommand({ NamePrefix: 'push' }))).Rules?.[0]?.Name).toBe('pushes');
+    const before = cloud.events.delivered.length;
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'aws.ecr',
+            DetailType: 'ECR Image Action',
+            Detail: JSON.stringify({ 'image-tag': 'v9' }),
+          },
+        ],
+      }),
+    );
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'aws.ecr',
+            DetailType: 'ECR Image Action',
+            Detail: JSON.stringify({ 'image-tag': 'stepship-build' }),
+          },
+        ],
+      }),
+    );
+    expect(cloud.events.delivered.slice(before).map((d) => d.event.detail)).toEqual([{ 'image-tag': 'v9' }]);
+    const logs = new CloudWatchLogsClient(config);
+    const found = await eventually(async () => {
+      const out = await logs.send(
+        new FilterLogEventsCommand({ logGroupName: '/aws/lambda/echo', filterPattern: 'v9' }),
+      );
+      return out.events?.length ? out.events : undefined;
+    });
+    expect(found[0]?.message).toContain('"image-tag":"v9"');
+  });
+});
+
+describe('CodeBuild through the SDK', () => {
+  const codebuild = () => new CodeBuildClient(config);
+
+  async function finished(id: string) {
+    return eventually(async () => {
+      const build = (await codebuild().send(new BatchGetBuildsCommand({ ids: [id] }))).builds?.[0];
+      return build?.buildComplete ? build : undefined;
+    }, 60_000);
+  }
+
+  it('runs the buildspec on a zipped source: phases, logs and the exported digest of the pushed image', async () => {
+    cloud.s3.createBucket('sources');
+    await new S3Client({ ...config, forcePathStyle: true }).send(
+      new PutObjectCommand({ Bucket: 'sources', Key: 'web.zip', Body: zipFolder(join(ROOT, 'service')) }),
+    );
+    cloud.ecr.createRepository('built');
+    await codebuild().send(
+      new CreateProjectCommand({
+        name: 'build',
+        source: {
+          type: 'S3',
+          location: 'sources/web.zip',
+          buildspec: readFileSync(join(ROOT, 'buildspec/buildspec.yml'), 'utf8'),
+        },
+        artifacts: { type: 'NO_ARTIFACTS' },
+        environment: {
+          type: 'LINUX_CONTAINER',
+          image: 'aws/codebuild/standard:7.0',
+          computeType: 'BUILD_GENERAL1_SMALL',
+          environmentVariables: [{ name: 'REPOSITORY_URI', value: `${cloud.ecr.registry}/built` }],
+        },
+        serviceRole: 'arn:aws:iam::000000000000:role/build',
+      }),
+    );
+    expect(
+      (await codebuild().send(new BatchGetProjectsCommand({ names: ['build', 'ghost'] }))).projectsNotFound,
+    ).toEqual(['ghost']);
+    const started = await codebuild().send(
+      new StartBuildCommand({
+        projectName: 'build',
+        environmentVariablesOverride: [{ name: 'IMAGE_TAG', value: 'v1', type: 'PLAINTEXT' }],
+      }),
+    );
+    const build = await finished(started.build?.id ?? '');
+    expect(build.buildStatus).toBe('SUCCEEDED');
+    expect(build.phases?.map((p) => p.phaseType)).toEqual([
+      'SUBMITTED',
+      'QUEUED',
+      'PROVISIONING',
+      'DOWNLOAD_SOURCE',
+      'INSTALL',
+      'PRE_BUILD',
+      'BUILD',
+      'POST_BUILD',
+      'UPLOAD_ARTIFACTS',
+      'FINALIZING',
+      'COMPLETED',
+    ]);
+    const digest = build.exportedEnvironmentVariables?.find((v) => v.name === 'IMAGE_DIGEST')?.value;
+    const image = await new ECRClient(config).send(
+      new DescribeImagesCommand({ repositoryName: 'built', imageIds: [{ imageTag: 'v1' }] }),
+    );
+    expect(image.imageDetails?.[0]?.imageDigest).toBe(digest);
+    const logs = await new CloudWatchLogsClient(config).send(
+      new GetLogEventsCommand({ logGroupName: build.logs?.groupName, logStreamName: build.logs?.streamName }),
+    );
+    expect(logs.events?.map((e) => e.message).join('\n')).toContain(
+      `Pushed ${cloud.ecr.registry}/built:v1 as ${digest}`,
+    );
+  }, 60_000);
+
+  it('fails in PRE_BUILD, as the buildspec says, when IMAGE_TAG is missing', async () => {
+    const started = await codebuild().send(new StartBuildCommand({ projectName: 'build' }));
+    const build = await finished(started.build?.id ?? '');
+    expect(build.buildStatus).toBe('FAILED');
+    const failed = build.phases?.find((p) => p.phaseStatus === 'FAILED');
+    expect(failed?.phaseType).toBe('PRE_BUILD');
+    const logs = await new CloudWatchLogsClient(config).send(
+      new GetLogEventsCommand({ logGroupName: build.logs?.groupName, logStreamName: build.logs?.streamName }),
+    );
+    expect(logs.events?.map((e) => e.message).join('\n')).toContain(
+      'required environment variable(s) not set: IMAGE_TAG',
+    );
+    await expect(codebuild().send(new StartBuildCommand({ projectName: 'ghost' }))).rejects.toBeInstanceOf(
+      BuildProjectNotFound,
+    );
+  }, 60_000);
+});
+
+describe('Step Functions through the SDK', () => {
+  const sfn = () => new SFNClient(config);
+  const definition = JSON.stringify({
+    StartAt: 'Echo',
+    States: {
+      Echo: {
+        Type: 'Task',
+        Resource: `arn:aws:lambda:us-east-1:${cloud?.accountId ?? '000000000000'}:function:echo`,
+        ResultPath: '$.echo',
+        Next: 'Hold?',
+      },
+      'Hold?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.hold', BooleanEquals: true, Next: 'Hold' }],
+        Default: 'Done',
+      },
+      Hold: { Type: 'Wait', Seconds: 30, Next: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  });
+
+  it('creates a state machine and runs executions with AWS-shaped history', async () => {
+    const created = await sfn().send(
+      new CreateStateMachineCommand({
+        name: 'api',
+        definition,
+        roleArn: 'arn:aws:iam::000000000000:role/sfn',
+      }),
+    );
+    expect(
+      (await sfn().send(new DescribeStateMachineCommand({ stateMachineArn: created.stateMachineArn })))
+        .definition,
+    ).toBe(definition);
+    expect((await sfn().send(new ListStateMachinesCommand({}))).stateMachines?.map((m) => m.name)).toContain(
+      'api',
+    );
+    const started = await sfn().send(
+      new StartExecutionCommand({
+        stateMachineArn: created.stateMachineArn,
+        name: 'run-1',
+        input: '{"hold":false}',
+      }),
+    );
+    const done = await eventually(async () => {
+      const e = await sfn().send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+      return e.status === 'RUNNING' ? undefined : e;
+    });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({
+      echo: { echo: { hold: false }, greeting: 'hello' },
+    });
+    const history =
+      (await sfn().send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }))).events ?? [];
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionSucceeded',
+      'TaskStateExited',
+      'ChoiceStateEntered',
+      'ChoiceStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
+    history.forEach((e, i) => expect([e.id, e.previousEventId]).toEqual([i + 1, i]));
+    await expect(
+      sfn().send(
+        new StartExecutionCommand({
+          stateMachineArn: created.stateMachineArn,
+          name: 'run-1',
+          input: '{"hold":true}',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(
+      sfn().send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'bad name!' })),
+    ).rejects.toBeInstanceOf(InvalidName);
+    await expect(
+      sfn().send(new StartExecutionCommand({ stateMachineArn: `${created.stateMachineArn}x` })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+  });
+
+  it('lists and stops executions', async () => {
+    const arn = `arn:aws:states:us-east-1:${cloud.accountId}:stateMachine:api`;
+    const held = await sfn().send(
+      new StartExecutionCommand({ stateMachineArn: arn, name: 'run-2', input: '{"hold":true}' }),
+    );
+    await eventually(async () =>
+      (await sfn().send(new GetExecutionHistoryCommand({ executionArn: held.executionArn }))).events?.some(
+        (e) => e.type === 'WaitStateEntered',
+      )
+        ? true
+        : undefined,
+    );
+    expect(
+      (
+        await sfn().send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING' }))
+      ).executions?.map((e) => e.name),
+    ).toEqual(['run-2']);
+    await sfn().send(
+      new StopExecutionCommand({ executionArn: held.executionArn, error: 'Stopped', cause: 'by the test' }),
+    );
+    const stopped = await sfn().send(new DescribeExecutionCommand({ executionArn: held.executionArn }));
+    expect(stopped).toMatchObject({ status: 'ABORTED', error: 'Stopped', cause: 'by the test' });
+  });
+});
+
+describe('DynamoDB through the same endpoint', () => {
+  it('is a real DynamoDB implementation (dynalite)', async () => {
+    const ddb = new DynamoDBClient(config);
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'api-table',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    expect((await ddb.send(new ListTablesCommand({}))).TableNames).toContain('api-table');
+  });
+});
