@@ -584,7 +584,7 @@ describe('Step Functions through the SDK', () => {
       'SucceedStateExited',
       'ExecutionSucceeded',
     ]);
-    history.forEach((e, i) => expect([e.id, e.previousEventId]).toEqual([i + 1, i]));
+    expect(history.map((e) => [e.id, e.previousEventId])).toEqual(history.map((_, i) => [i + 1, i]));
     await expect(
       sfn().send(
         new StartExecutionCommand({
