@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { LocalCloud } from '../local/cloud.js';
 import { synthesize } from '../orchestration/synthesize.js';
-import { type DeploymentOutcome, follow, startFromSource } from './deploy.js';
-import { localClients } from './local-clients.js';
+import { type DeploymentOutcome, type DeployTarget, follow, startFromSource } from './deploy.js';
+import { type LocalClients, localClients } from './local-clients.js';
 
 export interface StartOptions {
   /** The service folder to deploy. */
@@ -24,6 +24,11 @@ export interface StartOptions {
 export interface Running {
   cloud: LocalCloud;
   outcome: DeploymentOutcome;
+  clients: LocalClients;
+  /** What a further deployment from source needs. */
+  target: DeployTarget;
+  /** Resolved stack outputs, `<stack>.<output>` → value. */
+  outputs: Record<string, string>;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -67,23 +72,19 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     out(`✓ service ${service} running at its desired count (bootstrap image) ${seconds(Date.now() - t)}`);
 
     out('→ deploying service/ through the state machine');
-    const started = await startFromSource(
-      clients,
-      {
-        service,
-        sourceBucket: output(app.pipeline.stackName, 'SourceBucketName'),
-        startFunction: output(app.pipeline.stackName, 'StartDeploymentFunctionName'),
-      },
-      options.serviceDir,
-      'stepship-cli',
-    );
+    const target: DeployTarget = {
+      service,
+      sourceBucket: output(app.pipeline.stackName, 'SourceBucketName'),
+      startFunction: output(app.pipeline.stackName, 'StartDeploymentFunctionName'),
+    };
+    const started = await startFromSource(clients, target, options.serviceDir, 'stepship-cli');
     const outcome = await follow(clients, started.executionArn, (s) =>
       out(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(24)} ${seconds(s.ms)}`),
     );
     if (outcome.status === 'SUCCEEDED')
       out(`✓ deployment ${outcome.deploymentId} SUCCEEDED in ${seconds(outcome.totalMs)}`);
     else out(`✗ deployment ${outcome.deploymentId} ${outcome.status}: ${outcome.error}: ${outcome.cause}`);
-    return { cloud, outcome };
+    return { cloud, outcome, clients, target, outputs: provisioned.outputs };
   } catch (err) {
     await cloud.stop();
     throw err;
