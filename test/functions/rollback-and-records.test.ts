@@ -5,7 +5,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -227,6 +227,12 @@ describe('finalize and record-failure', () => {
 });
 
 describe('the step middleware', () => {
+  beforeAll(() => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterAll(() => {
+    jest.restoreAllMocks();
+  });
   const context = { awsRequestId: 'r1' } as Context;
   const wrap = (fail: () => never) =>
     middy<unknown>()
