@@ -42,13 +42,8 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     out('✓ cleared local state (.stepship, cdk.out)');
   }
 
+  // The cloud starts first, so a taken port is reported before any slow work.
   let t = Date.now();
-  const app = quietly(() => synthesize({ outdir: assemblyDir, env: options.env }));
-  out(
-    `✓ synthesized ${app.service.stackName} and ${app.pipeline.stackName} (cdk-nag clean) ${seconds(Date.now() - t)}`,
-  );
-
-  t = Date.now();
   const cloud = await LocalCloud.start({
     endpointPort: options.endpointPort,
     loadBalancerPort: options.loadBalancerPort,
@@ -56,6 +51,11 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   });
   try {
     out(`✓ local cloud listening on ${cloud.endpointUrl} ${seconds(Date.now() - t)}`);
+    t = Date.now();
+    const app = quietly(() => synthesize({ outdir: assemblyDir, env: options.env }));
+    out(
+      `✓ synthesized ${app.service.stackName} and ${app.pipeline.stackName} (cdk-nag clean) ${seconds(Date.now() - t)}`,
+    );
     t = Date.now();
     const provisioned = await cloud.provision(assemblyDir);
     const created = provisioned.resources.filter((r) => !r.recordOnly).length;
