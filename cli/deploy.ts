@@ -82,6 +82,8 @@ export async function follow(
   const started = Date.now();
   const entered = new Map<string, number>();
   const steps: StepTiming[] = [];
+  const failedSteps = new Set<string>();
+  let lastEntered = 'step';
   let seen = 0;
   for (;;) {
     // Status first, history second: once the status is final, the history read after it is complete.
@@ -95,15 +97,21 @@ export async function follow(
     } while (nextToken);
     for (const event of events.slice(seen)) {
       const at = event.timestamp?.getTime() ?? Date.now();
-      if (event.stateEnteredEventDetails?.name) entered.set(event.stateEnteredEventDetails.name, at);
+      if (event.stateEnteredEventDetails?.name) {
+        lastEntered = event.stateEnteredEventDetails.name;
+        entered.set(lastEntered, at);
+      }
       const failed = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
       const exited = event.stateExitedEventDetails?.name;
-      if (exited) {
+      if (exited && failedSteps.delete(exited)) {
+        // Already reported with its error.
+      } else if (exited) {
         const timing = { step: exited, ms: at - (entered.get(exited) ?? at), ok: true };
         steps.push(timing);
         onStep(timing);
       } else if (failed) {
-        const step = [...entered.keys()].at(-1) ?? 'step';
+        const step = lastEntered;
+        failedSteps.add(step);
         const timing = { step: `${step} (${failed.error})`, ms: at - (entered.get(step) ?? at), ok: false };
         steps.push(timing);
         onStep(timing);

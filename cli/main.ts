@@ -21,6 +21,8 @@ Options for start:
   --reset              Clear local state before starting
   --endpoint-port N    The AWS endpoint's port (default 4566, or STEPSHIP_ENDPOINT_PORT)
   --lb-port N          The load balancer's port (default 8080, or STEPSHIP_LB_PORT)
+  --runtime R          process (default: no Docker) or docker (build with the buildspec in a Docker
+                       engine, push to the local registry, run tasks as containers); or STEPSHIP_RUNTIME
   -h, --help           Show this help`;
 
 function port(value: string | undefined, fallback: number, name: string): number {
@@ -32,6 +34,11 @@ function port(value: string | undefined, fallback: number, name: string): number
 
 class UsageError extends Error {}
 
+function runtime(value: string | undefined): 'process' | 'docker' {
+  if (value === undefined || value === 'process' || value === 'docker') return value ?? 'process';
+  throw new UsageError(`--runtime must be process or docker, got "${value}"`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -41,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       reset: { type: 'boolean', default: false },
       'endpoint-port': { type: 'string' },
       'lb-port': { type: 'string' },
+      runtime: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     ),
     loadBalancerPort: port(values['lb-port'] ?? process.env.STEPSHIP_LB_PORT, 8080, '--lb-port'),
     reset: values.reset,
+    runtime: runtime(values.runtime ?? process.env.STEPSHIP_RUNTIME),
     out: (line) => console.log(line),
   });
   const ok = outcome.status === 'SUCCEEDED';

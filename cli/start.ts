@@ -12,6 +12,8 @@ export interface StartOptions {
   /** Where to synthesize (cdk.out) and keep local state (.stepship). */
   assemblyDir: string;
   stateDir: string;
+  /** `process` (default) or `docker`: see LocalCloudOptions.runtime. */
+  runtime?: 'process' | 'docker';
   /** Configuration overrides (STEPSHIP_* variables) for the synthesized app. */
   env?: NodeJS.ProcessEnv;
   endpointPort: number;
@@ -48,6 +50,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     endpointPort: options.endpointPort,
     loadBalancerPort: options.loadBalancerPort,
     stateDir,
+    runtime: options.runtime,
   });
   try {
     out(`✓ local cloud listening on ${cloud.endpointUrl} ${seconds(Date.now() - t)}`);

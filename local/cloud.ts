@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { ImageStore } from './images/image-store.js';
 import { readAssembly } from './provision/cloud-assembly.js';
@@ -20,6 +21,7 @@ import { Elbv2Service } from './services/elbv2.js';
 import { EventBus } from './services/events.js';
 import { LambdaService } from './services/lambda.js';
 import { LogsService } from './services/logs.js';
+import { RegistryService } from './services/registry.js';
 import { S3Service } from './services/s3.js';
 import { StepFunctionsService } from './services/sfn/sfn.js';
 
@@ -33,6 +35,12 @@ export interface LocalCloudOptions {
   accountId?: string;
   /** Where images live between runs. */
   stateDir?: string;
+  /**
+   * How tasks run and images are built: `process` (the embedded default, no
+   * Docker) or `docker` (a reachable Docker engine: builds with the buildspec,
+   * pushes to the local registry, runs tasks as containers).
+   */
+  runtime?: 'process' | 'docker';
 }
 
 export const LOCAL_CREDENTIALS = {
@@ -107,6 +115,7 @@ export class LocalCloud {
       region: options.region ?? 'us-east-1',
       accountId: options.accountId ?? '000000000000',
       stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
+      runtime: options.runtime ?? 'process',
     });
     try {
       await cloud.boot();
@@ -119,6 +128,13 @@ export class LocalCloud {
 
   private async boot(): Promise<void> {
     const o = this.options;
+    if (o.runtime === 'docker') {
+      const reason = await dockerUnavailableReason();
+      if (reason)
+        throw new Error(
+          `The docker runtime was chosen, but ${reason}. Start dockerd, or use the default process runtime.`,
+        );
+    }
     const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     this.logs = new LogsService(this.region, this.accountId);
     this.lambda = new LambdaService(this.logs);
@@ -148,6 +164,9 @@ export class LocalCloud {
       ecr: this.ecr,
       images: this.images,
       nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+      ...(o.runtime === 'docker'
+        ? { docker: { endpointUrl: this.endpointUrl, credentials: LOCAL_CREDENTIALS } }
+        : {}),
     });
     // The listener port is reserved now, so a taken port is reported before anything else starts.
     const probe = createServer();
@@ -179,6 +198,7 @@ export class LocalCloud {
       ips: new IpAllocator(),
       activity: this.activity,
       credentials: LOCAL_CREDENTIALS,
+      runtime: o.runtime,
     });
     const scheduler = new ServiceScheduler(launcher, this.elbv2, (arn) => ecsApi?.findTaskDefinition(arn));
     ecsApi = new EcsService(this.region, this.accountId, scheduler);
@@ -205,6 +225,7 @@ export class LocalCloud {
         json: services,
         query: { elasticloadbalancing: this.elbv2.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
+        registry: new RegistryService(this.images, this.ecr).handle,
         passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
       }),
     );

@@ -11,6 +11,8 @@ export interface EndpointServices {
   query: Record<string, QueryService>;
   /** Raw handlers keyed by the SigV4 scope's service name ("lambda", "s3"). */
   rest: Record<string, RestHandler>;
+  /** The container registry API (`/v2/…`), for Docker. */
+  registry?: RestHandler;
   /** DynamoDB is served by dynalite as is. */
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
@@ -36,6 +38,10 @@ export function endpointHandler(services: EndpointServices): RequestListener {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/_stepship/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"running"}');
+      return;
+    }
+    if (services.registry && (url.pathname === '/v2' || url.pathname.startsWith('/v2/'))) {
+      await services.registry(req, res, url);
       return;
     }
     const target = req.headers['x-amz-target'];

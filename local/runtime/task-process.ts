@@ -7,11 +7,22 @@ export interface ProcessSpec {
   onOutput: (chunk: Buffer) => void;
 }
 
+export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
+
+/** A task's running container, whichever runtime runs it. */
+export interface TaskRuntimeProcess {
+  readonly running: boolean;
+  readonly exit: ExitStatus | undefined;
+  readonly exited: Promise<ExitStatus>;
+  /** SIGTERM, then SIGKILL after the stop timeout. */
+  stop(stopTimeoutSeconds: number): Promise<ExitStatus>;
+}
+
 /**
  * One task's container as a local process. `stop` sends SIGTERM and, after
  * the stop timeout, SIGKILL — as ECS stops a task.
  */
-export class TaskProcess {
+export class TaskProcess implements TaskRuntimeProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,13 @@ import { unzipSync } from 'fflate';
 import { parse } from 'yaml';
 import { AwsError, requireString } from '../http/aws-error.js';
 import type { JsonService } from '../http/json-protocol.js';
+import {
+  dockerBuildAndPush,
+  ensureBaseImage,
+  hasBuildx,
+  localAwsShim,
+  run,
+} from '../images/docker-builder.js';
 import type { ImageStore } from '../images/image-store.js';
 import { buildServiceApp } from '../images/local-builder.js';
 import type { EcrService } from './ecr.js';
@@ -61,6 +67,11 @@ export interface Build {
   exportedEnvironmentVariables?: { name: string; value: string }[];
 }
 
+interface Buildspec {
+  env?: { variables?: Record<string, string>; 'exported-variables'?: string[] };
+  phases?: Record<string, { commands?: string[] }>;
+}
+
 class BuildFailure extends Error {
   constructor(
     readonly statusCode: string,
@@ -92,6 +103,8 @@ export class CodeBuildService {
       ecr: EcrService;
       images: ImageStore;
       nodePaths: string[];
+      /** Build with a Docker engine (the buildspec's own commands) instead of the embedded builder. */
+      docker?: { endpointUrl: string; credentials: { accessKeyId: string; secretAccessKey: string } };
     },
   ) {}
 
@@ -169,30 +182,15 @@ export class CodeBuildService {
       await this.phase(build, 'PRE_BUILD', async () => {
         log('[Container] Entering phase PRE_BUILD');
         const check = spec.phases?.pre_build?.commands?.[0];
-        if (check) this.bash(check, env, log);
+        if (check) await this.bash(check, env, log);
       });
       await this.phase(build, 'BUILD', async () => {
         log('[Container] Entering phase BUILD');
-        log(
-          `Building ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as a local process image (no Docker engine in use)`,
-        );
-        const serviceDir = join(workDir, env.SERVICE_DIR ?? '.');
-        const app = await buildServiceApp(serviceDir, this.deps.nodePaths).catch((err: Error) => {
-          throw new BuildFailure(
-            'COMMAND_EXECUTION_ERROR',
-            `Error while building the service: ${err.message}`,
-          );
-        });
-        const manifest = this.deps.images.createImage(app.files, {
-          entrypoint: app.entrypoint,
-          env: { NODE_ENV: 'production' },
-          exposedPorts: app.exposedPorts,
-        });
-        const repositoryName = (env.REPOSITORY_URI ?? '').split('/').slice(1).join('/');
-        const image = this.deps.ecr.putImage(repositoryName, manifest, env.IMAGE_TAG);
-        env.IMAGE_DIGEST = image.digest;
-        env.IMAGE_URI = `${env.REPOSITORY_URI}@${image.digest}`;
-        log(`Pushed ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as ${image.digest}`);
+        const image = this.deps.docker
+          ? await this.dockerBuild(spec, env, workDir, log)
+          : await this.processBuild(env, workDir, log);
+        env.IMAGE_DIGEST = image;
+        env.IMAGE_URI = `${env.REPOSITORY_URI}@${image}`;
       });
       await this.phase(build, 'POST_BUILD', async () => log('[Container] Entering phase POST_BUILD'));
       build.exportedEnvironmentVariables = (spec.env?.['exported-variables'] ?? []).map((name) => ({
@@ -213,6 +211,79 @@ export class CodeBuildService {
       build.endTime = new Date();
       build.buildComplete = true;
     }
+  }
+
+  /** The embedded default: the service bundled into a process image, pushed to the local ECR. */
+  private async processBuild(
+    env: Record<string, string>,
+    workDir: string,
+    log: (line: string) => void,
+  ): Promise<string> {
+    log(`Building ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as a local process image (no Docker engine in use)`);
+    const serviceDir = join(workDir, env.SERVICE_DIR ?? '.');
+    const app = await buildServiceApp(serviceDir, this.deps.nodePaths).catch((err: Error) => {
+      throw new BuildFailure('COMMAND_EXECUTION_ERROR', `Error while building the service: ${err.message}`);
+    });
+    const manifest = this.deps.images.createImage(app.files, {
+      entrypoint: app.entrypoint,
+      env: { NODE_ENV: 'production' },
+      exposedPorts: app.exposedPorts,
+    });
+    const repositoryName = (env.REPOSITORY_URI ?? '').split('/').slice(1).join('/');
+    const image = this.deps.ecr.putImage(repositoryName, manifest, env.IMAGE_TAG);
+    log(`Pushed ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as ${image.digest}`);
+    return image.digest;
+  }
+
+  /**
+   * With a Docker engine: the buildspec's build commands for real when buildx
+   * is there; otherwise the same image with plain `docker build` and `docker
+   * push` (buildx's multi-platform build and registry cache need buildx).
+   */
+  private async dockerBuild(
+    spec: Buildspec,
+    env: Record<string, string>,
+    workDir: string,
+    log: (line: string) => void,
+  ): Promise<string> {
+    const docker = this.deps.docker as NonNullable<typeof this.deps.docker>;
+    const shim = localAwsShim(docker.endpointUrl);
+    const base = await ensureBaseImage();
+    const buildEnv = {
+      ...env,
+      // Docker pushes to the endpoint's address; the image keeps its ECR name everywhere else.
+      REPOSITORY_URI: this.deps.ecr.dockerReference(env.REPOSITORY_URI ?? ''),
+      AWS_ACCESS_KEY_ID: docker.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: docker.credentials.secretAccessKey,
+      PATH: `${shim}:${process.env.PATH ?? ''}`,
+      BASE_IMAGE: base,
+      PLATFORMS: `linux/${process.arch === 'arm64' ? 'arm64' : 'amd64'}`,
+    };
+    const login = spec.phases?.pre_build?.commands?.find((c) => c.includes('docker login'));
+    if (login) await this.bash(`REGISTRY="\${REPOSITORY_URI%%/*}"\n${login}`, buildEnv, log);
+    if (await hasBuildx()) {
+      log('Building with docker buildx (the buildspec build phase)');
+      // One shell for the phase, as CodeBuild runs it; the digest is read back from its variables.
+      const commands = [
+        ...(spec.phases?.build?.commands ?? []),
+        'echo "STEPSHIP_IMAGE_DIGEST=$IMAGE_DIGEST"',
+      ];
+      const digest = /STEPSHIP_IMAGE_DIGEST=(sha256:[0-9a-f]{64})/.exec(
+        await this.bash(commands.join('\n'), buildEnv, log),
+      )?.[1];
+      if (!digest)
+        throw new BuildFailure('COMMAND_EXECUTION_ERROR', 'The build phase exported no IMAGE_DIGEST');
+      return digest;
+    }
+    log('Building with docker build (buildx is not installed)');
+    return dockerBuildAndPush(
+      join(workDir, env.SERVICE_DIR ?? '.'),
+      `${buildEnv.REPOSITORY_URI}:${env.IMAGE_TAG}`,
+      base,
+      log,
+    ).catch((err: Error) => {
+      throw new BuildFailure('COMMAND_EXECUTION_ERROR', err.message);
+    });
   }
 
   private async phase(build: Build, type: PhaseType, work: () => Promise<void>): Promise<void> {
@@ -256,16 +327,28 @@ export class CodeBuildService {
     }
   }
 
-  private bash(command: string, env: Record<string, string>, log: (line: string) => void): void {
-    const result = spawnSync('bash', ['-c', command], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      encoding: 'utf8',
-    });
-    for (const line of `${result.stdout}${result.stderr}`.split('\n')) if (line) log(line);
-    if (result.status !== 0) {
+  /**
+   * Runs buildspec commands in bash, asynchronously: they may call the local
+   * cloud itself (aws ecr get-login-password, docker push), which must keep
+   * answering meanwhile.
+   */
+  private async bash(
+    command: string,
+    env: Record<string, string>,
+    log: (line: string) => void,
+  ): Promise<string> {
+    try {
+      return await run(
+        'bash',
+        ['-c', command],
+        { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
+        log,
+        false,
+      );
+    } catch (err) {
       throw new BuildFailure(
         'COMMAND_EXECUTION_ERROR',
-        `Error while executing command: ${command.split('\n')[0]}... Reason: exit status ${result.status}`,
+        `Error while executing command: ${command.split('\n')[0]}... Reason: ${(err as Error).message.replace(/^bash -c /, '')}`,
       );
     }
   }

@@ -43,8 +43,19 @@ export class EcrService {
     private readonly proxyEndpoint: string,
   ) {}
 
+  /** The registry host in repository URIs, as ECR names it. */
   get registry(): string {
     return `${this.accountId}.dkr.ecr.${this.region}.amazonaws.com`;
+  }
+
+  /**
+   * The same image as Docker reaches it: the endpoint's own address instead
+   * of ECR's host name (which doesn't resolve here). Docker needs no TLS for
+   * 127.0.0.0/8 registries.
+   */
+  dockerReference(uri: string): string {
+    const host = new URL(this.proxyEndpoint).host;
+    return uri.startsWith(`${this.registry}/`) ? `${host}${uri.slice(this.registry.length)}` : uri;
   }
 
   createRepository(name: string, scanOnPush = false, tagMutability = 'MUTABLE'): Repository {
@@ -88,7 +99,7 @@ export class EcrService {
   }
 
   /** Stores a manifest under a tag, as `docker push` or PutImage does, and announces it. */
-  putImage(repositoryName: string, manifest: string, tag?: string): Image {
+  putImage(repositoryName: string, manifest: string, tag?: string, mediaType?: string): Image {
     const repo = this.repository(repositoryName);
     let parsed: Manifest;
     try {
@@ -128,7 +139,7 @@ export class EcrService {
     const image: Image = existing ?? {
       digest,
       manifest,
-      mediaType: parsed.mediaType ?? MANIFEST_MEDIA_TYPE,
+      mediaType: parsed.mediaType ?? (mediaType || MANIFEST_MEDIA_TYPE),
       tags: new Set(),
       pushedAt: new Date(),
       size: [parsed.config, ...(parsed.layers ?? [])].reduce((sum, d) => sum + (d?.size ?? 0), 0),

@@ -35,15 +35,13 @@ const deps = (found?: DeploymentRecord) => ({
 
 describe('get-deployment', () => {
   it('answers the status, the record and one line per step with its error', async () => {
-    sfnMock
-      .on(DescribeExecutionCommand)
-      .resolves({
-        status: 'FAILED',
-        startDate: at(0),
-        stopDate: at(9),
-        error: 'VerificationError',
-        cause: 'old image',
-      });
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      startDate: at(0),
+      stopDate: at(9),
+      error: 'VerificationError',
+      cause: 'old image',
+    });
     sfnMock.on(GetExecutionHistoryCommand).resolves({
       events: [
         { id: 1, type: 'ExecutionStarted', timestamp: at(0) },

@@ -1,4 +1,4 @@
-import type { TaskProcess } from '../../runtime/task-process.js';
+import type { TaskRuntimeProcess } from '../../runtime/task-process.js';
 
 export type TaskStatus =
   | 'PROVISIONING'
@@ -69,7 +69,7 @@ export interface Task {
   stopCode?: string;
   ip: string;
   containers: Container[];
-  process?: TaskProcess;
+  process?: TaskRuntimeProcess;
   imageDigest?: string;
   /** Set once the failure of this task has been counted against its deployment. */
   failureCounted?: boolean;

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
 import type { ActivityLog } from '../../runtime/activity.js';
+import { ContainerProcess } from '../../runtime/container-process.js';
 import type { IpAllocator } from '../../runtime/ip-allocator.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
 import { TaskProcess } from '../../runtime/task-process.js';
@@ -24,7 +25,19 @@ export interface LauncherDeps {
   activity: ActivityLog;
   /** Credentials every task gets, standing in for its task role. */
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Local processes (the default), or containers in a Docker engine for images in the local registry. */
+  runtime: 'process' | 'docker';
 }
+
+type LaunchSpec =
+  | { kind: 'process'; argv: string[]; cwd: string; env: Record<string, string> }
+  | {
+      kind: 'container';
+      image: string;
+      env: Record<string, string>;
+      entryPoint?: string[];
+      command?: string[];
+    };
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -79,7 +92,7 @@ export class TaskLauncher {
     await sleep(10);
     task.lastStatus = 'PENDING';
     onChange();
-    let spec: { argv: string[]; cwd: string; env: Record<string, string> };
+    let spec: LaunchSpec;
     try {
       spec = this.processSpec(task, container);
     } catch (err) {
@@ -96,7 +109,16 @@ export class TaskLauncher {
     const options = container.logConfiguration?.options ?? {};
     const group = options['awslogs-group'] ?? `/ecs/${definition.family}`;
     const stream = `${options['awslogs-stream-prefix'] ?? 'ecs'}/${container.name}/${task.id}`;
-    task.process = new TaskProcess({ ...spec, onOutput: this.deps.logs.writer(group, stream) });
+    const onOutput = this.deps.logs.writer(group, stream);
+    task.process =
+      spec.kind === 'process'
+        ? new TaskProcess({ ...spec, onOutput })
+        : new ContainerProcess({
+            ...spec,
+            name: `stepship-${task.id}`,
+            stopTimeoutSeconds: container.stopTimeout ?? 30,
+            onOutput,
+          });
     task.lastStatus = 'ACTIVATING';
     onChange();
     const port = container.portMappings?.[0]?.containerPort;
@@ -212,7 +234,7 @@ export class TaskLauncher {
   }
 
   /** The process for a container: a local process image from the local ECR, or a Node image's own command. */
-  private processSpec(task: Task, container: ContainerDefinition) {
+  private processSpec(task: Task, container: ContainerDefinition): LaunchSpec {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOST: task.ip,
@@ -225,17 +247,34 @@ export class TaskLauncher {
       ECS_AGENT_URI: this.deps.metadata.uriFor(task.id),
     };
     const manifest = this.deps.ecr.manifestFor(container.image);
+    if (manifest && this.deps.runtime === 'docker') {
+      const { PATH: _path, ...containerEnvironment } = env;
+      task.imageDigest = sha256(manifest);
+      return {
+        kind: 'container',
+        image: this.deps.ecr.dockerReference(container.image),
+        env: { ...containerEnvironment, ...containerEnv(container) },
+        entryPoint: container.entryPoint,
+        command: container.command,
+      };
+    }
     if (manifest) {
       const { config, rootfs } = this.deps.images.unpack(manifest);
       task.imageDigest = sha256(manifest);
       const argv = [...(container.entryPoint ?? config.entrypoint), ...(container.command ?? [])].map(
         (a, i) => (i === 0 && a === 'node' ? process.execPath : a),
       );
-      return { argv, cwd: rootfs, env: { ...config.env, ...env, ...containerEnv(container) } };
+      return {
+        kind: 'process',
+        argv,
+        cwd: rootfs,
+        env: { ...config.env, ...env, ...containerEnv(container) },
+      };
     }
     if (/(^|\/)node:[\w.-]+$/.test(container.image) && container.command?.[0] === 'node') {
       // A public Node image with its own command (the stack's bootstrap): run the command on the local Node.
       return {
+        kind: 'process',
         argv: [process.execPath, ...container.command.slice(1)],
         cwd: process.cwd(),
         env: { ...env, ...containerEnv(container) },

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { DOCKER, docker } from '../docker/docker-cli.js';
+import type { ExitStatus, TaskRuntimeProcess } from './task-process.js';
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  entryPoint?: string[];
+  command?: string[];
+  stopTimeoutSeconds: number;
+  onOutput: (chunk: Buffer) => void;
+}
+
+/**
+ * One task's container in a Docker engine, on the host's network so it
+ * listens on its own loopback IP (HOST) and reaches the local cloud and its
+ * metadata endpoint as a process would. `docker stop` gives SIGTERM, then
+ * SIGKILL after the stop timeout, as ECS does.
+ */
+export class ContainerProcess implements TaskRuntimeProcess {
+  exit: ExitStatus | undefined;
+  readonly exited: Promise<ExitStatus>;
+  private readonly started: Promise<string>;
+
+  constructor(spec: ContainerSpec) {
+    const args = [
+      'run',
+      '--detach',
+      '--network',
+      'host',
+      '--name',
+      spec.name,
+      '--label',
+      'stepship.local-cloud=task',
+      '--stop-timeout',
+      String(spec.stopTimeoutSeconds),
+    ];
+    for (const [key, value] of Object.entries(spec.env)) args.push('--env', `${key}=${value}`);
+    if (spec.entryPoint?.length) args.push('--entrypoint', spec.entryPoint[0] ?? '');
+    args.push(spec.image, ...(spec.entryPoint?.slice(1) ?? []), ...(spec.command ?? []));
+    this.started = docker(args, { timeoutMs: 120_000 });
+    this.exited = this.started.then(
+      async (id) => {
+        const logs = spawn(DOCKER, ['logs', '--follow', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+        logs.stdout.on('data', spec.onOutput);
+        logs.stderr.on('data', spec.onOutput);
+        const code = Number(await docker(['wait', id], { timeoutMs: 24 * 3600 * 1000 }).catch(() => '137'));
+        logs.kill();
+        await docker(['rm', '--force', id]).catch(() => undefined);
+        this.exit = { code, signal: code === 137 ? 'SIGKILL' : null };
+        return this.exit;
+      },
+      (err: Error) => {
+        spec.onOutput(Buffer.from(`failed to start the container: ${err.message}\n`));
+        this.exit = { code: 125, signal: null };
+        return this.exit;
+      },
+    );
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  async stop(stopTimeoutSeconds: number): Promise<ExitStatus> {
+    if (!this.running) return this.exited;
+    const id = await this.started.catch(() => undefined);
+    if (id)
+      await docker(['stop', '--time', String(stopTimeoutSeconds), id], {
+        timeoutMs: (stopTimeoutSeconds + 30) * 1000,
+      }).catch(() => undefined);
+    return this.exited;
+  }
+}
