@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Running, startLocal } from '../../cli/start.js';
+import type { Running } from '../../cli/start.js';
 import { docker, dockerUnavailableReason } from '../../local/docker/docker-cli.js';
+import { startTestDeployment } from '../helpers/local-deployment.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const skipReason = await dockerUnavailableReason();
 if (skipReason && process.env.STEPSHIP_REQUIRE_DOCKER === '1') {
   throw new Error(`Docker tests are required here (STEPSHIP_REQUIRE_DOCKER=1), but ${skipReason}`);
@@ -23,17 +23,7 @@ if (skipReason) console.warn(`Skipping the local cloud's Docker runtime tests: $
         .filter(Boolean);
 
     beforeAll(async () => {
-      env = await startLocal({
-        serviceDir: join(ROOT, 'service'),
-        assemblyDir: join(work, 'cdk.out'),
-        stateDir: join(work, 'state'),
-        endpointPort: 0,
-        loadBalancerPort: 0,
-        reset: false,
-        runtime: 'docker',
-        env: { STEPSHIP_DEREGISTRATION_DELAY_SECONDS: '2', STEPSHIP_ROLLOUT_POLL_SECONDS: '1' },
-        out: () => undefined,
-      });
+      env = await startTestDeployment(work, { runtime: 'docker' });
     }, 600_000);
     afterAll(async () => {
       await env?.cloud.stop();

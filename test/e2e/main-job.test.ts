@@ -14,12 +14,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { follow, startFromSource } from '../../cli/deploy.js';
-import { type Running, startLocal } from '../../cli/start.js';
+import type { Running } from '../../cli/start.js';
 import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { buildServiceApp } from '../../local/images/local-builder.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
+import { PROJECT_ROOT as ROOT, startTestDeployment } from '../helpers/local-deployment.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:stepship-web-deploy';
 const work = mkdtempSync(join(tmpdir(), 'stepship-e2e-'));
 let env: Running;
@@ -78,21 +78,8 @@ async function deploy(serviceDir: string) {
 }
 
 beforeAll(async () => {
-  env = await startLocal({
-    serviceDir: join(ROOT, 'service'),
-    assemblyDir: join(work, 'cdk.out'),
-    stateDir: join(work, 'state'),
-    endpointPort: 0,
-    loadBalancerPort: 0,
-    reset: false,
-    // The template's own settings, shortened for a quick suite: drain 2 s, no grace, poll every second.
-    env: {
-      STEPSHIP_DEREGISTRATION_DELAY_SECONDS: '2',
-      STEPSHIP_HEALTH_CHECK_GRACE_PERIOD_SECONDS: '0',
-      STEPSHIP_ROLLOUT_POLL_SECONDS: '1',
-    },
-    out: () => undefined,
-  });
+  // No grace period, so the broken service's tasks are replaced as soon as they fail.
+  env = await startTestDeployment(work, { env: { STEPSHIP_HEALTH_CHECK_GRACE_PERIOD_SECONDS: '0' } });
 }, 120_000);
 afterAll(async () => {
   await env?.cloud.stop();

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CloudWatchLogsClient,
   FilterLogEventsCommand,
@@ -89,6 +88,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { zipFolder } from '../../cli/source-archive.js';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
+import { eventually } from '../helpers/eventually.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -119,16 +119,6 @@ beforeAll(async () => {
   });
 }, 30_000);
 afterAll(() => cloud.stop());
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(100);
-  }
-}
 
 describe('ECR through the SDK', () => {
   const ecr = () => new ECRClient(config);
@@ -240,7 +230,7 @@ describe('ECS through the SDK', () => {
       id: expect.stringMatching(/^ecs-svc\/\d+$/),
     });
     expect((await ecs().send(new ListServicesCommand({ cluster: 'api' }))).serviceArns).toHaveLength(1);
-    const running = await eventually(async () => {
+    const running = await eventually('the service to complete its deployment', async () => {
       const d = (await ecs().send(new DescribeServicesCommand({ cluster: 'api', services: ['api'] })))
         .services?.[0]?.deployments?.[0];
       return d?.rolloutState === 'COMPLETED' ? d : undefined;
@@ -266,7 +256,7 @@ describe('ECS through the SDK', () => {
       new StopTaskCommand({ cluster: 'api', task: taskArn, reason: 'testing StopTask' }),
     );
     expect(stopped.task?.desiredStatus).toBe('STOPPED');
-    const after = await eventually(async () => {
+    const after = await eventually('the task to stop', async () => {
       const t = (await ecs().send(new DescribeTasksCommand({ cluster: 'api', tasks: [taskArn ?? ''] })))
         .tasks?.[0];
       return t?.lastStatus === 'STOPPED' ? t : undefined;
@@ -277,7 +267,7 @@ describe('ECS through the SDK', () => {
       containers: [expect.objectContaining({ exitCode: 0 })],
     });
     // The scheduler replaces the stopped task.
-    await eventually(async () =>
+    await eventually('the replacement task', async () =>
       (await ecs().send(new ListTasksCommand({ cluster: 'api', serviceName: 'api' }))).taskArns?.length === 1
         ? true
         : undefined,
@@ -419,7 +409,7 @@ describe('Lambda, EventBridge and CloudWatch Logs through the SDK', () => {
     );
     expect(cloud.events.delivered.slice(before).map((d) => d.event.detail)).toEqual([{ 'image-tag': 'v9' }]);
     const logs = new CloudWatchLogsClient(config);
-    const found = await eventually(async () => {
+    const found = await eventually('the event in the function log', async () => {
       const out = await logs.send(
         new FilterLogEventsCommand({ logGroupName: '/aws/lambda/echo', filterPattern: 'v9' }),
       );
@@ -433,10 +423,14 @@ describe('CodeBuild through the SDK', () => {
   const codebuild = () => new CodeBuildClient(config);
 
   async function finished(id: string) {
-    return eventually(async () => {
-      const build = (await codebuild().send(new BatchGetBuildsCommand({ ids: [id] }))).builds?.[0];
-      return build?.buildComplete ? build : undefined;
-    }, 60_000);
+    return eventually(
+      `build ${id} to complete`,
+      async () => {
+        const build = (await codebuild().send(new BatchGetBuildsCommand({ ids: [id] }))).builds?.[0];
+        return build?.buildComplete ? build : undefined;
+      },
+      60_000,
+    );
   }
 
   it('runs the buildspec on a zipped source: phases, logs and the exported digest of the pushed image', async () => {
@@ -561,7 +555,7 @@ describe('Step Functions through the SDK', () => {
         input: '{"hold":false}',
       }),
     );
-    const done = await eventually(async () => {
+    const done = await eventually('the execution to end', async () => {
       const e = await sfn().send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
       return e.status === 'RUNNING' ? undefined : e;
     });
@@ -607,7 +601,7 @@ describe('Step Functions through the SDK', () => {
     const held = await sfn().send(
       new StartExecutionCommand({ stateMachineArn: arn, name: 'run-2', input: '{"hold":true}' }),
     );
-    await eventually(async () =>
+    await eventually('the execution to wait', async () =>
       (await sfn().send(new GetExecutionHistoryCommand({ executionArn: held.executionArn }))).events?.some(
         (e) => e.type === 'WaitStateEntered',
       )

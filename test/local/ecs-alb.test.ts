@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import type { TargetGroup } from '../../local/lb/target-group.js';
+import { eventually } from '../helpers/eventually.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
 let cloud: LocalCloud;
@@ -85,16 +86,6 @@ async function primary() {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Steady load through the load balancer (loopback only), counting answers and failures. */
 function steadyLoad() {
   const state = { requests: 0, failures: 0, versions: new Map<string, number>(), running: true };
@@ -145,7 +136,7 @@ describe('ECS rolling deployments behind the load balancer', () => {
         loadBalancers: [{ targetGroupArn: group.arn, containerName: 'svc', containerPort: 3000 }],
       }),
     );
-    await until('the first deployment', completed);
+    await eventually('the first deployment', completed);
     const tasks = await ecs.send(
       new DescribeTasksCommand({
         cluster: 'test',
@@ -166,7 +157,7 @@ describe('ECS rolling deployments behind the load balancer', () => {
     await sleep(300);
     const v2 = await register('v2');
     await ecs.send(new UpdateServiceCommand({ cluster: 'test', service: 'svc', taskDefinition: v2 }));
-    const done = await until('the v2 rollout', completed);
+    const done = await eventually('the v2 rollout', completed);
     await sleep(500);
     const result = await load.stop();
     expect(done.primary?.taskDefinition).toBe(v2);
@@ -200,7 +191,7 @@ describe('ECS rolling deployments behind the load balancer', () => {
     await drained;
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     group.register(target.id, target.port);
-    await until('the target to be healthy again', async () =>
+    await eventually('the target to be healthy again', async () =>
       group.targets.get(`${target.id}:${target.port}`)?.state === 'healthy' ? true : undefined,
     );
   }, 30_000);
@@ -210,13 +201,13 @@ describe('ECS rolling deployments behind the load balancer', () => {
     const load = steadyLoad();
     const bad = await register('v3-bad', { ROOT_STATUS: '500' });
     await ecs.send(new UpdateServiceCommand({ cluster: 'test', service: 'svc', taskDefinition: bad }));
-    const failed = await until('the circuit breaker', async () => {
+    const failed = await eventually('the circuit breaker', async () => {
       const p = await primary();
       return p.deployments.find((d) => d.taskDefinition === bad && d.rolloutState === 'FAILED');
     });
     expect(failed.failedTasks).toBeGreaterThanOrEqual(3);
     expect(failed.rolloutStateReason).toContain('circuit breaker');
-    const back = await until('the rollback', completed);
+    const back = await eventually('the rollback', completed);
     const result = await load.stop();
     expect(back.primary?.taskDefinition).toBe(before);
     expect(back.service?.events?.map((e) => e.message).join('\n')).toMatch(/rolling back to deployment/);
