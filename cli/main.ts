@@ -23,7 +23,9 @@ Options for start:
   --lb-port N          The load balancer's port (default 8080, or STEPSHIP_LB_PORT)
   --runtime R          process (default: no Docker) or docker (build with the buildspec in a Docker
                        engine, push to the local registry, run tasks as containers); or STEPSHIP_RUNTIME
-  -h, --help           Show this help`;
+  -h, --help           Show this help
+
+Environment: STEPSHIP_STATE_DIR moves local state (.stepship, and cdk.out with it) elsewhere.`;
 
 function port(value: string | undefined, fallback: number, name: string): number {
   const n = Number(value ?? fallback);
@@ -65,10 +67,14 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command !== 'start') throw new UsageError(`Unknown command "${command}"`);
 
-  const stateDir = join(PROJECT_ROOT, '.stepship');
+  // STEPSHIP_STATE_DIR moves local state (and the synthesized assembly with it) out of the project.
+  const stateDir = process.env.STEPSHIP_STATE_DIR ?? join(PROJECT_ROOT, '.stepship');
+  const assemblyDir = process.env.STEPSHIP_STATE_DIR
+    ? join(stateDir, 'cdk.out')
+    : join(PROJECT_ROOT, 'cdk.out');
   const { cloud, outcome } = await startLocal({
     serviceDir: join(PROJECT_ROOT, 'service'),
-    assemblyDir: join(PROJECT_ROOT, 'cdk.out'),
+    assemblyDir,
     stateDir,
     endpointPort: port(
       values['endpoint-port'] ?? process.env.STEPSHIP_ENDPOINT_PORT,

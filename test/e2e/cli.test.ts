@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,34 @@ describe('the stepship command', () => {
     expect(unknown.stderr).toContain('Unknown command "deploy-everything"');
     expect(unknown.stderr).toContain('Usage: stepship <command>');
   }, 30_000);
+
+  it('serves until Ctrl-C, then stops everything it started and exits 0', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'stepship-start-'));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'start', '--endpoint-port', '0', '--lb-port', '0'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: tmpdir(), STEPSHIP_STATE_DIR: work },
+      },
+    );
+    let stdout = '';
+    const serving = new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('Serving until Ctrl-C.')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await Promise.race([serving, exited]);
+    const app = /The app: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
+    expect(app).toBeDefined();
+    expect((await fetch(`${app}/status`)).status).toBe(200);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('Stopped.');
+    await expect(fetch(`${app}/status`)).rejects.toThrow();
+  }, 120_000);
 
   it('prints its help', async () => {
     const help = await stepship(['--help']);
