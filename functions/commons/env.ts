@@ -1,5 +1,3 @@
-import { ValidationError } from './errors.js';
-
 /**
  * The deployment target and workflow settings, from the function's environment
  * (set by the CDK stack from the one configuration). Read once per cold start.
@@ -44,13 +42,4 @@ export function readTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
     targetGroupArn: requireEnv('TARGET_GROUP_ARN', env),
     desiredCount: requireNumber('DESIRED_COUNT', env),
   };
-}
-
-/** This pipeline deploys exactly one service: any other name is a request error. */
-export function assertKnownService(service: string, target: TargetEnv): void {
-  if (service !== target.serviceName) {
-    throw new ValidationError(
-      `Unknown service "${service}": this stepship pipeline deploys "${target.serviceName}"`,
-    );
-  }
 }

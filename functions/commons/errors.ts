@@ -87,10 +87,6 @@ export class TransientAwsError extends DeployError {
   }
 }
 
-export function assertIsError(value: unknown): asserts value is Error {
-  if (!(value instanceof Error)) throw new Error(`Expected an Error, got ${String(value)}`, { cause: value });
-}
-
 const THROTTLING = new Set([
   'ThrottlingException',
   'Throttling',
