@@ -319,15 +319,18 @@ describe('ELBv2 through the SDK (awsQuery)', () => {
       Matcher: { HttpCode: '200' },
     });
     await elb().send(
-      new RegisterTargetsCommand({ TargetGroupArn: group.arn, Targets: [{ Id: '127.0.8.2', Port: 3000 }] }),
+      new RegisterTargetsCommand({ TargetGroupArn: group.arn, Targets: [{ Id: '127.0.251.2', Port: 3000 }] }),
     );
     const health = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: group.arn }));
     expect(health.TargetHealthDescriptions?.[0]).toMatchObject({
-      Target: { Id: '127.0.8.2', Port: 3000 },
+      Target: { Id: '127.0.251.2', Port: 3000 },
       TargetHealth: { State: 'initial' },
     });
     await elb().send(
-      new DeregisterTargetsCommand({ TargetGroupArn: group.arn, Targets: [{ Id: '127.0.8.2', Port: 3000 }] }),
+      new DeregisterTargetsCommand({
+        TargetGroupArn: group.arn,
+        Targets: [{ Id: '127.0.251.2', Port: 3000 }],
+      }),
     );
     expect(
       (await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: group.arn })))

@@ -10,7 +10,7 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-/** A target on its own loopback address whose health endpoint answers `healthStatus`. */
+/** A target on its own loopback address (127.0.250.x: outside the task IPs the local cloud hands out) whose health endpoint answers `healthStatus`. */
 async function target(ip: string, healthStatus: number): Promise<Server> {
   const server = createServer((req, res) => {
     res.writeHead(req.url === '/health' ? healthStatus : 200).end(ip);
@@ -56,43 +56,43 @@ async function listener(group: TargetGroup): Promise<string> {
 
 describe('the local load balancer', () => {
   it('marks targets healthy after one passing check and unhealthy after the threshold, with AWS reason codes', async () => {
-    await target('127.0.9.2', 200);
-    await target('127.0.9.3', 503);
+    await target('127.0.250.2', 200);
+    await target('127.0.250.3', 503);
     const group = groupWith();
-    group.register('127.0.9.2');
-    group.register('127.0.9.3');
-    expect(group.targets.get('127.0.9.2:3000')?.reason).toBe('Elb.RegistrationInProgress');
-    await waitFor(() => group.targets.get('127.0.9.2:3000')?.state === 'healthy');
-    await waitFor(() => group.targets.get('127.0.9.3:3000')?.state === 'unhealthy');
-    expect(group.targets.get('127.0.9.3:3000')).toMatchObject({
+    group.register('127.0.250.2');
+    group.register('127.0.250.3');
+    expect(group.targets.get('127.0.250.2:3000')?.reason).toBe('Elb.RegistrationInProgress');
+    await waitFor(() => group.targets.get('127.0.250.2:3000')?.state === 'healthy');
+    await waitFor(() => group.targets.get('127.0.250.3:3000')?.state === 'unhealthy');
+    expect(group.targets.get('127.0.250.3:3000')).toMatchObject({
       reason: 'Target.ResponseCodeMismatch',
       description: 'Health checks failed with these codes: [503]',
     });
   });
 
   it('routes round robin over healthy targets only', async () => {
-    await target('127.0.9.4', 200);
-    await target('127.0.9.5', 200);
-    await target('127.0.9.6', 500);
+    await target('127.0.250.4', 200);
+    await target('127.0.250.5', 200);
+    await target('127.0.250.6', 500);
     const group = groupWith();
-    for (const ip of ['127.0.9.4', '127.0.9.5', '127.0.9.6']) group.register(ip);
+    for (const ip of ['127.0.250.4', '127.0.250.5', '127.0.250.6']) group.register(ip);
     await waitFor(
       () =>
-        group.targets.get('127.0.9.6:3000')?.state === 'unhealthy' &&
-        group.targets.get('127.0.9.5:3000')?.state === 'healthy',
+        group.targets.get('127.0.250.6:3000')?.state === 'unhealthy' &&
+        group.targets.get('127.0.250.5:3000')?.state === 'healthy',
     );
     const url = await listener(group);
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add(await (await fetch(url)).text());
-    expect([...seen].sort()).toEqual(['127.0.9.4', '127.0.9.5']);
+    expect([...seen].sort()).toEqual(['127.0.250.4', '127.0.250.5']);
   });
 
   it('fails open: with every target unhealthy it still routes to all of them', async () => {
-    await target('127.0.9.7', 500);
-    await target('127.0.9.8', 500);
+    await target('127.0.250.7', 500);
+    await target('127.0.250.8', 500);
     const group = groupWith();
-    group.register('127.0.9.7');
-    group.register('127.0.9.8');
+    group.register('127.0.250.7');
+    group.register('127.0.250.8');
     await waitFor(() => [...group.targets.values()].every((t) => t.state === 'unhealthy'));
     const url = await listener(group);
     const answers = await Promise.all([1, 2, 3, 4].map(async () => (await fetch(url)).status));
@@ -103,7 +103,7 @@ describe('the local load balancer', () => {
     const group = groupWith();
     const url = await listener(group);
     expect((await fetch(url)).status).toBe(503);
-    group.register('127.0.9.9');
+    group.register('127.0.250.9');
     expect((await fetch(url)).status).toBe(502);
   });
 
