@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
@@ -19,6 +17,7 @@ import { follow, startFromSource } from '../../cli/deploy.js';
 import type { Running } from '../../cli/start.js';
 import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { buildServiceApp } from '../../local/images/local-builder.js';
+import { awsCli, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
 import { PROJECT_ROOT as ROOT, startTestDeployment } from '../helpers/local-deployment.js';
 
@@ -88,9 +87,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const AWS_CLI = process.env.AWS_CLI ?? '/usr/bin/aws';
-const run = promisify(execFile);
-
 describe('npm start: the main job on a fresh local cloud', () => {
   it('deploys service/ through the state machine and verifies it', async () => {
     expect(env.outcome).toMatchObject({ status: 'SUCCEEDED' });
@@ -140,57 +136,51 @@ describe('npm start: the main job on a fresh local cloud', () => {
     expect(db).toMatchObject({ db: 'connected', tables: expect.arrayContaining(['web-app-table']) });
   });
 
-  (existsSync(AWS_CLI) ? it : it.skip)('can be inspected with the AWS CLI, as the README shows', async () => {
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run(
-        AWS_CLI,
-        ['--endpoint-url', env.cloud.endpointUrl, '--output', 'json', ...args],
-        {
-          env: {
-            PATH: process.env.PATH,
-            HOME: tmpdir(),
-            AWS_REGION: 'us-east-1',
-            AWS_ACCESS_KEY_ID: 'local',
-            AWS_SECRET_ACCESS_KEY: 'local',
-            AWS_PAGER: '',
-          },
-        },
+  (awsCliUnavailableReason() ? it.skip : it)(
+    'can be inspected with the AWS CLI, as the README shows',
+    async () => {
+      const aws = awsCli(env.cloud.endpointUrl);
+      const services = await aws(
+        'ecs',
+        'describe-services',
+        '--cluster',
+        'stepship-web',
+        '--services',
+        'web',
       );
-      return JSON.parse(stdout) as unknown;
-    };
-    const services = await aws('ecs', 'describe-services', '--cluster', 'stepship-web', '--services', 'web');
-    expect(services).toMatchObject({
-      services: [
-        {
-          serviceName: 'web',
-          desiredCount: 2,
-          deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }],
-        },
-      ],
-    });
-    const groups = await aws('elbv2', 'describe-target-groups');
-    const health = await aws(
-      'elbv2',
-      'describe-target-health',
-      '--target-group-arn',
-      (groups as { TargetGroups: { TargetGroupArn: string }[] }).TargetGroups[0]?.TargetGroupArn ?? '',
-    );
-    expect(
-      (
-        health as { TargetHealthDescriptions: { TargetHealth: { State: string } }[] }
-      ).TargetHealthDescriptions.map((d) => d.TargetHealth.State),
-    ).toEqual(['healthy', 'healthy']);
-    const history = await aws(
-      'stepfunctions',
-      'get-execution-history',
-      '--execution-arn',
-      env.outcome.executionArn,
-    );
-    expect((history as { events: { type: string }[] }).events.at(-1)?.type).toBe('ExecutionSucceeded');
-    expect(await aws('dynamodb', 'list-tables')).toEqual({
-      TableNames: ['stepship-web-deployments', 'web-app-table'],
-    });
-  });
+      expect(services).toMatchObject({
+        services: [
+          {
+            serviceName: 'web',
+            desiredCount: 2,
+            deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED' }],
+          },
+        ],
+      });
+      const groups = await aws('elbv2', 'describe-target-groups');
+      const health = await aws(
+        'elbv2',
+        'describe-target-health',
+        '--target-group-arn',
+        (groups as { TargetGroups: { TargetGroupArn: string }[] }).TargetGroups[0]?.TargetGroupArn ?? '',
+      );
+      expect(
+        (
+          health as { TargetHealthDescriptions: { TargetHealth: { State: string } }[] }
+        ).TargetHealthDescriptions.map((d) => d.TargetHealth.State),
+      ).toEqual(['healthy', 'healthy']);
+      const history = await aws(
+        'stepfunctions',
+        'get-execution-history',
+        '--execution-arn',
+        env.outcome.executionArn,
+      );
+      expect((history as { events: { type: string }[] }).events.at(-1)?.type).toBe('ExecutionSucceeded');
+      expect(await aws('dynamodb', 'list-tables')).toEqual({
+        TableNames: ['stepship-web-deployments', 'web-app-table'],
+      });
+    },
+  );
 
   it('replaces the tasks with a changed service and no failed request under steady load', async () => {
     const stop = steadyLoad('/status');

@@ -1,18 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LocalCloud } from '../../local/cloud.js';
+import { AWS_CLI, awsCli, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 
 const run = promisify(execFile);
-/** Debian's awscli (v2); AWS_CLI overrides. */
-const AWS_CLI = process.env.AWS_CLI ?? '/usr/bin/aws';
-const reason = existsSync(AWS_CLI)
-  ? undefined
-  : `no AWS CLI at ${AWS_CLI} (apt-get install awscli, or set AWS_CLI)`;
-if (reason && process.env.CI === 'true') throw new Error(`The AWS CLI test must run in CI: ${reason}`);
+const reason = awsCliUnavailableReason();
 if (reason) console.warn(`Skipping AWS CLI tests: ${reason}`);
 const describeWithCli = reason ? describe.skip : describe;
 
@@ -27,23 +23,7 @@ describeWithCli(`the local cloud through the AWS CLI v2${reason ? ` (skipped: ${
   });
   afterAll(() => cloud.stop());
 
-  async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run(
-      AWS_CLI,
-      ['--endpoint-url', cloud.endpointUrl, '--output', 'json', ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: tmpdir(),
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_PAGER: '',
-        },
-      },
-    );
-    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-  }
+  const aws = (...args: string[]) => awsCli(cloud.endpointUrl)(...args) as Promise<Record<string, unknown>>;
 
   it('is a version 2 client', async () => {
     const { stdout } = await run(AWS_CLI, ['--version']);
