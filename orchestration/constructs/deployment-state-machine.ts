@@ -136,6 +136,8 @@ export class DeploymentStateMachine extends Construct {
         Type: 'Task',
         Comment: 'CodeBuild runs buildspec/buildspec.yml on the uploaded source and exports IMAGE_DIGEST.',
         Resource: `arn:${Stack.of(this).partition}:states:::codebuild:startBuild.sync`,
+        // A little over the project's 30 minutes; without it a stuck build would hold the execution to its own timeout.
+        TimeoutSeconds: 2400,
         Parameters: {
           ProjectName: props.buildProject.projectName,
           'SourceLocationOverride.$': '$.deployment.sourceLocation',

@@ -87,6 +87,11 @@ describe('the pipeline stack', () => {
     });
   });
 
+  it('bounds the CodeBuild task by a timeout of its own', () => {
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0];
+    expect(JSON.stringify(machine?.Properties.DefinitionString)).toContain('\\"TimeoutSeconds\\":2400');
+  });
+
   it('runs a Standard state machine, logged at level ALL and traced with X-Ray', () => {
     t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'stepship-web-deploy',
