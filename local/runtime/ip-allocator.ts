@@ -2,7 +2,7 @@ const PER_BLOCK = 250;
 const CAPACITY = PER_BLOCK * 240;
 
 /**
- * Hands out loopback addresses (127.0.2.2 upward) as task private IPs. All
+ * Hands out loopback addresses (127.0.2.2 to 127.0.241.251) as task private IPs. All
  * of 127.0.0.0/8 reaches this machine on Linux, so each task can listen on
  * its own address and container port, as awsvpc tasks do.
  */
