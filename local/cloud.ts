@@ -178,7 +178,7 @@ export class LocalCloud {
       'Choose another with --lb-port N (or STEPSHIP_LB_PORT).',
     );
     await closeServer(probe);
-    this.elbv2 = new Elbv2Service(this.region, this.accountId, o.host, lbPort);
+    this.elbv2 = new Elbv2Service(this.region, this.accountId, o.host, lbPort, this.activity);
     this.closers.push(() => this.elbv2.stop());
     this.loadBalancerUrl = `http://${o.host}:${lbPort}`;
 

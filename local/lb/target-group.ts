@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { ActivityLog } from '../runtime/activity.js';
 
 export interface HealthCheck {
   path: string;
@@ -21,14 +22,9 @@ export interface Target {
   consecutivePasses: number;
   consecutiveFailures: number;
   inFlight: number;
+  registeredAt: number;
   timer?: NodeJS.Timeout;
   drained?: Promise<void>;
-}
-
-/** What the clock of the local cloud spent on health checks and draining, for the benchmark. */
-export interface LbClock {
-  healthCheckMs: number;
-  drainingMs: number;
 }
 
 export function matcherAccepts(matcher: string, status: number): boolean {
@@ -54,7 +50,8 @@ export class TargetGroup {
     readonly port: number,
     readonly healthCheck: HealthCheck,
     readonly deregistrationDelaySeconds: number,
-    readonly clock: LbClock = { healthCheckMs: 0, drainingMs: 0 },
+    /** Records each target's initial health checking (registration → first healthy) for the benchmark. */
+    private readonly activity?: ActivityLog,
   ) {}
 
   private key(id: string, port: number): string {
@@ -75,6 +72,7 @@ export class TargetGroup {
       consecutivePasses: 0,
       consecutiveFailures: 0,
       inFlight: 0,
+      registeredAt: Date.now(),
     };
     this.targets.set(key, target);
     // The first check runs at once: a new target needs one passing check to become healthy.
@@ -92,10 +90,8 @@ export class TargetGroup {
       reason: 'Target.DeregistrationInProgress',
       description: 'Target deregistration is in progress',
     });
-    const started = Date.now();
     target.drained = new Promise((resolve) => {
       target.timer = setTimeout(() => {
-        this.clock.drainingMs += Date.now() - started;
         target.state = 'unused';
         this.targets.delete(this.key(id, port));
         resolve();
@@ -125,9 +121,7 @@ export class TargetGroup {
 
   private async check(target: Target): Promise<void> {
     if (leaving(target) || this.targets.get(this.key(target.id, target.port)) !== target) return;
-    const started = Date.now();
     const outcome = await probe(target, this.healthCheck);
-    this.clock.healthCheckMs += Date.now() - started;
     // Deregistration may have begun while the probe was out.
     if (leaving(target)) return;
     if (outcome.ok) {
@@ -135,6 +129,7 @@ export class TargetGroup {
       target.consecutiveFailures = 0;
       const needed = target.state === 'initial' ? 1 : this.healthCheck.healthyThreshold;
       if (target.state !== 'healthy' && target.consecutivePasses >= needed) {
+        if (target.state === 'initial') this.activity?.record('health-check', target.registeredAt);
         Object.assign(target, { state: 'healthy', reason: undefined, description: undefined });
       }
     } else {

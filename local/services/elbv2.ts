@@ -1,7 +1,8 @@
 import { AwsError } from '../http/aws-error.js';
 import type { QueryParams, QueryService } from '../http/query-protocol.js';
 import { ListenerServer } from '../lb/load-balancer.js';
-import { type HealthCheck, type LbClock, TargetGroup } from '../lb/target-group.js';
+import { type HealthCheck, TargetGroup } from '../lb/target-group.js';
+import type { ActivityLog } from '../runtime/activity.js';
 
 interface LoadBalancer {
   arn: string;
@@ -30,7 +31,6 @@ export class Elbv2Service {
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly listeners = new Map<string, Listener>();
   readonly targetGroups = new Map<string, TargetGroup>();
-  readonly clock: LbClock = { healthCheckMs: 0, drainingMs: 0 };
   private serial = 0;
 
   constructor(
@@ -38,6 +38,8 @@ export class Elbv2Service {
     private readonly accountId: string,
     private readonly host: string,
     private readonly listenerPort: number,
+    /** The local cloud's own clock of work (initial health checking), for the benchmark. */
+    private readonly activity?: ActivityLog,
   ) {}
 
   private id(): string {
@@ -64,7 +66,7 @@ export class Elbv2Service {
     deregistrationDelaySeconds: number,
   ): TargetGroup {
     const arn = `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:targetgroup/${name}/${this.id()}`;
-    const group = new TargetGroup(arn, name, port, healthCheck, deregistrationDelaySeconds, this.clock);
+    const group = new TargetGroup(arn, name, port, healthCheck, deregistrationDelaySeconds, this.activity);
     this.targetGroups.set(arn, group);
     return group;
   }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ListenerServer } from '../../local/lb/load-balancer.js';
 import { matcherAccepts, TargetGroup } from '../../local/lb/target-group.js';
+import { ActivityLog } from '../../local/runtime/activity.js';
 import { TaskProcess } from '../../local/runtime/task-process.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -28,7 +29,7 @@ async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> 
   }
 }
 
-function groupWith(path = '/health') {
+function groupWith(path = '/health', activity?: ActivityLog) {
   const group = new TargetGroup(
     'arn:tg',
     'tg',
@@ -42,6 +43,7 @@ function groupWith(path = '/health') {
       matcher: '200',
     },
     1,
+    activity,
   );
   cleanup.push(() => group.stop());
   return group;
@@ -58,12 +60,16 @@ describe('the local load balancer', () => {
   it('marks targets healthy after one passing check and unhealthy after the threshold, with AWS reason codes', async () => {
     await target('127.0.250.2', 200);
     await target('127.0.250.3', 503);
-    const group = groupWith();
+    const activity = new ActivityLog();
+    const since = Date.now();
+    const group = groupWith('/health', activity);
     group.register('127.0.250.2');
     group.register('127.0.250.3');
     expect(group.targets.get('127.0.250.2:3000')?.reason).toBe('Elb.RegistrationInProgress');
     await waitFor(() => group.targets.get('127.0.250.2:3000')?.state === 'healthy');
     await waitFor(() => group.targets.get('127.0.250.3:3000')?.state === 'unhealthy');
+    // The initial health checking of the healthy target is on the local cloud's own clock (for the benchmark).
+    expect(activity.busyWithin(since, Date.now(), ['health-check'])).toBeGreaterThan(0);
     expect(group.targets.get('127.0.250.3:3000')).toMatchObject({
       reason: 'Target.ResponseCodeMismatch',
       description: 'Health checks failed with these codes: [503]',
@@ -112,6 +118,18 @@ describe('the local load balancer', () => {
     expect(matcherAccepts('200-299', 204)).toBe(true);
     expect(matcherAccepts('200,302', 302)).toBe(true);
     expect(matcherAccepts('200', 404)).toBe(false);
+  });
+});
+
+describe('the activity clock', () => {
+  it('counts overlapping intervals once, clipped to the window', () => {
+    const log = new ActivityLog();
+    log.record('task-start', 1000, 3000);
+    log.record('health-check', 2000, 4000);
+    log.record('draining', 6000, 9000);
+    expect(log.busyWithin(0, 10_000)).toBe(6000);
+    expect(log.busyWithin(2500, 7000)).toBe(2500);
+    expect(log.busyWithin(0, 10_000, ['draining'])).toBe(3000);
   });
 });
 

@@ -64,11 +64,7 @@ export class ServiceScheduler {
     );
   }
 
-  newDeployment(
-    service: Service,
-    taskDefinition: string,
-    rolloutState: Deployment['rolloutState'] = 'IN_PROGRESS',
-  ): Deployment {
+  newDeployment(service: Service, taskDefinition: string): Deployment {
     for (const d of service.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
     const deployment: Deployment = {
       id: `ecs-svc/${String(++this.serial).padStart(19, '0')}`,
@@ -78,7 +74,7 @@ export class ServiceScheduler {
       pendingCount: 0,
       runningCount: 0,
       failedTasks: 0,
-      rolloutState,
+      rolloutState: 'IN_PROGRESS',
       rolloutStateReason: 'ECS deployment in progress.',
       createdAt: new Date(),
       updatedAt: new Date(),
