@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { Scope } from './core/scope.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { ImageStore } from './images/image-store.js';
@@ -14,10 +15,9 @@ import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { CodeBuildService } from './services/codebuild.js';
 import { EcrService } from './services/ecr.js';
-import { EcsService } from './services/ecs/api.js';
-import { ServiceScheduler } from './services/ecs/scheduler.js';
+import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
-import { Elbv2Service } from './services/elbv2.js';
+import { Elbv2 } from './services/elbv2/provider.js';
 import { EventBus } from './services/events.js';
 import { LambdaService } from './services/lambda.js';
 import { LogsService } from './services/logs.js';
@@ -85,6 +85,8 @@ async function listen(
 export class LocalCloud {
   readonly region: string;
   readonly accountId: string;
+  /** The account and region of requests that name none, and of what provisioning creates. */
+  readonly scope: Scope;
   readonly activity = new ActivityLog();
   endpointUrl = '';
   loadBalancerUrl = '';
@@ -97,14 +99,15 @@ export class LocalCloud {
   ecr!: EcrService;
   images!: ImageStore;
   codebuild!: CodeBuildService;
-  elbv2!: Elbv2Service;
-  ecs!: EcsService;
+  elbv2!: Elbv2;
+  ecs!: Ecs;
   sfn!: StepFunctionsService;
   dynamodb!: DynamoDBClient;
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
     this.region = options.region;
     this.accountId = options.accountId;
+    this.scope = { accountId: options.accountId, region: options.region };
   }
 
   static async start(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -178,17 +181,15 @@ export class LocalCloud {
       'Choose another with --lb-port N (or STEPSHIP_LB_PORT).',
     );
     await closeServer(probe);
-    this.elbv2 = new Elbv2Service(this.region, this.accountId, o.host, lbPort, this.activity);
+    this.elbv2 = new Elbv2({ host: o.host, firstPort: lbPort, activity: this.activity });
     this.closers.push(() => this.elbv2.stop());
     this.loadBalancerUrl = `http://${o.host}:${lbPort}`;
 
-    let ecsApi: EcsService | undefined;
-    const metadata = new MetadataServer((taskId) => ecsApi?.metadataFor(taskId));
+    let ecs: Ecs | undefined;
+    const metadata = new MetadataServer((taskId) => ecs?.metadataFor(taskId));
     await metadata.listen(o.host);
     this.closers.push(() => metadata.close());
     const launcher = new TaskLauncher({
-      region: this.region,
-      accountId: this.accountId,
       endpointUrl: this.endpointUrl,
       ecr: this.ecr,
       images: this.images,
@@ -200,11 +201,10 @@ export class LocalCloud {
       credentials: LOCAL_CREDENTIALS,
       runtime: o.runtime,
     });
-    const scheduler = new ServiceScheduler(launcher, this.elbv2, (arn) => ecsApi?.findTaskDefinition(arn));
-    ecsApi = new EcsService(this.region, this.accountId, scheduler);
-    this.ecs = ecsApi;
-    scheduler.start();
-    this.closers.unshift(() => scheduler.stop());
+    ecs = new Ecs(launcher, this.elbv2);
+    this.ecs = ecs;
+    ecs.scheduler.start();
+    this.closers.unshift(() => ecs.scheduler.stop());
     this.sfn = new StepFunctionsService(this.region, this.accountId, {
       lambda: this.lambda,
       codebuild: this.codebuild,
@@ -222,6 +222,7 @@ export class LocalCloud {
     endpoint.on(
       'request',
       endpointHandler({
+        defaults: this.scope,
         json: services,
         query: { elasticloadbalancing: this.elbv2.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
@@ -248,6 +249,7 @@ export class LocalCloud {
       {
         region: this.region,
         accountId: this.accountId,
+        scope: this.scope,
         assemblyDir,
         endpointUrl: this.endpointUrl,
         credentials: LOCAL_CREDENTIALS,

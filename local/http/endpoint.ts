@@ -1,12 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestContext, Scope } from '../core/scope.js';
 import { AwsError } from './aws-error.js';
 import { handleJson, type JsonService, writeJsonError } from './json-protocol.js';
 import { handleQuery, type QueryService } from './query-protocol.js';
 
 /** A handler for a REST-style service (Lambda, S3), given the request as is. */
-export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+export type RestHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: RequestContext,
+) => Promise<void>;
 
 export interface EndpointServices {
+  /** The scope of requests that name none (unsigned, or signed for no region). */
+  defaults: Scope;
   json: JsonService[];
   query: Record<string, QueryService>;
   /** Raw handlers keyed by the SigV4 scope's service name ("lambda", "s3"). */
@@ -17,10 +26,41 @@ export interface EndpointServices {
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
-/** The service named in a SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`. */
-export function signingService(req: IncomingMessage): string | undefined {
+interface CredentialScope {
+  accessKeyId: string;
+  region: string;
+  service: string;
+}
+
+/** The SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`. */
+export function credentialScope(req: IncomingMessage): CredentialScope | undefined {
   const auth = req.headers.authorization ?? '';
-  return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth)?.[1];
+  const match = /Credential=([^/\s,]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  if (!match) return undefined;
+  const [, accessKeyId = '', region = '', service = ''] = match;
+  return { accessKeyId, region, service };
+}
+
+/** The service named in a SigV4 credential scope. */
+export function signingService(req: IncomingMessage): string | undefined {
+  return credentialScope(req)?.service;
+}
+
+/**
+ * The request's scope: the region it was signed for, and the account its
+ * access key names when that is a 12-digit account id (as LocalStack lets
+ * one endpoint serve several accounts), else the defaults.
+ */
+export function requestContext(req: IncomingMessage, defaults: Scope): RequestContext {
+  const scope = credentialScope(req);
+  const accountId = scope && /^\d{12}$/.test(scope.accessKeyId) ? scope.accessKeyId : defaults.accountId;
+  const region = scope && /^[a-z]{2}(-[a-z]+)+-\d$/.test(scope.region) ? scope.region : defaults.region;
+  return {
+    accountId,
+    region,
+    requestId: randomUUID(),
+    ...(scope ? { accessKeyId: scope.accessKeyId } : {}),
+  };
 }
 
 /**
@@ -30,28 +70,32 @@ export function signingService(req: IncomingMessage): string | undefined {
  */
 export function endpointHandler(services: EndpointServices): RequestListener {
   const byPrefix = new Map(services.json.map((s) => [s.targetPrefix, s]));
+  const rest = new Map(Object.entries(services.rest));
+  const query = new Map(Object.entries(services.query));
   return (req, res) => {
     dispatch(req, res).catch((err) => writeJsonError(res, 'application/json', err));
   };
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const ctx = requestContext(req, services.defaults);
     if (url.pathname === '/_stepship/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"running"}');
       return;
     }
     if (services.registry && (url.pathname === '/v2' || url.pathname.startsWith('/v2/'))) {
-      await services.registry(req, res, url);
+      await services.registry(req, res, url, ctx);
       return;
     }
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
-      const [prefix, operation = ''] = target.split('.');
+      const dot = target.indexOf('.');
+      const [prefix, operation] = dot < 0 ? [target, ''] : [target.slice(0, dot), target.slice(dot + 1)];
       if (prefix === 'DynamoDB_20120810' && services.passThrough.dynamodb) {
         services.passThrough.dynamodb(req, res);
         return;
       }
-      const service = byPrefix.get(prefix ?? '');
+      const service = byPrefix.get(prefix);
       if (!service) {
         throw new AwsError(
           'UnknownOperationException',
@@ -59,18 +103,18 @@ export function endpointHandler(services: EndpointServices): RequestListener {
           400,
         );
       }
-      await handleJson(service, operation, req, res);
+      await handleJson(service, operation, req, res, ctx);
       return;
     }
     const scope = signingService(req);
-    const rest = scope ? services.rest[scope] : undefined;
-    if (rest) {
-      await rest(req, res, url);
+    const restHandler = scope ? rest.get(scope) : undefined;
+    if (restHandler) {
+      await restHandler(req, res, url, ctx);
       return;
     }
-    const query = scope ? services.query[scope] : undefined;
-    if (query) {
-      await handleQuery(query, req, res);
+    const queryService = scope ? query.get(scope) : undefined;
+    if (queryService) {
+      await handleQuery(queryService, req, res, ctx);
       return;
     }
     // Unsigned awsQuery (e.g. a hand-written form post): find the service by its Action.
@@ -78,9 +122,9 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       req.method === 'POST' &&
       String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')
     ) {
-      const only = Object.values(services.query)[0];
+      const only = [...query.values()][0];
       if (only) {
-        await handleQuery(only, req, res);
+        await handleQuery(only, req, res, ctx);
         return;
       }
     }

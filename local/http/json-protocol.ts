@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JsonCodec } from '@aws-sdk/core/protocols';
+import type { OperationTable } from '../core/operation.js';
+import type { RequestContext } from '../core/scope.js';
+import { checkShape, type ValidationCodes } from '../core/shape-check.js';
 import { AwsError, unsupported } from './aws-error.js';
-
-/** One JSON-protocol operation: the parsed request body in, the response body out. */
-export type JsonOperation = (input: Record<string, unknown>) => unknown | Promise<unknown>;
 
 export interface JsonService {
   /** Name used in messages ("ECS"). */
@@ -11,7 +13,27 @@ export interface JsonService {
   targetPrefix: string;
   /** "1.0" for DynamoDB/SFN, "1.1" for the others. */
   jsonVersion: '1.0' | '1.1';
-  operations: Record<string, JsonOperation>;
+  operations: OperationTable | LegacyOperations;
+  /** How the service words a request its model refuses. */
+  codes: ValidationCodes;
+}
+
+/**
+ * Operations not yet defined by their SDK commands: untyped, unchecked,
+ * serialized as they come. Only while services move to `define` (see core/operation.ts).
+ */
+export class LegacyOperations {
+  constructor(readonly byName: Map<string, (input: Record<string, unknown>) => unknown>) {}
+  static of(ops: Record<string, (input: Record<string, unknown>) => unknown>): LegacyOperations {
+    return new LegacyOperations(new Map(Object.entries(ops)));
+  }
+}
+
+function legacySerialize(value: unknown): string {
+  return JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
+    const original = (this as Record<string, unknown>)[key];
+    return original instanceof Date ? original.getTime() / 1000 : v;
+  });
 }
 
 export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
@@ -25,36 +47,58 @@ export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): 
   return Buffer.concat(chunks);
 }
 
-/** Dates become epoch seconds (fractions allowed), as the JSON protocols put timestamps on the wire. */
-function serialize(value: unknown): string {
-  return JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
-    const original = (this as Record<string, unknown>)[key];
-    return original instanceof Date ? original.getTime() / 1000 : v;
-  });
-}
+// Timestamps are epoch seconds on the JSON protocols (7 = TimestampEpochSecondsSchema).
+const codec = new JsonCodec({ timestampFormat: { useTrait: true, default: 7 }, jsonName: false });
 
+/**
+ * One JSON-protocol request: the body checked against the operation's input
+ * schema, deserialized by the SDK's own codec (timestamps to dates, unknown
+ * members dropped), handled, and the result serialized by the codec against
+ * the output schema — so only modeled members, in AWS's formats, go out.
+ */
 export async function handleJson(
   service: JsonService,
-  operation: string,
+  operationName: string,
   req: IncomingMessage,
   res: ServerResponse,
+  ctx: RequestContext,
 ): Promise<void> {
   const contentType = `application/x-amz-json-${service.jsonVersion}`;
   try {
-    const handler = service.operations[operation];
-    if (!handler) throw unsupported(service.name, operation);
+    if (service.operations instanceof LegacyOperations) {
+      const legacy = service.operations.byName.get(operationName);
+      if (!legacy) throw unsupported(service.name, operationName);
+      const raw = (await readBody(req)).toString('utf8');
+      let input: unknown;
+      try {
+        input = raw.trim() === '' ? {} : JSON.parse(raw);
+      } catch {
+        throw new AwsError('SerializationException', 'The request body is not valid JSON');
+      }
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new AwsError('SerializationException', 'The request body must be a JSON object');
+      const output = (await legacy(input as Record<string, unknown>)) ?? {};
+      res.writeHead(200, { 'content-type': contentType }).end(legacySerialize(output));
+      return;
+    }
+    const operation = service.operations.get(operationName);
+    if (!operation) throw unsupported(service.name, operationName);
     const raw = (await readBody(req)).toString('utf8');
-    let input: unknown;
+    let parsed: unknown;
     try {
-      input = raw.trim() === '' ? {} : JSON.parse(raw);
+      parsed = raw.trim() === '' ? {} : JSON.parse(raw);
     } catch {
       throw new AwsError('SerializationException', 'The request body is not valid JSON');
     }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new AwsError('SerializationException', 'The request body must be a JSON object');
-    }
-    const output = (await handler(input as Record<string, unknown>)) ?? {};
-    res.writeHead(200, { 'content-type': contentType }).end(serialize(output));
+    checkShape(operation.input, parsed, service.codes);
+    const input = await codec.createDeserializer().read(operation.input, JSON.stringify(parsed));
+    const output = (await operation.handle(input ?? {}, ctx)) ?? {};
+    const serializer = codec.createSerializer();
+    serializer.write(operation.output, output);
+    const body = serializer.flush();
+    res.writeHead(200, { 'content-type': contentType }).end(body === '' ? '{}' : body);
   } catch (err) {
     writeJsonError(res, contentType, err);
   }
@@ -66,7 +110,11 @@ export function writeJsonError(res: ServerResponse, contentType: string, err: un
       ? err
       : new AwsError('InternalFailure', err instanceof Error ? err.message : String(err), 500);
   if (!res.headersSent) {
-    res.writeHead(error.status, { 'content-type': contentType, 'x-amzn-errortype': error.code });
+    res.writeHead(error.status, {
+      'content-type': contentType,
+      'x-amzn-errortype': error.code,
+      'x-amzn-requestid': randomUUID(),
+    });
   }
   res.end(JSON.stringify({ __type: error.code, message: error.message }));
 }

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Scope } from '../core/scope.js';
 import type { CodeBuildService } from '../services/codebuild.js';
 import type { EcrService } from '../services/ecr.js';
-import type { EcsService } from '../services/ecs/api.js';
-import type { Elbv2Service } from '../services/elbv2.js';
+import type { Ecs } from '../services/ecs/provider.js';
+import { checkTargetGroup, type Elbv2 } from '../services/elbv2/provider.js';
 import type { EventBus } from '../services/events.js';
 import type { LambdaService } from '../services/lambda.js';
 import type { LogsService } from '../services/logs.js';
@@ -14,6 +15,8 @@ import type { StepFunctionsService } from '../services/sfn/sfn.js';
 export interface ProvisionContext {
   region: string;
   accountId: string;
+  /** The account and region everything is created in. */
+  scope: Scope;
   stackName: string;
   logicalId: string;
   /** Where the assembly's assets are (cdk.out). */
@@ -22,8 +25,8 @@ export interface ProvisionContext {
   credentials: { accessKeyId: string; secretAccessKey: string };
   services: {
     ecr: EcrService;
-    ecs: EcsService;
-    elbv2: Elbv2Service;
+    ecs: Ecs;
+    elbv2: Elbv2;
     dynamodb: DynamoDBClient;
     codebuild: CodeBuildService;
     lambda: LambdaService;
@@ -76,17 +79,18 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   },
 
   'AWS::ECS::Cluster': (p, ctx) => {
-    const cluster = ctx.services.ecs.createCluster(
-      str(p.ClusterName) || physicalName(ctx, 255),
-      (camel(p.ClusterSettings) as never) ?? [],
-    );
+    const cluster = ctx.services.ecs.createCluster(ctx.scope, {
+      clusterName: str(p.ClusterName) || physicalName(ctx, 255),
+      settings: (camel(p.ClusterSettings) as never) ?? [],
+      tags: (camel(p.Tags) as never) ?? [],
+    });
     return { ref: cluster.clusterName, attributes: { Arn: cluster.clusterArn } };
   },
 
   'AWS::ECS::TaskDefinition': (p, ctx) => {
     const input = camel(p) as Record<string, unknown>;
     input.family ??= physicalName(ctx, 255);
-    const definition = ctx.services.ecs.registerTaskDefinition(input);
+    const definition = ctx.services.ecs.registerTaskDefinition(ctx.scope, input as never);
     return {
       ref: definition.taskDefinitionArn,
       attributes: { TaskDefinitionArn: definition.taskDefinitionArn },
@@ -96,18 +100,26 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ECS::Service': (p, ctx) => {
     const input = camel(p) as Record<string, unknown>;
     input.serviceName ??= physicalName(ctx, 255);
-    const service = ctx.services.ecs.createService(input);
+    const service = ctx.services.ecs.createService(ctx.scope, input as never);
     return {
       ref: service.serviceArn,
       attributes: { Name: service.serviceName, ServiceArn: service.serviceArn },
     };
   },
 
-  'AWS::ElasticLoadBalancingV2::LoadBalancer': (p, ctx) => {
-    const lb = ctx.services.elbv2.createLoadBalancer(
-      str(p.Name) || physicalName(ctx, 32),
-      str(p.Scheme) || 'internet-facing',
-    );
+  'AWS::ElasticLoadBalancingV2::LoadBalancer': async (p, ctx) => {
+    const lb = await ctx.services.elbv2.createLoadBalancer(ctx.scope, {
+      Name:
+        str(p.Name) ||
+        physicalName(ctx, 32)
+          .replace(/[^A-Za-z0-9-]/g, '')
+          .slice(-32)
+          .replace(/^-+|-+$/g, ''),
+      Scheme: (str(p.Scheme) || 'internet-facing') as 'internet-facing',
+      Subnets: p.Subnets as string[] | undefined,
+      SecurityGroups: p.SecurityGroups as string[] | undefined,
+      IpAddressType: p.IpAddressType as 'ipv4' | undefined,
+    });
     return {
       ref: lb.arn,
       attributes: {
@@ -127,23 +139,24 @@ export const HANDLERS: Record<string, ResourceHandler> = {
         a.Value,
       ]),
     );
-    const group = ctx.services.elbv2.createTargetGroup(
-      str(p.Name) || physicalName(ctx, 32),
-      Number(p.Port ?? 80),
-      {
-        path: str(p.HealthCheckPath) || '/',
-        intervalSeconds: Number(p.HealthCheckIntervalSeconds ?? 30),
-        timeoutSeconds: Number(p.HealthCheckTimeoutSeconds ?? 5),
-        healthyThreshold: Number(p.HealthyThresholdCount ?? 5),
-        unhealthyThreshold: Number(p.UnhealthyThresholdCount ?? 2),
-        matcher: (p.Matcher as { HttpCode?: string } | undefined)?.HttpCode ?? '200',
-      },
-      Number(attrs['deregistration_delay.timeout_seconds'] ?? 300),
-    );
+    const { TargetGroupAttributes: _attributes, Targets: _targets, Tags: _tags, ...properties } = p;
+    const entry = ctx.services.elbv2.createTargetGroup(ctx.scope, {
+      ...checkTargetGroup({
+        ...(properties as Record<string, unknown>),
+        Name:
+          str(p.Name) ||
+          physicalName(ctx, 32)
+            .replace(/[^A-Za-z0-9-]/g, '')
+            .slice(-32)
+            .replace(/^-+|-+$/g, ''),
+      }),
+      DeregistrationDelaySeconds: Number(attrs['deregistration_delay.timeout_seconds'] ?? 300),
+    });
+    const group = entry.group;
     return {
       ref: group.arn,
       attributes: {
-        TargetGroupFullName: group.arn.split(':')[5] ?? '',
+        TargetGroupFullName: group.arn.split(':').slice(5).join(':'),
         TargetGroupName: group.name,
         TargetGroupArn: group.arn,
         LoadBalancerArns: '',
@@ -151,16 +164,26 @@ export const HANDLERS: Record<string, ResourceHandler> = {
     };
   },
 
-  'AWS::ElasticLoadBalancingV2::Listener': async (p, ctx) => {
-    const actions = (p.DefaultActions as { Type: string; TargetGroupArn?: string }[] | undefined) ?? [];
-    const forward = actions.find((a) => a.Type === 'forward');
-    const listener = await ctx.services.elbv2.createListener(
-      str(p.LoadBalancerArn),
-      Number(p.Port ?? 80),
-      str(p.Protocol) || 'HTTP',
-      forward?.TargetGroupArn,
-    );
+  'AWS::ElasticLoadBalancingV2::Listener': (p, ctx) => {
+    const listener = ctx.services.elbv2.createListener(ctx.scope, {
+      LoadBalancerArn: str(p.LoadBalancerArn),
+      Port: p.Port === undefined ? undefined : Number(p.Port),
+      Protocol: (str(p.Protocol) || 'HTTP') as 'HTTP',
+      DefaultActions: (p.DefaultActions as never) ?? [],
+      Certificates: p.Certificates as never,
+      SslPolicy: p.SslPolicy as string | undefined,
+    });
     return { ref: listener.arn, attributes: { ListenerArn: listener.arn } };
+  },
+
+  'AWS::ElasticLoadBalancingV2::ListenerRule': (p, ctx) => {
+    const rule = ctx.services.elbv2.createRule(ctx.scope, {
+      ListenerArn: str(p.ListenerArn),
+      Priority: Number(p.Priority),
+      Conditions: (p.Conditions as never) ?? [],
+      Actions: (p.Actions as never) ?? [],
+    });
+    return { ref: rule.arn, attributes: { RuleArn: rule.arn, IsDefault: 'false' } };
   },
 
   'AWS::DynamoDB::Table': async (p, ctx) => {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { parse } from 'yaml';
 import { AwsError, requireString } from '../http/aws-error.js';
-import type { JsonService } from '../http/json-protocol.js';
+import { type JsonService, LegacyOperations } from '../http/json-protocol.js';
 import {
   dockerBuildAndPush,
   ensureBaseImage,
@@ -357,7 +357,8 @@ export class CodeBuildService {
     name: 'CodeBuild',
     targetPrefix: 'CodeBuild_20161006',
     jsonVersion: '1.1',
-    operations: {
+    codes: { missing: 'ValidationException', wrongType: 'SerializationException' },
+    operations: LegacyOperations.of({
       CreateProject: (input) => {
         const name = requireString(input, 'name', 'InvalidInputException');
         if (this.projects.has(name))
@@ -400,7 +401,7 @@ export class CodeBuildService {
           buildsNotFound: ids.filter((id) => !this.builds.has(id)),
         };
       },
-    },
+    }),
   };
 
   private projectShape(p: Project) {

@@ -1,5 +1,5 @@
 import { AwsError, requireString } from '../http/aws-error.js';
-import type { JsonService } from '../http/json-protocol.js';
+import { type JsonService, LegacyOperations } from '../http/json-protocol.js';
 import { type ImageStore, MANIFEST_MEDIA_TYPE, type Manifest, sha256 } from '../images/image-store.js';
 import type { EventBus } from './events.js';
 
@@ -193,7 +193,8 @@ export class EcrService {
     name: 'ECR',
     targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
     jsonVersion: '1.1',
-    operations: {
+    codes: { missing: 'ValidationException', wrongType: 'SerializationException' },
+    operations: LegacyOperations.of({
       CreateRepository: (input) => {
         const config = input.imageScanningConfiguration as { scanOnPush?: boolean } | undefined;
         const repo = this.createRepository(
@@ -278,7 +279,7 @@ export class EcrService {
           },
         ],
       }),
-    },
+    }),
   };
 
   private repoShape(r: Repository) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, requireString } from '../http/aws-error.js';
-import type { JsonService } from '../http/json-protocol.js';
+import { type JsonService, LegacyOperations } from '../http/json-protocol.js';
 import { matches } from './event-pattern.js';
 
 interface Rule {
@@ -85,7 +85,8 @@ export class EventBus {
     name: 'EventBridge',
     targetPrefix: 'AWSEvents',
     jsonVersion: '1.1',
-    operations: {
+    codes: { missing: 'ValidationException', wrongType: 'SerializationException' },
+    operations: LegacyOperations.of({
       PutRule: (input) => {
         const name = requireString(input, 'Name');
         let pattern: unknown;
@@ -148,6 +149,6 @@ export class EventBus {
         });
         return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
       },
-    },
+    }),
   };
 }

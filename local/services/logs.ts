@@ -1,5 +1,5 @@
 import { AwsError, requireString } from '../http/aws-error.js';
-import type { JsonService } from '../http/json-protocol.js';
+import { type JsonService, LegacyOperations } from '../http/json-protocol.js';
 
 interface LogEvent {
   timestamp: number;
@@ -71,7 +71,8 @@ export class LogsService {
     name: 'CloudWatch Logs',
     targetPrefix: 'Logs_20140328',
     jsonVersion: '1.1',
-    operations: {
+    codes: { missing: 'ValidationException', wrongType: 'SerializationException' },
+    operations: LegacyOperations.of({
       CreateLogGroup: (input) => {
         const name = requireString(input, 'logGroupName', 'InvalidParameterException');
         if (this.groups.has(name))
@@ -175,6 +176,6 @@ export class LogsService {
           searchedLogStreams: names.map((logStreamName) => ({ logStreamName, searchedCompletely: true })),
         };
       },
-    },
+    }),
   };
 }

@@ -30,9 +30,9 @@ import {
 import {
   ClientException,
   ClusterNotFoundException,
+  CreateCapacityProviderCommand,
   CreateClusterCommand,
   CreateServiceCommand,
-  DeleteClusterCommand,
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -279,9 +279,14 @@ describe('ECS through the SDK', () => {
   }, 60_000);
 
   it('answers an operation it does not implement with a clear error, never a silent success', async () => {
-    await expect(ecs().send(new DeleteClusterCommand({ cluster: 'api' }))).rejects.toThrow(
-      /does not implement ECS DeleteCluster/,
-    );
+    await expect(
+      ecs().send(
+        new CreateCapacityProviderCommand({
+          name: 'x',
+          autoScalingGroupProvider: { autoScalingGroupArn: 'arn' },
+        }),
+      ),
+    ).rejects.toThrow(/does not implement ECS CreateCapacityProvider/);
   });
 });
 
@@ -289,21 +294,24 @@ describe('ELBv2 through the SDK (awsQuery)', () => {
   const elb = () => new ElasticLoadBalancingV2Client(config);
 
   it('describes load balancers, listeners, target groups and target health, and registers targets', async () => {
-    const group = cloud.elbv2.createTargetGroup(
-      'api-tg',
-      3000,
-      {
-        path: '/',
-        intervalSeconds: 5,
-        timeoutSeconds: 2,
-        healthyThreshold: 2,
-        unhealthyThreshold: 2,
-        matcher: '200',
-      },
-      1,
-    );
-    const lb = cloud.elbv2.createLoadBalancer('api-lb');
-    await cloud.elbv2.createListener(lb.arn, 8443, 'HTTPS', group.arn);
+    const group = cloud.elbv2.createTargetGroup(cloud.scope, {
+      Name: 'api-tg',
+      Port: 3000,
+      TargetType: 'ip',
+      HealthCheckPath: '/',
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 2,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 2,
+      DeregistrationDelaySeconds: 1,
+    }).group;
+    const lb = await cloud.elbv2.createLoadBalancer(cloud.scope, { Name: 'api-lb' });
+    cloud.elbv2.createListener(cloud.scope, {
+      LoadBalancerArn: lb.arn,
+      Port: 8443,
+      Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: group.arn }],
+    });
     expect(
       (await elb().send(new DescribeLoadBalancersCommand({ Names: ['api-lb'] }))).LoadBalancers?.[0],
     ).toMatchObject({ LoadBalancerArn: lb.arn, Scheme: 'internet-facing', State: { Code: 'active' } });

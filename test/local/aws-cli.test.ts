@@ -55,7 +55,7 @@ describeWithCli(`the local cloud through the AWS CLI v2${reason ? ` (skipped: ${
       'AttributeName=pk,KeyType=HASH',
     );
     expect(await aws('dynamodb', 'list-tables')).toEqual({ TableNames: ['cli-table'] });
-    cloud.elbv2.createLoadBalancer('cli-lb');
+    await cloud.elbv2.createLoadBalancer(cloud.scope, { Name: 'cli-lb' });
     expect(await aws('elbv2', 'describe-load-balancers')).toMatchObject({
       LoadBalancers: [{ LoadBalancerName: 'cli-lb', Type: 'application' }],
     });

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
-import type { TargetGroup } from '../../local/lb/target-group.js';
+import type { TargetGroup } from '../../local/services/elbv2/target-group.js';
 import { eventually } from '../helpers/eventually.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
@@ -31,21 +31,24 @@ beforeAll(async () => {
   ecs = new ECSClient({ endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS });
   cloud.ecr.createRepository('svc');
   // Short timings so the behaviour shows in seconds; the semantics are the template's.
-  group = cloud.elbv2.createTargetGroup(
-    'svc',
-    3000,
-    {
-      path: '/',
-      intervalSeconds: 1,
-      timeoutSeconds: 1,
-      healthyThreshold: 2,
-      unhealthyThreshold: 2,
-      matcher: '200',
-    },
-    2,
-  );
-  const lb = cloud.elbv2.createLoadBalancer('svc');
-  await cloud.elbv2.createListener(lb.arn, 80, 'HTTP', group.arn);
+  group = cloud.elbv2.createTargetGroup(cloud.scope, {
+    Name: 'svc',
+    Port: 3000,
+    TargetType: 'ip',
+    HealthCheckPath: '/',
+    HealthCheckIntervalSeconds: 1,
+    HealthCheckTimeoutSeconds: 1,
+    HealthyThresholdCount: 2,
+    UnhealthyThresholdCount: 2,
+    DeregistrationDelaySeconds: 2,
+  }).group;
+  const lb = await cloud.elbv2.createLoadBalancer(cloud.scope, { Name: 'svc' });
+  cloud.elbv2.createListener(cloud.scope, {
+    LoadBalancerArn: lb.arn,
+    Port: 80,
+    Protocol: 'HTTP',
+    DefaultActions: [{ Type: 'forward', TargetGroupArn: group.arn }],
+  });
   await ecs.send(new CreateClusterCommand({ clusterName: 'test' }));
 }, 30_000);
 afterAll(async () => {

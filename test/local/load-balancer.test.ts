@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ListenerServer } from '../../local/lb/load-balancer.js';
-import { matcherAccepts, TargetGroup } from '../../local/lb/target-group.js';
 import { ActivityLog } from '../../local/runtime/activity.js';
 import { TaskProcess } from '../../local/runtime/task-process.js';
+import { ListenerServer } from '../../local/services/elbv2/listener-server.js';
+import { matcherAccepts, TargetGroup } from '../../local/services/elbv2/target-group.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -50,7 +50,7 @@ function groupWith(path = '/health', activity?: ActivityLog) {
 }
 
 async function listener(group: TargetGroup): Promise<string> {
-  const server = new ListenerServer(() => group, 80);
+  const server = new ListenerServer(() => ({ kind: 'forward', groups: [{ group, weight: 1 }] }));
   const port = await server.listen(0, '127.0.0.1');
   cleanup.push(() => server.close());
   return `http://127.0.0.1:${port}`;

@@ -1,11 +1,6 @@
-import type { Elbv2Service } from '../elbv2.js';
-import {
-  circuitBreakerThreshold,
-  type Deployment,
-  type Service,
-  type Task,
-  type TaskDefinition,
-} from './model.js';
+import type { Elbv2 } from '../elbv2/provider.js';
+import type { Ecs } from './provider.js';
+import { circuitBreakerThreshold, type Deployment, type EcsStore, type Service, type Task } from './store.js';
 import type { TaskLauncher } from './task-launcher.js';
 
 const TICK_MS = 200;
@@ -19,49 +14,41 @@ const FAILURE_CODES = new Set([
 ]);
 
 /**
- * The ECS service scheduler for rolling deployments: starts the PRIMARY
- * deployment's tasks up to maximumPercent, stops older deployments' tasks
- * while keeping minimumHealthyPercent healthy, replaces tasks that exit or
- * fail ELB health checks (after the grace period), trips the circuit breaker
- * and rolls back, and reports deployments and events as DescribeServices does.
+ * The ECS service scheduler for rolling deployments, over every account's and
+ * region's ECS store: starts the PRIMARY deployment's tasks up to
+ * maximumPercent, stops older deployments' tasks while keeping
+ * minimumHealthyPercent healthy, replaces tasks that exit or fail ELB health
+ * checks (after the grace period), trips the circuit breaker and rolls back,
+ * and keeps deployments and events as DescribeServices reports them.
  */
 export class ServiceScheduler {
-  readonly services = new Map<string, Service>();
-  readonly tasks = new Map<string, Task>();
   private timer: NodeJS.Timeout | undefined;
   private serial = Date.now() % 1_000_000_000;
 
   constructor(
+    private readonly ecs: Ecs,
     private readonly launcher: TaskLauncher,
-    private readonly elbv2: Elbv2Service,
-    private readonly taskDefinition: (arn: string) => TaskDefinition | undefined,
+    private readonly elbv2: Elbv2,
   ) {}
 
   start(): void {
     this.timer ??= setInterval(() => {
-      for (const service of this.services.values()) this.reconcile(service);
+      for (const [, store] of this.ecs.stores.entries())
+        for (const service of store.services.values()) this.reconcile(store, service);
     }, TICK_MS);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    const running = [...this.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING');
-    await Promise.all(
-      running.map((t) => {
-        const service = this.services.get(t.serviceName);
-        return service
-          ? this.launcher.stop(
-              t,
-              { ...service, loadBalancers: [] },
-              'Local cloud stopped',
-              'UserInitiated',
-              5,
-              () => undefined,
-            )
-          : undefined;
-      }),
-    );
+    const stopping: Promise<void>[] = [];
+    for (const [, store] of this.ecs.stores.entries()) {
+      for (const task of store.tasks.values()) {
+        if (task.desiredStatus !== 'RUNNING') continue;
+        stopping.push(this.launcher.stop(task, [], 'Local cloud stopped', 'UserInitiated', 5));
+      }
+    }
+    await Promise.all(stopping);
   }
 
   newDeployment(service: Service, taskDefinition: string): Deployment {
@@ -94,40 +81,78 @@ export class ServiceScheduler {
     service.events.length = Math.min(service.events.length, MAX_EVENTS);
   }
 
-  tasksOf(deployment: Deployment): Task[] {
-    return [...this.tasks.values()].filter((t) => t.startedBy === deployment.id);
+  private tasksOf(store: EcsStore, deployment: Deployment): Task[] {
+    return [...store.tasks.values()].filter((t) => t.startedBy === deployment.id);
+  }
+
+  private targetState(service: Service, task: Task, lb: Service['loadBalancers'][number]) {
+    return this.elbv2
+      .findTargetGroup(lb.targetGroupArn, service.scope)
+      ?.targets.get(`${task.ip}:${lb.containerPort}`)?.state;
   }
 
   /** A task counts as healthy when RUNNING and, behind a load balancer, healthy in every target group. */
   private healthy(service: Service, task: Task): boolean {
     if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
-    return service.loadBalancers.every((lb) => {
-      const target = this.elbv2.targetGroups
-        .get(lb.targetGroupArn)
-        ?.targets.get(`${task.ip}:${lb.containerPort}`);
-      return target?.state === 'healthy';
-    });
+    return service.loadBalancers.every((lb) => this.targetState(service, task, lb) === 'healthy');
   }
 
   private stopTask(service: Service, task: Task, reason: string, code: string): void {
-    const stopTimeout = this.taskDefinition(task.taskDefinitionArn)?.containerDefinitions[0]?.stopTimeout;
-    void this.launcher.stop(task, service, reason, code, stopTimeout, () => undefined);
+    void this.launcher.stop(task, service.loadBalancers, reason, code, this.stopTimeoutOf(task));
   }
 
-  /** StopTask: a user stop, which ECS does not count as a failure. */
-  stopTaskFor(service: Service, task: Task, reason: string, stopTimeout?: number): Promise<void> {
-    return this.launcher.stop(task, service, reason, 'UserInitiated', stopTimeout, () => undefined);
+  private stopTimeoutOf(task: Task): number | undefined {
+    return this.ecs.findTaskDefinition(task.scope, task.taskDefinitionArn)?.containerDefinitions[0]
+      ?.stopTimeout;
   }
 
-  reconcile(service: Service): void {
+  /** StopTask: a user's stop, which ECS does not count as a failure. */
+  stopByUser(task: Task, reason: string): void {
+    const service = this.serviceOf(task);
+    void this.launcher.stop(
+      task,
+      service?.loadBalancers ?? [],
+      reason,
+      'UserInitiated',
+      this.stopTimeoutOf(task),
+    );
+  }
+
+  /** DeleteService: every task stops; the service is INACTIVE once they have. */
+  drain(service: Service): void {
+    const store = this.ecs.stores.of(service.scope);
+    const tasks = [...store.tasks.values()].filter(
+      (t) => t.serviceArn === service.serviceArn && t.desiredStatus === 'RUNNING',
+    );
+    void Promise.all(
+      tasks.map((t) =>
+        this.launcher.stop(
+          t,
+          service.loadBalancers,
+          'Service deleted',
+          'ServiceSchedulerInitiated',
+          this.stopTimeoutOf(t),
+        ),
+      ),
+    ).then(() => {
+      service.status = 'INACTIVE';
+      service.deployments = [];
+    });
+  }
+
+  private serviceOf(task: Task): Service | undefined {
+    return this.ecs.stores.of(task.scope).services.get(task.serviceArn);
+  }
+
+  reconcile(store: EcsStore, service: Service): void {
     if (service.status !== 'ACTIVE') return;
     const primary = service.deployments.find((d) => d.status === 'PRIMARY');
     if (!primary) return;
-    this.replaceUnhealthy(service);
-    this.countFailures(service);
-    if (this.tripCircuitBreaker(service, primary)) return;
+    this.replaceUnhealthy(store, service);
+    this.countFailures(store, service);
+    if (this.tripCircuitBreaker(store, service, primary)) return;
 
-    const active = (d: Deployment) => this.tasksOf(d).filter((t) => t.desiredStatus === 'RUNNING');
+    const active = (d: Deployment) => this.tasksOf(store, d).filter((t) => t.desiredStatus === 'RUNNING');
     const desired = service.desiredCount;
     const { minimumHealthyPercent, maximumPercent } = service.deploymentConfiguration;
     const maxTotal = Math.max(desired, Math.floor((desired * maximumPercent) / 100));
@@ -138,13 +163,13 @@ export class ServiceScheduler {
     if (primary.rolloutState !== 'FAILED') {
       const room = maxTotal - all.length;
       const wanted = desired - active(primary).length;
-      const definition = this.taskDefinition(primary.taskDefinition);
+      const definition = this.ecs.findTaskDefinition(service.scope, primary.taskDefinition);
       const count = Math.min(room, wanted);
       if (definition && count > 0) {
         const started = Array.from({ length: count }, () =>
-          this.launcher.launch(service, primary, definition, () => undefined),
+          this.launcher.launch(service, primary, definition),
         );
-        for (const t of started) this.tasks.set(t.taskArn, t);
+        for (const t of started) this.ecs.trackTask(store, t);
         this.event(service, `has started ${count} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`);
       }
       for (const extra of active(primary).slice(desired))
@@ -181,13 +206,13 @@ export class ServiceScheduler {
 
     // Deployments with nothing left are gone; counts and rollout state follow the tasks.
     // A FAILED deployment stays listed until the rollback completes, so a deployer can read why.
-    const live = (d: Deployment) => this.tasksOf(d).some((t) => t.lastStatus !== 'STOPPED');
+    const live = (d: Deployment) => this.tasksOf(store, d).some((t) => t.lastStatus !== 'STOPPED');
     service.deployments = service.deployments.filter(
       (d) =>
         d === primary || live(d) || (d.rolloutState === 'FAILED' && primary.rolloutState !== 'COMPLETED'),
     );
     for (const d of service.deployments) {
-      const tasks = this.tasksOf(d).filter((t) => t.desiredStatus === 'RUNNING');
+      const tasks = this.tasksOf(store, d).filter((t) => t.desiredStatus === 'RUNNING');
       d.runningCount = tasks.filter((t) => t.lastStatus === 'RUNNING').length;
       d.pendingCount = tasks.length - d.runningCount;
       d.desiredCount = d === primary ? desired : d.runningCount;
@@ -204,21 +229,18 @@ export class ServiceScheduler {
   }
 
   /** After the grace period, a task unhealthy in its target group is stopped and replaced. */
-  private replaceUnhealthy(service: Service): void {
+  private replaceUnhealthy(store: EcsStore, service: Service): void {
     const now = Date.now();
-    for (const task of this.tasks.values()) {
+    for (const task of store.tasks.values()) {
       if (
-        task.serviceName !== service.serviceName ||
+        task.serviceArn !== service.serviceArn ||
         task.lastStatus !== 'RUNNING' ||
         task.desiredStatus !== 'RUNNING'
       )
         continue;
       if ((task.startedAt?.getTime() ?? now) + service.healthCheckGracePeriodSeconds * 1000 > now) continue;
       for (const lb of service.loadBalancers) {
-        const target = this.elbv2.targetGroups
-          .get(lb.targetGroupArn)
-          ?.targets.get(`${task.ip}:${lb.containerPort}`);
-        if (target?.state !== 'unhealthy') continue;
+        if (this.targetState(service, task, lb) !== 'unhealthy') continue;
         task.healthStatus = 'UNHEALTHY';
         this.event(service, `has stopped 1 running tasks: (task ${task.id}).`);
         this.event(
@@ -236,9 +258,9 @@ export class ServiceScheduler {
     }
   }
 
-  private countFailures(service: Service): void {
+  private countFailures(store: EcsStore, service: Service): void {
     for (const d of service.deployments) {
-      for (const task of this.tasksOf(d)) {
+      for (const task of this.tasksOf(store, d)) {
         if (
           task.failureCounted ||
           task.desiredStatus !== 'STOPPED' ||
@@ -253,7 +275,7 @@ export class ServiceScheduler {
   }
 
   /** Returns true when the breaker tripped this tick. */
-  private tripCircuitBreaker(service: Service, primary: Deployment): boolean {
+  private tripCircuitBreaker(store: EcsStore, service: Service, primary: Deployment): boolean {
     const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
     if (
       !breaker.enable ||
@@ -262,12 +284,12 @@ export class ServiceScheduler {
     )
       return false;
     primary.rolloutState = 'FAILED';
-    primary.rolloutStateReason = `ECS deployment circuit breaker: tasks failed to start.`;
+    primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
     primary.updatedAt = new Date();
     this.event(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`);
     const lastCompleted = service.deployments.find((d) => d !== primary && d.rolloutState === 'COMPLETED');
     if (!breaker.rollback || !lastCompleted) return true;
-    for (const task of this.tasksOf(primary)) {
+    for (const task of this.tasksOf(store, primary)) {
       if (task.desiredStatus === 'RUNNING')
         this.stopTask(
           service,
@@ -278,7 +300,7 @@ export class ServiceScheduler {
     }
     const back = this.newDeployment(service, lastCompleted.taskDefinition);
     // The tasks of the last completed deployment keep serving; the rollback deployment adopts them.
-    for (const task of this.tasksOf(lastCompleted)) task.startedBy = back.id;
+    for (const task of this.tasksOf(store, lastCompleted)) task.startedBy = back.id;
     service.deployments = service.deployments.filter((d) => d !== lastCompleted);
     this.event(service, `rolling back to deployment ${back.id}.`);
     return true;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { arns } from '../../core/arns.js';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
 import type { ActivityLog } from '../../runtime/activity.js';
 import { ContainerProcess } from '../../runtime/container-process.js';
@@ -8,18 +9,16 @@ import type { IpAllocator } from '../../runtime/ip-allocator.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
 import { TaskProcess } from '../../runtime/task-process.js';
 import type { EcrService } from '../ecr.js';
-import type { Elbv2Service } from '../elbv2.js';
+import type { Elbv2 } from '../elbv2/provider.js';
 import type { LogsService } from '../logs.js';
-import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './model.js';
+import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
 
 export interface LauncherDeps {
-  region: string;
-  accountId: string;
   endpointUrl: string;
   ecr: EcrService;
   images: ImageStore;
   logs: LogsService;
-  elbv2: Elbv2Service;
+  elbv2: Elbv2;
   metadata: MetadataServer;
   ips: IpAllocator;
   activity: ActivityLog;
@@ -41,6 +40,9 @@ type LaunchSpec =
 
 const START_TIMEOUT_MS = 30_000;
 
+/** Where a task's load-balancer registrations go. */
+type TaskLoadBalancers = Service['loadBalancers'];
+
 /**
  * Starts and stops tasks as ECS does on Fargate: each through its lifecycle
  * states, its container a local process on its own loopback IP, registered
@@ -51,18 +53,20 @@ export class TaskLauncher {
   constructor(private readonly deps: LauncherDeps) {}
 
   /** Creates the task (PROVISIONING) and runs its start in the background. */
-  launch(service: Service, deployment: Deployment, definition: TaskDefinition, onChange: () => void): Task {
+  launch(service: Service, deployment: Deployment, definition: TaskDefinition): Task {
     const id = randomUUID().replaceAll('-', '');
     const clusterName = service.clusterArn.split('/').pop() ?? 'default';
     const container = essential(definition);
+    const scope = service.scope;
     const task: Task = {
-      taskArn: `arn:aws:ecs:${this.deps.region}:${this.deps.accountId}:task/${clusterName}/${id}`,
+      scope,
+      taskArn: arns.ecsTask(scope, clusterName, id),
       id,
       clusterArn: service.clusterArn,
       taskDefinitionArn: definition.taskDefinitionArn,
       group: `service:${service.serviceName}`,
       startedBy: deployment.id,
-      serviceName: service.serviceName,
+      serviceArn: service.serviceArn,
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
       healthStatus: 'UNKNOWN',
@@ -70,28 +74,34 @@ export class TaskLauncher {
       ip: this.deps.ips.allocate(),
       containers: [
         {
-          containerArn: `arn:aws:ecs:${this.deps.region}:${this.deps.accountId}:container/${clusterName}/${id}/${randomUUID()}`,
-          name: container.name,
-          image: container.image,
+          containerArn: arns.ecsContainer(scope, clusterName, id, randomUUID()),
+          name: container.name ?? '',
+          image: container.image ?? '',
           lastStatus: 'PENDING',
         },
       ],
     };
-    void this.start(task, service, definition, container, onChange);
+    void this.start(task, service.loadBalancers, definition, container).catch((err: unknown) => {
+      // A start that throws must not take the local cloud down: the task fails to start, as on ECS.
+      this.finish(
+        task,
+        `TaskFailedToStart: ${err instanceof Error ? err.message : String(err)}`,
+        'TaskFailedToStart',
+      );
+    });
     return task;
   }
 
   private async start(
     task: Task,
-    service: Service,
+    loadBalancers: TaskLoadBalancers,
     definition: TaskDefinition,
     container: ContainerDefinition,
-    onChange: () => void,
   ): Promise<void> {
     const started = Date.now();
     await sleep(10);
     task.lastStatus = 'PENDING';
-    onChange();
+    task.pullStartedAt = new Date();
     let spec: LaunchSpec;
     try {
       spec = this.processSpec(task, container);
@@ -103,9 +113,9 @@ export class TaskLauncher {
         undefined,
         (err as Error).message,
       );
-      onChange();
       return;
     }
+    task.pullStoppedAt = new Date();
     const options = container.logConfiguration?.options ?? {};
     const group = options['awslogs-group'] ?? `/ecs/${definition.family}`;
     const stream = `${options['awslogs-stream-prefix'] ?? 'ecs'}/${container.name}/${task.id}`;
@@ -120,34 +130,29 @@ export class TaskLauncher {
             onOutput,
           });
     task.lastStatus = 'ACTIVATING';
-    onChange();
     const port = container.portMappings?.[0]?.containerPort;
     const ready = port ? await this.listening(task, port) : task.process.running;
     if (!ready || task.desiredStatus === 'STOPPED') {
       if (task.lastStatus === 'ACTIVATING')
         this.finish(task, 'Essential container in task exited', 'EssentialContainerExited');
-      onChange();
       return;
     }
     task.lastStatus = 'RUNNING';
     task.startedAt = new Date();
     task.containers[0] = { ...(task.containers[0] as Task['containers'][number]), lastStatus: 'RUNNING' };
     this.deps.activity.record('task-start', started);
-    for (const lb of service.loadBalancers)
-      this.deps.elbv2.targetGroups.get(lb.targetGroupArn)?.register(task.ip, lb.containerPort);
-    onChange();
+    for (const lb of loadBalancers)
+      this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.register(task.ip, lb.containerPort);
     // A container that exits on its own stops its task; the scheduler replaces it.
     void task.process.exited.then(() => {
-      if (task.desiredStatus === 'RUNNING') {
+      if (task.desiredStatus === 'RUNNING')
         void this.stop(
           task,
-          service,
+          loadBalancers,
           'Essential container in task exited',
           'EssentialContainerExited',
           0,
-          onChange,
         );
-      }
     });
   }
 
@@ -170,11 +175,10 @@ export class TaskLauncher {
   /** Deregisters (and drains), then SIGTERM, SIGKILL after the stop timeout, then STOPPED. */
   async stop(
     task: Task,
-    service: Service,
+    loadBalancers: TaskLoadBalancers,
     reason: string,
     stopCode: string,
     stopTimeoutSeconds: number | undefined,
-    onChange: () => void,
   ): Promise<void> {
     if (task.desiredStatus === 'STOPPED') return;
     task.desiredStatus = 'STOPPED';
@@ -188,27 +192,22 @@ export class TaskLauncher {
     ) {
       await task.process?.stop(0);
       this.finish(task, reason, stopCode);
-      onChange();
       return;
     }
     task.lastStatus = 'DEACTIVATING';
-    onChange();
     const drainStart = Date.now();
     await Promise.all(
-      service.loadBalancers.map((lb) =>
-        this.deps.elbv2.targetGroups.get(lb.targetGroupArn)?.deregister(task.ip, lb.containerPort),
+      loadBalancers.map((lb) =>
+        this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.deregister(task.ip, lb.containerPort),
       ),
     );
     this.deps.activity.record('draining', drainStart);
     task.lastStatus = 'STOPPING';
-    onChange();
     const stopStart = Date.now();
     const exit = await task.process?.stop(stopTimeoutSeconds ?? 30);
     this.deps.activity.record('task-stop', stopStart);
     task.lastStatus = 'DEPROVISIONING';
-    onChange();
     this.finish(task, reason, stopCode, exit?.code ?? (exit?.signal ? 137 : undefined));
-    onChange();
   }
 
   private finish(
@@ -239,20 +238,20 @@ export class TaskLauncher {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOST: task.ip,
       ECS_CONTAINER_METADATA_URI_V4: this.deps.metadata.uriFor(task.id),
-      AWS_REGION: this.deps.region,
-      AWS_DEFAULT_REGION: this.deps.region,
+      AWS_REGION: task.scope.region,
+      AWS_DEFAULT_REGION: task.scope.region,
       AWS_ENDPOINT_URL: this.deps.endpointUrl,
       AWS_ACCESS_KEY_ID: this.deps.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: this.deps.credentials.secretAccessKey,
       ECS_AGENT_URI: this.deps.metadata.uriFor(task.id),
     };
-    const manifest = this.deps.ecr.manifestFor(container.image);
+    const manifest = this.deps.ecr.manifestFor(container.image ?? '');
     if (manifest && this.deps.runtime === 'docker') {
       const { PATH: _path, ...containerEnvironment } = env;
       task.imageDigest = sha256(manifest);
       return {
         kind: 'container',
-        image: this.deps.ecr.dockerReference(container.image),
+        image: this.deps.ecr.dockerReference(container.image ?? ''),
         env: { ...containerEnvironment, ...containerEnv(container) },
         entryPoint: container.entryPoint,
         command: container.command,
@@ -271,7 +270,7 @@ export class TaskLauncher {
         env: { ...config.env, ...env, ...containerEnv(container) },
       };
     }
-    if (/(^|\/)node:[\w.-]+$/.test(container.image) && container.command?.[0] === 'node') {
+    if (/(^|\/)node:[\w.-]+$/.test(container.image ?? '') && container.command?.[0] === 'node') {
       // A public Node image with its own command (the stack's bootstrap): run the command on the local Node.
       return {
         kind: 'process',
@@ -294,5 +293,5 @@ function essential(definition: TaskDefinition): ContainerDefinition {
 }
 
 function containerEnv(container: ContainerDefinition): Record<string, string> {
-  return Object.fromEntries((container.environment ?? []).map((e) => [e.name, e.value]));
+  return Object.fromEntries((container.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
 }

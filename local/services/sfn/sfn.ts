@@ -1,6 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError, requireString } from '../../http/aws-error.js';
-import type { JsonService } from '../../http/json-protocol.js';
+import { type JsonService, LegacyOperations } from '../../http/json-protocol.js';
 import type { CodeBuildService } from '../codebuild.js';
 import type { LambdaService } from '../lambda.js';
 import type { LogsService } from '../logs.js';
@@ -274,7 +274,8 @@ export class StepFunctionsService {
     name: 'Step Functions',
     targetPrefix: 'AWSStepFunctions',
     jsonVersion: '1.0',
-    operations: {
+    codes: { missing: 'ValidationException', wrongType: 'SerializationException' },
+    operations: LegacyOperations.of({
       CreateStateMachine: (input) => {
         const logging = input.loggingConfiguration as
           | { destinations?: { cloudWatchLogsLogGroup?: { logGroupArn?: string } }[] }
@@ -355,6 +356,6 @@ export class StepFunctionsService {
           input.cause as string | undefined,
         ),
       }),
-    },
+    }),
   };
 }

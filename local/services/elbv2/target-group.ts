@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { ActivityLog } from '../runtime/activity.js';
+import type { ActivityLog } from '../../runtime/activity.js';
 
 export interface HealthCheck {
   path: string;
@@ -49,7 +49,7 @@ export class TargetGroup {
     readonly name: string,
     readonly port: number,
     readonly healthCheck: HealthCheck,
-    readonly deregistrationDelaySeconds: number,
+    public deregistrationDelaySeconds: number,
     /** Records each target's initial health checking (registration → first healthy) for the benchmark. */
     private readonly activity?: ActivityLog,
   ) {}

@@ -1,0 +1,142 @@
+import type {
+  Cluster as ClusterShape,
+  Deployment as DeploymentShape,
+  LoadBalancer,
+  NetworkConfiguration,
+  Tag,
+  TaskDefinition as TaskDefinitionShape,
+} from '@aws-sdk/client-ecs';
+import type { Scope } from '../../core/scope.js';
+import type { TaskRuntimeProcess } from '../../runtime/task-process.js';
+
+export type TaskStatus =
+  | 'PROVISIONING'
+  | 'PENDING'
+  | 'ACTIVATING'
+  | 'RUNNING'
+  | 'DEACTIVATING'
+  | 'STOPPING'
+  | 'DEPROVISIONING'
+  | 'STOPPED';
+
+/** A registered task definition, as DescribeTaskDefinition returns it, with its key fields always set. */
+export type TaskDefinition = TaskDefinitionShape &
+  Required<
+    Pick<TaskDefinitionShape, 'taskDefinitionArn' | 'family' | 'revision' | 'status' | 'containerDefinitions'>
+  >;
+
+export type ContainerDefinition = TaskDefinition['containerDefinitions'][number];
+
+export interface Container {
+  containerArn: string;
+  name: string;
+  image: string;
+  lastStatus: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface Task {
+  scope: Scope;
+  taskArn: string;
+  id: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  group: string;
+  startedBy: string;
+  /** The ARN of the service that started it. */
+  serviceArn: string;
+  lastStatus: TaskStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  healthStatus: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
+  createdAt: Date;
+  pullStartedAt?: Date;
+  pullStoppedAt?: Date;
+  startedAt?: Date;
+  stoppingAt?: Date;
+  stoppedAt?: Date;
+  stoppedReason?: string;
+  stopCode?: string;
+  ip: string;
+  containers: Container[];
+  process?: TaskRuntimeProcess;
+  imageDigest?: string;
+  /** Set once the failure of this task has been counted against its deployment. */
+  failureCounted?: boolean;
+}
+
+export type Deployment = Required<
+  Pick<
+    DeploymentShape,
+    | 'id'
+    | 'taskDefinition'
+    | 'desiredCount'
+    | 'pendingCount'
+    | 'runningCount'
+    | 'failedTasks'
+    | 'rolloutStateReason'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'launchType'
+  >
+> & {
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+};
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: Date;
+  message: string;
+}
+
+export interface Service {
+  scope: Scope;
+  serviceArn: string;
+  serviceName: string;
+  clusterArn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  taskDefinition: string;
+  desiredCount: number;
+  launchType: 'FARGATE';
+  platformVersion: string;
+  deploymentConfiguration: {
+    minimumHealthyPercent: number;
+    maximumPercent: number;
+    deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  };
+  loadBalancers: (LoadBalancer & { targetGroupArn: string; containerName: string; containerPort: number })[];
+  healthCheckGracePeriodSeconds: number;
+  networkConfiguration?: NetworkConfiguration;
+  propagateTags: string;
+  enableECSManagedTags: boolean;
+  enableExecuteCommand: boolean;
+  deployments: Deployment[];
+  events: ServiceEvent[];
+  createdAt: Date;
+  createdBy: string;
+}
+
+export type Cluster = Required<Pick<ClusterShape, 'clusterArn' | 'clusterName' | 'status'>> & {
+  settings: { name: 'containerInsights'; value: string }[];
+  tags: Tag[];
+};
+
+/** ECS's state in one account and region: what the API answers and the scheduler works on. */
+export class EcsStore {
+  /** By cluster name. */
+  readonly clusters = new Map<string, Cluster>();
+  /** Revisions by family, revision n at index n − 1. */
+  readonly taskDefinitions = new Map<string, TaskDefinition[]>();
+  /** By service ARN (cluster and name), so services of the same name in two clusters stay apart. */
+  readonly services = new Map<string, Service>();
+  /** By task ARN. */
+  readonly tasks = new Map<string, Task>();
+  /** Tags by resource ARN. */
+  readonly tags = new Map<string, Tag[]>();
+}
+
+/** The circuit breaker's threshold: half the desired count, at least 3, at most 200. */
+export function circuitBreakerThreshold(desiredCount: number): number {
+  return Math.min(200, Math.max(3, Math.ceil(desiredCount / 2)));
+}
