@@ -2,7 +2,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { LOCAL_CREDENTIALS } from '../local/cloud.js';
+import { LOCAL_CREDENTIALS } from '@stepship/local-cloud';
 
 /** SDK clients for the local cloud: the same clients a user points at AWS, with the endpoint overridden. */
 export function localClients(endpoint: string, region: string) {

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PortInUseError } from '../local/cloud.js';
+import { PortInUseError } from '@stepship/local-cloud';
 import { ConfigError } from '../orchestration/config.js';
 import { describeEndpoints, startLocal } from './start.js';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { LocalCloud } from '../local/cloud.js';
+import { LocalCloud } from '@stepship/local-cloud';
 import { synthesize } from '../orchestration/synthesize.js';
 import { type DeploymentOutcome, type DeployTarget, follow, startFromSource } from './deploy.js';
 import { type LocalClients, localClients } from './local-clients.js';
