@@ -23,7 +23,9 @@ import { LambdaService } from './services/lambda.js';
 import { LogsService } from './services/logs.js';
 import { RegistryService } from './services/registry.js';
 import { S3Service } from './services/s3.js';
+import { SecretsManager } from './services/secretsmanager/provider.js';
 import { StepFunctionsService } from './services/sfn/sfn.js';
+import { Ssm } from './services/ssm/provider.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -103,6 +105,8 @@ export class LocalCloud {
   ecs!: Ecs;
   sfn!: StepFunctionsService;
   dynamodb!: DynamoDBClient;
+  readonly ssm = new Ssm();
+  readonly secretsManager = new SecretsManager();
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
     this.region = options.region;
@@ -218,6 +222,8 @@ export class LocalCloud {
       this.events.api,
       this.logs.api,
       this.sfn.api,
+      this.ssm.api,
+      this.secretsManager.api,
     ];
     endpoint.on(
       'request',

@@ -70,6 +70,10 @@ export const arns = {
     formatArn(s, 'states', `execution:${machine}:${name}`),
   dynamodbTable: (s: Scope, name: string) => formatArn(s, 'dynamodb', `table/${name}`),
   s3Bucket: (name: string) => `arn:${PARTITION}:s3:::${name}`,
+  ssmParameter: (s: Scope, name: string) =>
+    formatArn(s, 'ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`),
+  secret: (s: Scope, name: string, suffix: string) =>
+    formatArn(s, 'secretsmanager', `secret:${name}-${suffix}`),
   iamRole: (s: Scope, name: string) => formatArn(s, 'iam', `role/${name}`, { global: true }),
   iamRoot: (s: Scope) => formatArn(s, 'iam', 'root', { global: true }),
   stack: (s: Scope, name: string) => formatArn(s, 'cloudformation', `stack/${name}/local`),
