@@ -116,7 +116,12 @@ export class AppService extends Construct {
       command: BOOTSTRAP_COMMAND,
       dockerLabels: { [BOOTSTRAP_LABEL]: 'true' },
       portMappings: [{ containerPort: s.port, name: 'http' }],
-      environment: { ...s.environment, PORT: String(s.port), AWS_REGION: Stack.of(this).region },
+      environment: {
+        ...resolveOutputs(s.environment, props.loadBalancer.loadBalancer.loadBalancerDnsName),
+        ...this.tableEnvironment(props.tables),
+        PORT: String(s.port),
+        AWS_REGION: Stack.of(this).region,
+      },
       secrets: this.secrets(),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: s.name, logGroup }),
       stopTimeout: Duration.seconds(s.stopTimeoutSeconds),
@@ -182,6 +187,13 @@ export class AppService extends Construct {
     }
   }
 
+  /** Each table the service uses, by name: `TABLE_ORDERS=<physical name>` for a table `orders`. */
+  private tableEnvironment(tables: ReadonlyMap<string, dynamodb.ITable>): Record<string, string> {
+    return Object.fromEntries(
+      this.model.tableAccess.map((a) => [tableVariable(a.table), tables.get(a.table)?.tableName ?? a.table]),
+    );
+  }
+
   /** Read, write and list, as the manifest grants them per table. */
   private grantTables(tables: ReadonlyMap<string, dynamodb.ITable>): void {
     let lists = false;
@@ -228,6 +240,29 @@ export class AppService extends Construct {
     }
     return out;
   }
+}
+
+/**
+ * Environment values may name the app's own outputs (`${loadBalancer.url}`,
+ * `${loadBalancer.dnsName}`), e.g. a frontend calling its backend through the
+ * shared load balancer; they become CloudFormation references.
+ */
+const OUTPUT_REF = (name: string) => `\${${name}}`;
+
+function resolveOutputs(environment: Record<string, string>, dnsName: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [
+      name,
+      value
+        .replaceAll(OUTPUT_REF('loadBalancer.url'), `http://${dnsName}`)
+        .replaceAll(OUTPUT_REF('loadBalancer.dnsName'), dnsName),
+    ]),
+  );
+}
+
+/** The environment variable naming a table's physical name: `order-items` → `TABLE_ORDER_ITEMS`. */
+export function tableVariable(table: string): string {
+  return `TABLE_${table.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
 }
 
 /** `name-or-arn:json-key` → the secret and its JSON key; an ARN's own colons are kept. */
