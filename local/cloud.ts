@@ -7,6 +7,7 @@ import dynalite from 'dynalite';
 import type { Scope } from './core/scope.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
+import { loopbackHosts } from './http/guard.js';
 import { ImageStore } from './images/image-store.js';
 import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
@@ -93,6 +94,8 @@ export class LocalCloud {
   endpointUrl = '';
   loadBalancerUrl = '';
   private readonly closers: (() => Promise<unknown>)[] = [];
+  /** `host:port` values the endpoint answers to (a request naming any other host is refused). */
+  readonly allowedHosts = new Set<string>();
 
   logs!: LogsService;
   events!: EventBus;
@@ -163,6 +166,7 @@ export class LocalCloud {
     );
     this.closers.push(() => closeServer(endpoint));
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
+    for (const host of loopbackHosts(endpointPort)) this.allowedHosts.add(host);
 
     this.ecr = new EcrService(this.region, this.accountId, this.images, this.events, this.endpointUrl);
     this.codebuild = new CodeBuildService(this.region, this.accountId, {
@@ -229,6 +233,7 @@ export class LocalCloud {
       'request',
       endpointHandler({
         defaults: this.scope,
+        guard: { isAllowedHost: (host) => this.allowedHosts.has(host) },
         json: services,
         query: { elasticloadbalancing: this.elbv2.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { RequestContext, Scope } from '../core/scope.js';
 import { AwsError } from './aws-error.js';
+import { type GuardPolicy, refusal } from './guard.js';
 import { handleJson, type JsonService, writeJsonError } from './json-protocol.js';
 import { handleQuery, type QueryService } from './query-protocol.js';
 
@@ -14,6 +15,8 @@ export type RestHandler = (
 ) => Promise<void>;
 
 export interface EndpointServices {
+  /** Which Host headers the endpoint answers (see guard.ts). */
+  guard: GuardPolicy;
   /** The scope of requests that name none (unsigned, or signed for no region). */
   defaults: Scope;
   json: JsonService[];
@@ -64,9 +67,9 @@ export function requestContext(req: IncomingMessage, defaults: Scope): RequestCo
 }
 
 /**
- * The one endpoint: dispatches by `X-Amz-Target` (JSON protocols), the SigV4
- * scope (awsQuery, REST), or the query `Action`. What it can't place gets a
- * clear error, never a silent success.
+ * The one endpoint: refuses what a web page could send (guard.ts), then
+ * dispatches by `X-Amz-Target` (JSON protocols) or the SigV4 scope (awsQuery,
+ * REST). What it can't place gets a clear error, never a silent success.
  */
 export function endpointHandler(services: EndpointServices): RequestListener {
   const byPrefix = new Map(services.json.map((s) => [s.targetPrefix, s]));
@@ -78,6 +81,11 @@ export function endpointHandler(services: EndpointServices): RequestListener {
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const refused = refusal(req, url, services.guard);
+    if (refused) {
+      req.resume();
+      throw refused;
+    }
     const ctx = requestContext(req, services.defaults);
     if (url.pathname === '/_stepship/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"running"}');
@@ -116,17 +124,6 @@ export function endpointHandler(services: EndpointServices): RequestListener {
     if (queryService) {
       await handleQuery(queryService, req, res, ctx);
       return;
-    }
-    // Unsigned awsQuery (e.g. a hand-written form post): find the service by its Action.
-    if (
-      req.method === 'POST' &&
-      String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')
-    ) {
-      const only = [...query.values()][0];
-      if (only) {
-        await handleQuery(only, req, res, ctx);
-        return;
-      }
     }
     throw new AwsError(
       'UnknownService',
