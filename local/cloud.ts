@@ -14,6 +14,7 @@ import { type ProvisionedResource, type ProvisionResult, provision } from './pro
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
+import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuildService } from './services/codebuild.js';
 import { EcrService } from './services/ecr.js';
 import { Ecs } from './services/ecs/provider.js';
@@ -108,6 +109,7 @@ export class LocalCloud {
   ecs!: Ecs;
   sfn!: StepFunctionsService;
   dynamodb!: DynamoDBClient;
+  readonly cloudformation = new CloudFormation();
   readonly ssm = new Ssm();
   readonly secretsManager = new SecretsManager();
 
@@ -235,7 +237,7 @@ export class LocalCloud {
         defaults: this.scope,
         guard: { isAllowedHost: (host) => this.allowedHosts.has(host) },
         json: services,
-        query: { elasticloadbalancing: this.elbv2.api },
+        query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
         registry: new RegistryService(this.images, this.ecr).handle,
         passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
@@ -255,7 +257,7 @@ export class LocalCloud {
     assemblyDir: string,
     onResource?: (r: ProvisionedResource) => void,
   ): Promise<ProvisionResult> {
-    return provision(
+    const result = await provision(
       readAssembly(assemblyDir),
       {
         region: this.region,
@@ -279,6 +281,8 @@ export class LocalCloud {
       },
       onResource,
     );
+    for (const stack of result.stacks) this.cloudformation.record(this.scope, stack);
+    return result;
   }
 
   /** Stops every task (SIGTERM, then SIGKILL), function worker and server it started. */

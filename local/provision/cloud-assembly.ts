@@ -9,9 +9,10 @@ export interface CfnResource {
 }
 
 export interface CfnTemplate {
+  Description?: string;
   Parameters?: Record<string, { Type: string; Default?: string }>;
   Resources: Record<string, CfnResource>;
-  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  Outputs?: Record<string, { Value: unknown; Description?: string; Export?: { Name: unknown } }>;
 }
 
 export interface StackArtifact {

@@ -1,3 +1,4 @@
+import type { ProvisionedStack } from '../services/cloudformation/provider.js';
 import type { CfnResource, StackArtifact } from './cloud-assembly.js';
 import { resourceOrder } from './cloud-assembly.js';
 import { type Environment, resolve } from './intrinsics.js';
@@ -14,6 +15,8 @@ export interface ProvisionedResource {
 
 export interface ProvisionResult {
   resources: ProvisionedResource[];
+  /** Each stack as CloudFormation would describe it: outputs and resources. */
+  stacks: ProvisionedStack[];
   /** Stack outputs, resolved: `<stack>.<output>` → value. */
   outputs: Record<string, string>;
 }
@@ -32,7 +35,9 @@ export async function provision(
   const exports: Record<string, string> = {};
   const outputs: Record<string, string> = {};
   const resources: ProvisionedResource[] = [];
+  const described: ProvisionedStack[] = [];
   for (const stack of stacks) {
+    const stackOutputs: ProvisionedStack['outputs'] = [];
     const env: Environment = {
       region: base.region,
       accountId: base.accountId,
@@ -81,10 +86,26 @@ export async function provision(
     for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
       const value = String(resolve(output.Value, env));
       outputs[`${stack.name}.${name}`] = value;
-      if (output.Export) exports[String(resolve(output.Export.Name, env))] = value;
+      const exportName = output.Export ? String(resolve(output.Export.Name, env)) : undefined;
+      if (exportName) exports[exportName] = value;
+      stackOutputs.push({
+        key: name,
+        value,
+        ...(output.Description ? { description: output.Description } : {}),
+        ...(exportName ? { exportName } : {}),
+      });
     }
+    described.push({
+      name: stack.name,
+      ...(stack.template.Description ? { description: stack.template.Description } : {}),
+      template: stack.template,
+      outputs: stackOutputs,
+      resources: resources
+        .filter((r) => r.stack === stack.name)
+        .map((r) => ({ logicalId: r.logicalId, physicalId: r.physicalId, type: r.type })),
+    });
   }
-  return { resources, outputs };
+  return { resources, outputs, stacks: described };
 }
 
 /** A recorded-only resource answers any attribute with a stable placeholder (sg-…, vpc-…). */
