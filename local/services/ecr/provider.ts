@@ -48,7 +48,8 @@ export class Ecr {
   constructor(
     private readonly deps: {
       images: ImageStore;
-      bus: EventBus;
+      /** Where push events go (the local EventBridge). */
+      bus: Pick<EventBus, 'publish'>;
       /** The endpoint Docker reaches the registry API at (`http://127.0.0.1:4566`). */
       proxyEndpoint: string;
     },
