@@ -67,8 +67,9 @@ export class ImageStore {
     mkdirSync(all, { recursive: true });
     for (const name of readdirSync(all)) {
       const path = join(all, name);
-      if (Date.now() - statSync(path).mtimeMs > ABANDONED_UPLOADS_MS)
-        rmSync(path, { recursive: true, force: true });
+      // Another store may remove it meanwhile: gone is as good as removed.
+      const modified = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - modified > ABANDONED_UPLOADS_MS) rmSync(path, { recursive: true, force: true });
     }
     this.uploads = mkdtempSync(join(all, 'u-'));
   }

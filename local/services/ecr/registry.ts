@@ -69,6 +69,7 @@ export class Registry {
     ctx: RequestContext,
   ): Promise<void> => {
     try {
+      this.uploads.expireIdle();
       await this.route(req, res, url.pathname, url.searchParams, ctx);
     } catch (err) {
       writeError(res, asRegistryError(err), req.method === 'HEAD');
