@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
  * modeled type, and enum values must be in the enum. Returns the problems,
  * one line each, empty when the body fits.
  */
-const CHECKER = String.raw`
+const CHECKER = `
 import json, sys
 import botocore.session
 service, operation = sys.argv[1], sys.argv[2]
@@ -44,7 +44,9 @@ print(json.dumps(problems))
 /** Why botocore can't be used here, or undefined. */
 export function botocoreUnavailableReason(): string | undefined {
   const probe = spawnSync('python3', ['-c', 'import botocore'], { encoding: 'utf8' });
-  return probe.status === 0 ? undefined : `python3 with botocore is not available (${probe.stderr || probe.error})`;
+  return probe.status === 0
+    ? undefined
+    : `python3 with botocore is not available (${probe.stderr || probe.error})`;
 }
 
 export function shapeProblems(service: string, operation: string, body: unknown): string[] {

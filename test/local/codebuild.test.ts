@@ -306,5 +306,17 @@ if (botocoreReason && process.env.CI === 'true')
       names: ['build', 'no-spec'],
     });
     expect(shapeProblems('codebuild', 'BatchGetProjects', projects.body)).toEqual([]);
+    const created = await rawJsonCall(cloud.endpointUrl, 'CodeBuild_20161006.CreateProject', {
+      ...project('shape-check', { type: 'NO_SOURCE', buildspec: 'version: 0.2' }),
+    });
+    expect(created.status).toBe(200);
+    expect(shapeProblems('codebuild', 'CreateProject', created.body)).toEqual([]);
+    const started = await rawJsonCall(cloud.endpointUrl, 'CodeBuild_20161006.StartBuild', {
+      projectName: 'shape-check',
+    });
+    expect(started.status).toBe(200);
+    expect(shapeProblems('codebuild', 'StartBuild', started.body)).toEqual([]);
+    const listed = await rawJsonCall(cloud.endpointUrl, 'CodeBuild_20161006.ListProjects', {});
+    expect(shapeProblems('codebuild', 'ListProjects', listed.body)).toEqual([]);
   });
 });

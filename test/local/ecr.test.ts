@@ -459,6 +459,12 @@ if (botocoreReason && process.env.CI === 'true')
     ['ListImages', { repositoryName: 'api-repo' }],
     ['BatchGetImage', { repositoryName: 'api-repo', imageIds: [{ imageTag: 'v1' }, { imageTag: 'nope' }] }],
     ['GetAuthorizationToken', {}],
+    [
+      'CreateRepository',
+      { repositoryName: 'shape-check', encryptionConfiguration: { encryptionType: 'KMS' } },
+    ],
+    ['BatchDeleteImage', { repositoryName: 'api-repo', imageIds: [{ imageTag: 'nope' }, {}] }],
+    ['DeleteRepository', { repositoryName: 'shape-check' }],
   ])('%s fits the model', async (operation, body) => {
     const answer = await call(operation, body);
     expect(answer.status).toBe(200);

@@ -6,8 +6,9 @@ import { AwsError } from '../../http/aws-error.js';
 import { InvalidDigestError, isDigest, sha256 } from '../../images/digest.js';
 import type { ImageStore } from '../../images/image-store.js';
 import { MAX_MANIFEST_BYTES } from '../../images/manifest.js';
-import { type Ecr, isRepositoryName } from './provider.js';
+import type { Ecr } from './provider.js';
 import { type Upload, UploadLimitError, type UploadLimits, Uploads } from './uploads.js';
+import { isRepositoryName } from './validation.js';
 
 const API_HEADERS = { 'docker-distribution-api-version': 'registry/2.0' };
 const TAG = /^[\w][\w.-]{0,127}$/;
