@@ -15,16 +15,16 @@ import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
-import { CodeBuildService } from './services/codebuild.js';
-import { EcrService } from './services/ecr.js';
+import { CodeBuild } from './services/codebuild/provider.js';
+import { Ecr } from './services/ecr/provider.js';
+import { Registry } from './services/ecr/registry.js';
 import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
 import { EventBus } from './services/events.js';
 import { LambdaService } from './services/lambda.js';
 import { LogsService } from './services/logs.js';
-import { RegistryService } from './services/registry.js';
-import { S3Service } from './services/s3.js';
+import { S3 } from './services/s3/provider.js';
 import { SecretsManager } from './services/secretsmanager/provider.js';
 import { StepFunctionsService } from './services/sfn/sfn.js';
 import { Ssm } from './services/ssm/provider.js';
@@ -101,10 +101,10 @@ export class LocalCloud {
   logs!: LogsService;
   events!: EventBus;
   lambda!: LambdaService;
-  s3!: S3Service;
-  ecr!: EcrService;
+  s3!: S3;
+  ecr!: Ecr;
   images!: ImageStore;
-  codebuild!: CodeBuildService;
+  codebuild!: CodeBuild;
   elbv2!: Elbv2;
   ecs!: Ecs;
   sfn!: StepFunctionsService;
@@ -154,7 +154,7 @@ export class LocalCloud {
     this.events = new EventBus(this.region, this.accountId, async (arn, event) => {
       await this.lambda.invoke(arn, event);
     });
-    this.s3 = new S3Service();
+    this.s3 = new S3();
     this.images = new ImageStore(o.stateDir);
 
     // Listen first: the services need the endpoint's address (a port of 0 picks one).
@@ -170,8 +170,8 @@ export class LocalCloud {
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
     for (const host of loopbackHosts(endpointPort)) this.allowedHosts.add(host);
 
-    this.ecr = new EcrService(this.region, this.accountId, this.images, this.events, this.endpointUrl);
-    this.codebuild = new CodeBuildService(this.region, this.accountId, {
+    this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
+    this.codebuild = new CodeBuild({
       logs: this.logs,
       s3: this.s3,
       ecr: this.ecr,
@@ -239,7 +239,7 @@ export class LocalCloud {
         json: services,
         query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
-        registry: new RegistryService(this.images, this.ecr).handle,
+        registry: new Registry(this.images, this.ecr).handle,
         passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
       }),
     );

@@ -69,6 +69,7 @@ export const arns = {
   execution: (s: Scope, machine: string, name: string) =>
     formatArn(s, 'states', `execution:${machine}:${name}`),
   dynamodbTable: (s: Scope, name: string) => formatArn(s, 'dynamodb', `table/${name}`),
+  kmsAlias: (s: Scope, alias: string) => formatArn(s, 'kms', `alias/${alias}`),
   s3Bucket: (name: string) => `arn:${PARTITION}:s3:::${name}`,
   ssmParameter: (s: Scope, name: string) =>
     formatArn(s, 'ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`),

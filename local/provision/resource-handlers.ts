@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { arns } from '../core/arns.js';
 import type { Scope } from '../core/scope.js';
-import type { CodeBuildService } from '../services/codebuild.js';
-import type { EcrService } from '../services/ecr.js';
+import type { CodeBuild } from '../services/codebuild/provider.js';
+import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
 import { checkTargetGroup, type Elbv2 } from '../services/elbv2/provider.js';
 import type { EventBus } from '../services/events.js';
 import type { LambdaService } from '../services/lambda.js';
 import type { LogsService } from '../services/logs.js';
-import type { S3Service } from '../services/s3.js';
+import type { S3 } from '../services/s3/provider.js';
 import type { StepFunctionsService } from '../services/sfn/sfn.js';
 
 export interface ProvisionContext {
@@ -24,15 +25,15 @@ export interface ProvisionContext {
   endpointUrl: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   services: {
-    ecr: EcrService;
+    ecr: Ecr;
     ecs: Ecs;
     elbv2: Elbv2;
     dynamodb: DynamoDBClient;
-    codebuild: CodeBuildService;
+    codebuild: CodeBuild;
     lambda: LambdaService;
     sfn: StepFunctionsService;
     events: EventBus;
-    s3: S3Service;
+    s3: S3;
     logs: LogsService;
   };
 }
@@ -73,8 +74,27 @@ const str = (v: unknown): string => (v === undefined || v === null ? '' : String
 export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ECR::Repository': (p, ctx) => {
     const name = str(p.RepositoryName) || physicalName(ctx, 256, true);
-    const scan = (p.ImageScanningConfiguration as { ScanOnPush?: boolean } | undefined)?.ScanOnPush;
-    const repo = ctx.services.ecr.createRepository(name, scan, str(p.ImageTagMutability) || 'MUTABLE');
+    const encryption = p.EncryptionConfiguration as { EncryptionType?: string; KmsKey?: string } | undefined;
+    const repo = ctx.services.ecr.createRepository(ctx.scope, {
+      repositoryName: name,
+      imageScanningConfiguration: {
+        scanOnPush:
+          (p.ImageScanningConfiguration as { ScanOnPush?: boolean } | undefined)?.ScanOnPush ?? false,
+      },
+      imageTagMutability: (str(p.ImageTagMutability) || 'MUTABLE') as 'MUTABLE',
+      ...(encryption
+        ? {
+            encryptionConfiguration: {
+              encryptionType: (encryption.EncryptionType ?? 'AES256') as 'AES256',
+              ...(encryption.KmsKey ? { kmsKey: str(encryption.KmsKey) } : {}),
+            },
+          }
+        : {}),
+      tags: ((p.Tags as { Key: string; Value: string }[] | undefined) ?? []).map((t) => ({
+        Key: t.Key,
+        Value: str(t.Value),
+      })),
+    });
     return { ref: name, attributes: { Arn: repo.arn, RepositoryUri: repo.uri } };
   },
 
@@ -214,11 +234,11 @@ export const HANDLERS: Record<string, ResourceHandler> = {
 
   'AWS::S3::Bucket': (p, ctx) => {
     const name = str(p.BucketName) || physicalName(ctx, 63, true);
-    ctx.services.s3.createBucket(name);
+    ctx.services.s3.createBucket(ctx.scope, name);
     return {
       ref: name,
       attributes: {
-        Arn: `arn:aws:s3:::${name}`,
+        Arn: arns.s3Bucket(name),
         DomainName: `${name}.s3.amazonaws.com`,
         RegionalDomainName: `${name}.s3.${ctx.region}.amazonaws.com`,
       },
@@ -247,22 +267,53 @@ export const HANDLERS: Record<string, ResourceHandler> = {
 
   'AWS::CodeBuild::Project': (p, ctx) => {
     const name = str(p.Name) || physicalName(ctx, 150);
-    const source = (p.Source as { Location?: string; BuildSpec?: string } | undefined) ?? {};
+    const source = (p.Source as { Type?: string; Location?: string; BuildSpec?: string } | undefined) ?? {};
     const environment =
       (p.Environment as
-        | { EnvironmentVariables?: { Name: string; Value: string; Type?: string }[] }
+        | {
+            Type?: string;
+            Image?: string;
+            ComputeType?: string;
+            PrivilegedMode?: boolean;
+            EnvironmentVariables?: { Name: string; Value: string; Type?: string }[];
+          }
         | undefined) ?? {};
-    const logs = (p.LogsConfig as { CloudWatchLogs?: { GroupName?: string } } | undefined)?.CloudWatchLogs;
-    const project = ctx.services.codebuild.createProject({
+    const logs = (p.LogsConfig as { CloudWatchLogs?: { Status?: string; GroupName?: string } } | undefined)
+      ?.CloudWatchLogs;
+    const project = ctx.services.codebuild.createProject(ctx.scope, {
       name,
-      sourceLocation: str(source.Location),
-      buildspec: str(source.BuildSpec),
-      environmentVariables: (environment.EnvironmentVariables ?? []).map((v) => ({
-        name: v.Name,
-        value: str(v.Value),
-        type: v.Type,
-      })),
-      logGroup: logs?.GroupName ?? `/aws/codebuild/${name}`,
+      ...(p.Description !== undefined ? { description: str(p.Description) } : {}),
+      source: {
+        type: (str(source.Type) || 'S3') as 'S3',
+        ...(source.Location !== undefined ? { location: str(source.Location) } : {}),
+        ...(source.BuildSpec !== undefined ? { buildspec: str(source.BuildSpec) } : {}),
+      },
+      artifacts: {
+        type: (str((p.Artifacts as { Type?: string } | undefined)?.Type) || 'NO_ARTIFACTS') as 'NO_ARTIFACTS',
+      },
+      environment: {
+        type: (str(environment.Type) || 'LINUX_CONTAINER') as 'LINUX_CONTAINER',
+        image: str(environment.Image) || 'aws/codebuild/standard:7.0',
+        computeType: (str(environment.ComputeType) || 'BUILD_GENERAL1_SMALL') as 'BUILD_GENERAL1_SMALL',
+        privilegedMode: environment.PrivilegedMode === true || String(environment.PrivilegedMode) === 'true',
+        environmentVariables: (environment.EnvironmentVariables ?? []).map((v) => ({
+          name: v.Name,
+          value: str(v.Value),
+          type: (v.Type ?? 'PLAINTEXT') as 'PLAINTEXT',
+        })),
+      },
+      serviceRole: str(p.ServiceRole),
+      ...(p.TimeoutInMinutes !== undefined ? { timeoutInMinutes: Number(p.TimeoutInMinutes) } : {}),
+      ...(p.QueuedTimeoutInMinutes !== undefined
+        ? { queuedTimeoutInMinutes: Number(p.QueuedTimeoutInMinutes) }
+        : {}),
+      ...(p.EncryptionKey !== undefined ? { encryptionKey: str(p.EncryptionKey) } : {}),
+      logsConfig: {
+        cloudWatchLogs: {
+          status: (str(logs?.Status) || 'ENABLED') as 'ENABLED',
+          ...(logs?.GroupName ? { groupName: str(logs.GroupName) } : {}),
+        },
+      },
     });
     return { ref: name, attributes: { Arn: project.arn } };
   },

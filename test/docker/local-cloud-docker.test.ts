@@ -39,7 +39,7 @@ if (skipReason) console.warn(`Skipping the local cloud's Docker runtime tests: $
         image: string;
       };
       expect(status.taskIP).toMatch(/^127\.0\.\d+\.\d+$/);
-      expect(status.image).toBe(`${env.cloud.ecr.registry}/web@${status.imageDigest}`);
+      expect(status.image).toBe(`${env.cloud.ecr.registryHost(env.cloud.scope)}/web@${status.imageDigest}`);
       // The registry serves what docker pushed, under its digest.
       const manifest = await fetch(`${env.cloud.endpointUrl}/v2/web/manifests/${status.imageDigest}`);
       expect(manifest.status).toBe(200);

@@ -1,32 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CloudWatchLogsClient,
-  FilterLogEventsCommand,
-  GetLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
-import {
-  BatchGetBuildsCommand,
-  BatchGetProjectsCommand,
-  ResourceNotFoundException as BuildProjectNotFound,
-  CodeBuildClient,
-  CreateProjectCommand,
-  StartBuildCommand,
-} from '@aws-sdk/client-codebuild';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetImageCommand,
-  CreateRepositoryCommand,
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-  ImageNotFoundException,
-  PutImageCommand,
-  RepositoryAlreadyExistsException,
-  RepositoryNotFoundException,
-} from '@aws-sdk/client-ecr';
 import {
   ClientException,
   ClusterNotFoundException,
@@ -70,7 +46,6 @@ import {
   InvokeCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -86,12 +61,11 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { zipFolder } from '../../cli/source-archive.js';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import { eventually } from '../helpers/eventually.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const _ROOT = new URL('../../', import.meta.url).pathname;
 let cloud: LocalCloud;
 let config: { endpoint: string; region: string; credentials: typeof LOCAL_CREDENTIALS };
 
@@ -120,66 +94,11 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => cloud.stop());
 
-describe('ECR through the SDK', () => {
-  const ecr = () => new ECRClient(config);
-
-  it('creates and describes repositories, with the modeled errors', async () => {
-    const created = await ecr().send(
-      new CreateRepositoryCommand({
-        repositoryName: 'api-repo',
-        imageScanningConfiguration: { scanOnPush: true },
-      }),
-    );
-    expect(created.repository?.repositoryUri).toBe(
-      `${cloud.accountId}.dkr.ecr.us-east-1.amazonaws.com/api-repo`,
-    );
-    await expect(
-      ecr().send(new CreateRepositoryCommand({ repositoryName: 'api-repo' })),
-    ).rejects.toBeInstanceOf(RepositoryAlreadyExistsException);
-    const described = await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['api-repo'] }));
-    expect(described.repositories?.[0]?.imageScanningConfiguration?.scanOnPush).toBe(true);
-    await expect(
-      ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['nope'] })),
-    ).rejects.toBeInstanceOf(RepositoryNotFoundException);
-  });
-
-  it('puts, describes and gets images by tag and digest', async () => {
-    const uri = pushTestImage(cloud, 'api-repo', 'v1', serviceScript('v1'));
-    const digest = uri.split('@')[1];
-    const manifest = await ecr().send(
-      new BatchGetImageCommand({
-        repositoryName: 'api-repo',
-        imageIds: [{ imageTag: 'v1' }, { imageTag: 'missing' }],
-      }),
-    );
-    expect(manifest.images?.[0]?.imageId?.imageDigest).toBe(digest);
-    expect(manifest.failures?.[0]).toMatchObject({ failureCode: 'ImageNotFound' });
-    const put = await ecr().send(
-      new PutImageCommand({
-        repositoryName: 'api-repo',
-        imageManifest: manifest.images?.[0]?.imageManifest,
-        imageTag: 'also-v1',
-      }),
-    );
-    expect(put.image?.imageId?.imageDigest).toBe(digest);
-    const images = await ecr().send(
-      new DescribeImagesCommand({ repositoryName: 'api-repo', imageIds: [{ imageDigest: digest }] }),
-    );
-    expect(images.imageDetails?.[0]?.imageTags?.sort()).toEqual(['also-v1', 'v1']);
-    await expect(
-      ecr().send(new DescribeImagesCommand({ repositoryName: 'api-repo', imageIds: [{ imageTag: 'nope' }] })),
-    ).rejects.toBeInstanceOf(ImageNotFoundException);
-    const token = await ecr().send(new GetAuthorizationTokenCommand({}));
-    expect(Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString()).toMatch(
-      /^AWS:/,
-    );
-  });
-});
-
 describe('ECS through the SDK', () => {
   const ecs = () => new ECSClient(config);
 
   it('manages clusters, task definitions, services and tasks', async () => {
+    cloud.ecr.createRepository(cloud.scope, { repositoryName: 'api-repo' });
     await ecs().send(new CreateClusterCommand({ clusterName: 'api' }));
     expect((await ecs().send(new ListClustersCommand({}))).clusterArns).toContain(
       `arn:aws:ecs:us-east-1:${cloud.accountId}:cluster/api`,
@@ -428,99 +347,6 @@ describe('Lambda, EventBridge and CloudWatch Logs through the SDK', () => {
     });
     expect(found[0]?.message).toContain('"image-tag":"v9"');
   });
-});
-
-describe('CodeBuild through the SDK', () => {
-  const codebuild = () => new CodeBuildClient(config);
-
-  async function finished(id: string) {
-    return eventually(
-      `build ${id} to complete`,
-      async () => {
-        const build = (await codebuild().send(new BatchGetBuildsCommand({ ids: [id] }))).builds?.[0];
-        return build?.buildComplete ? build : undefined;
-      },
-      60_000,
-    );
-  }
-
-  it('runs the buildspec on a zipped source: phases, logs and the exported digest of the pushed image', async () => {
-    cloud.s3.createBucket('sources');
-    await new S3Client({ ...config, forcePathStyle: true }).send(
-      new PutObjectCommand({ Bucket: 'sources', Key: 'web.zip', Body: zipFolder(join(ROOT, 'service')) }),
-    );
-    cloud.ecr.createRepository('built');
-    await codebuild().send(
-      new CreateProjectCommand({
-        name: 'build',
-        source: {
-          type: 'S3',
-          location: 'sources/web.zip',
-          buildspec: readFileSync(join(ROOT, 'buildspec/buildspec.yml'), 'utf8'),
-        },
-        artifacts: { type: 'NO_ARTIFACTS' },
-        environment: {
-          type: 'LINUX_CONTAINER',
-          image: 'aws/codebuild/standard:7.0',
-          computeType: 'BUILD_GENERAL1_SMALL',
-          environmentVariables: [{ name: 'REPOSITORY_URI', value: `${cloud.ecr.registry}/built` }],
-        },
-        serviceRole: 'arn:aws:iam::000000000000:role/build',
-      }),
-    );
-    expect(
-      (await codebuild().send(new BatchGetProjectsCommand({ names: ['build', 'ghost'] }))).projectsNotFound,
-    ).toEqual(['ghost']);
-    const started = await codebuild().send(
-      new StartBuildCommand({
-        projectName: 'build',
-        environmentVariablesOverride: [{ name: 'IMAGE_TAG', value: 'v1', type: 'PLAINTEXT' }],
-      }),
-    );
-    const build = await finished(started.build?.id ?? '');
-    expect(build.buildStatus).toBe('SUCCEEDED');
-    expect(build.phases?.map((p) => p.phaseType)).toEqual([
-      'SUBMITTED',
-      'QUEUED',
-      'PROVISIONING',
-      'DOWNLOAD_SOURCE',
-      'INSTALL',
-      'PRE_BUILD',
-      'BUILD',
-      'POST_BUILD',
-      'UPLOAD_ARTIFACTS',
-      'FINALIZING',
-      'COMPLETED',
-    ]);
-    const digest = build.exportedEnvironmentVariables?.find((v) => v.name === 'IMAGE_DIGEST')?.value;
-    const image = await new ECRClient(config).send(
-      new DescribeImagesCommand({ repositoryName: 'built', imageIds: [{ imageTag: 'v1' }] }),
-    );
-    expect(image.imageDetails?.[0]?.imageDigest).toBe(digest);
-    const logs = await new CloudWatchLogsClient(config).send(
-      new GetLogEventsCommand({ logGroupName: build.logs?.groupName, logStreamName: build.logs?.streamName }),
-    );
-    expect(logs.events?.map((e) => e.message).join('\n')).toContain(
-      `Pushed ${cloud.ecr.registry}/built:v1 as ${digest}`,
-    );
-  }, 60_000);
-
-  it('fails in PRE_BUILD, as the buildspec says, when IMAGE_TAG is missing', async () => {
-    const started = await codebuild().send(new StartBuildCommand({ projectName: 'build' }));
-    const build = await finished(started.build?.id ?? '');
-    expect(build.buildStatus).toBe('FAILED');
-    const failed = build.phases?.find((p) => p.phaseStatus === 'FAILED');
-    expect(failed?.phaseType).toBe('PRE_BUILD');
-    const logs = await new CloudWatchLogsClient(config).send(
-      new GetLogEventsCommand({ logGroupName: build.logs?.groupName, logStreamName: build.logs?.streamName }),
-    );
-    expect(logs.events?.map((e) => e.message).join('\n')).toContain(
-      'required environment variable(s) not set: IMAGE_TAG',
-    );
-    await expect(codebuild().send(new StartBuildCommand({ projectName: 'ghost' }))).rejects.toBeInstanceOf(
-      BuildProjectNotFound,
-    );
-  }, 60_000);
 });
 
 describe('Step Functions through the SDK', () => {

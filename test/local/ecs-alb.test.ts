@@ -29,7 +29,7 @@ beforeAll(async () => {
     stateDir: mkdtempSync(join(tmpdir(), 'stepship-ecs-')),
   });
   ecs = new ECSClient({ endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS });
-  cloud.ecr.createRepository('svc');
+  cloud.ecr.createRepository(cloud.scope, { repositoryName: 'svc' });
   // Short timings so the behaviour shows in seconds; the semantics are the template's.
   group = cloud.elbv2.createTargetGroup(cloud.scope, {
     Name: 'svc',

@@ -27,6 +27,6 @@ export function pushTestImage(cloud: LocalCloud, repository: string, tag: string
     { 'app/server.mjs': Buffer.from(script) },
     { entrypoint: ['node', 'app/server.mjs'], env: {}, exposedPorts: [3000] },
   );
-  const image = cloud.ecr.putImage(repository, manifest, tag);
-  return `${cloud.ecr.registry}/${repository}@${image.digest}`;
+  const image = cloud.ecr.putImage(cloud.scope, repository, { imageManifest: manifest, imageTag: tag });
+  return `${cloud.ecr.registryHost(cloud.scope)}/${repository}@${image.digest}`;
 }

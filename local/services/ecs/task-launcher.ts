@@ -8,14 +8,14 @@ import { ContainerProcess } from '../../runtime/container-process.js';
 import type { IpAllocator } from '../../runtime/ip-allocator.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
 import { TaskProcess } from '../../runtime/task-process.js';
-import type { EcrService } from '../ecr.js';
+import type { Ecr } from '../ecr/provider.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { LogsService } from '../logs.js';
 import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
 
 export interface LauncherDeps {
   endpointUrl: string;
-  ecr: EcrService;
+  ecr: Ecr;
   images: ImageStore;
   logs: LogsService;
   elbv2: Elbv2;

@@ -1,7 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError, requireString } from '../../http/aws-error.js';
 import { type JsonService, LegacyOperations } from '../../http/json-protocol.js';
-import type { CodeBuildService } from '../codebuild.js';
+import type { CodeBuild } from '../codebuild/provider.js';
 import type { LambdaService } from '../lambda.js';
 import type { LogsService } from '../logs.js';
 import { History, stateEventType } from './history.js';
@@ -57,7 +57,7 @@ export class StepFunctionsService {
   constructor(
     private readonly region: string,
     private readonly accountId: string,
-    private readonly deps: { lambda: LambdaService; codebuild: CodeBuildService; logs: LogsService },
+    private readonly deps: { lambda: LambdaService; codebuild: CodeBuild; logs: LogsService },
   ) {}
 
   createStateMachine(
@@ -177,7 +177,12 @@ export class StepFunctionsService {
         try {
           if (kind.kind !== 'codebuild')
             throw new TaskError('States.Runtime', `The local cloud cannot run Task resource ${resource}`);
-          const output = await runBuild(this.deps.codebuild, taskInput as Record<string, unknown>, kind.sync);
+          const output = await runBuild(
+            this.deps.codebuild,
+            { accountId: this.accountId, region: this.region },
+            taskInput as Record<string, unknown>,
+            kind.sync,
+          );
           add('TaskSucceeded', { ...details, output: JSON.stringify(output) });
           return output;
         } catch (err) {

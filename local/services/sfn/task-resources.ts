@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Build, CodeBuildService } from '../codebuild.js';
+import type { EnvironmentVariableType } from '@aws-sdk/client-codebuild';
+import type { Scope } from '../../core/scope.js';
+import type { CodeBuild } from '../codebuild/provider.js';
+import type { StoredBuild } from '../codebuild/store.js';
 import { FunctionError, type LambdaService } from '../lambda.js';
 
 /** An error a Task state raises, with the Step Functions error name and cause. */
@@ -45,7 +48,8 @@ export async function invokeLambda(lambda: LambdaService, arn: string, input: un
 
 /** `codebuild:startBuild(.sync)` as the service integration returns it: the Build, in PascalCase. */
 export async function runBuild(
-  codebuild: CodeBuildService,
+  codebuild: CodeBuild,
+  scope: Scope,
   parameters: Record<string, unknown>,
   sync: boolean,
 ): Promise<unknown> {
@@ -56,20 +60,20 @@ export async function runBuild(
   ).map((v) => ({
     name: v.Name,
     value: String(v.Value),
-    type: v.Type,
+    type: v.Type as EnvironmentVariableType | undefined,
   }));
-  let build: Build;
+  let build: StoredBuild;
   try {
-    build = codebuild.startBuild(
-      String(parameters.ProjectName ?? ''),
-      parameters.SourceLocationOverride as string | undefined,
-      overrides,
-    );
+    build = codebuild.startBuild(scope, {
+      projectName: String(parameters.ProjectName ?? ''),
+      sourceLocationOverride: parameters.SourceLocationOverride as string | undefined,
+      environmentVariablesOverride: overrides,
+    });
   } catch (err) {
     throw new TaskError(`CodeBuild.${(err as Error).name}`, (err as Error).message);
   }
-  while (sync && !codebuild.build(build.id)?.buildComplete) await sleep(200);
-  const done = pascal(codebuild.build(build.id) ?? build);
+  while (sync && !build.buildComplete) await sleep(200);
+  const done = pascal(build);
   if (sync && build.buildStatus !== 'SUCCEEDED')
     throw new TaskError('States.TaskFailed', JSON.stringify({ Build: done }));
   return { Build: done };
