@@ -96,8 +96,10 @@ function findPair(doc: Document, pairs: Pair[], key: string): Pair | undefined {
   return undefined;
 }
 
+/** A merge key's value is a symbol whose description is `<<`. */
 function keyText(key: unknown): string | undefined {
-  return isScalar(key) ? String(key.value) : undefined;
+  if (!isScalar(key)) return undefined;
+  return typeof key.value === 'symbol' ? key.value.description : String(key.value);
 }
 
 /** The value at path in a parsed document, or undefined when the path is not there. */
