@@ -168,7 +168,7 @@ export interface VerifyModel {
 
 export interface HttpCheckModel {
   path: string;
-  /** Expected status code (default 200). */
+  /** Expected status code (default 200; the default check expects the health-check matcher's first code). */
   status: number;
   /**
    * Expectations on the JSON answer, by dotted field path: a literal the value
