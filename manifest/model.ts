@@ -6,11 +6,14 @@
  */
 
 export interface AppModel {
-  /** The app's name: stack names, resource names and the state machine derive from it. */
+  /**
+   * The app's name: stack names, resource names and the state machine derive from it.
+   * A lowercase letter, then lowercase letters, digits and single hyphens (≤ 32): valid in ECR repository names too.
+   */
   name: string;
   /** The folder holding stepship.yml; every relative path in the manifest is resolved against it. */
   root: string;
-  /** The manifest file, for messages. */
+  /** The manifest file, for messages (absolute when read by loadManifest). */
   file: string;
   region: string;
   /** In `dependsOn` order: a service comes after those it depends on (ties keep the manifest's order). */
@@ -44,7 +47,10 @@ export interface DeploymentSettings {
 }
 
 export interface ServiceModel {
-  /** Unique in the app: a letter, then letters, digits, hyphens (≤ 32). Also the ECS service's and container's name. */
+  /**
+   * Unique in the app: a lowercase letter, then lowercase letters, digits and single hyphens (≤ 32).
+   * Also the ECS service's and container's name; lowercase so that it is a valid ECR repository name too.
+   */
   name: string;
   image: ImageSource;
   /** The container port the app listens on. */
@@ -100,7 +106,10 @@ export interface RoutingModel {
   isDefault: boolean;
   /** Path patterns of the listener rule (ALB wildcards `*` and `?`); empty for a default-only service. */
   paths: string[];
-  /** The listener rule's priority (1–50000, unique in the app); assigned in manifest order when not given. */
+  /**
+   * The listener rule's priority (1–50000, unique in the app); assigned 10, 20, 30… in manifest order when
+   * not given, skipping given ones. 0 when `paths` is empty: a default-only service has no rule.
+   */
   priority: number;
 }
 
@@ -159,7 +168,7 @@ export interface VerifyModel {
 
 export interface HttpCheckModel {
   path: string;
-  /** Expected status code (default 200). */
+  /** Expected status code (default 200; the default check expects the health-check matcher's first code). */
   status: number;
   /**
    * Expectations on the JSON answer, by dotted field path: a literal the value

@@ -1,0 +1,119 @@
+/** A validated manifest, turned into the app model: defaults filled, references resolved, services in order. */
+import { resolve } from 'node:path';
+import { routeRequest } from './cross-checks.js';
+import type {
+  AppModel,
+  BuildArgValue,
+  DomainModel,
+  ImageSource,
+  NetworkModel,
+  RoutingModel,
+  ServiceModel,
+  TableModel,
+} from './model.js';
+import { deploymentOrder } from './order.js';
+import { isAppOutput, referencesIn } from './references.js';
+import { planRouting } from './routing.js';
+import type { ParsedManifest } from './schema.js';
+import { buildSpec, type ParsedService } from './service-schema.js';
+import { checksOf } from './verify.js';
+
+/** Only for a manifest that passed every check: it does not check again. */
+export function buildModel(manifest: ParsedManifest, root: string, file: string): AppModel {
+  const services = Object.entries(manifest.services);
+  const { routes } = planRouting(services.map(([name, service]) => routeRequest(name, service)));
+  const { order } = deploymentOrder(
+    services.map(([name, service]) => ({ name, dependsOn: service.dependsOn })),
+    services.map(([name]) => name),
+  );
+  const byName = new Map(services);
+  return {
+    name: manifest.app,
+    root,
+    file,
+    region: manifest.region,
+    services: order.map((name) => serviceModel(name, byName.get(name) as ParsedService, routes, root)),
+    tables: Object.entries(manifest.tables).map(
+      ([name, table]): TableModel => ({
+        name,
+        physicalName: table.name ?? name,
+        create: !table.existing,
+        partitionKey: table.partitionKey,
+        ...(table.sortKey ? { sortKey: table.sortKey } : {}),
+      }),
+    ),
+    network: networkModel(manifest.network),
+    ...(manifest.domain ? { domain: domainModel(manifest.domain) } : {}),
+    deployment: {
+      rolloutTimeoutSeconds: manifest.deployment.rolloutTimeout,
+      buildPlatforms: manifest.deployment.buildPlatforms,
+    },
+    logRetentionDays: manifest.logRetentionDays,
+  };
+}
+
+function serviceModel(
+  name: string,
+  service: ParsedService,
+  routes: Map<string, RoutingModel>,
+  root: string,
+): ServiceModel {
+  const { healthCheck } = service;
+  return {
+    name,
+    image: imageSource(service, root),
+    port: service.port,
+    routing: routes.get(name) ?? { isDefault: false, paths: [], priority: 0 },
+    healthCheck: {
+      path: healthCheck.path,
+      intervalSeconds: healthCheck.interval,
+      timeoutSeconds: healthCheck.timeout,
+      healthyThreshold: healthCheck.healthyThreshold,
+      unhealthyThreshold: healthCheck.unhealthyThreshold,
+      matcher: healthCheck.matcher,
+      gracePeriodSeconds: healthCheck.gracePeriod,
+    },
+    desiredCount: service.desiredCount,
+    cpu: service.cpu,
+    memory: service.memory,
+    architecture: service.architecture,
+    environment: service.environment,
+    secrets: Object.entries(service.secrets).map(([secret, source]) => ({ name: secret, ...source })),
+    tableAccess: Object.entries(service.tables).map(([table, access]) => ({
+      table,
+      read: access.includes('read'),
+      write: access.includes('write'),
+      list: access.includes('list'),
+    })),
+    dependsOn: service.dependsOn,
+    verify: {
+      checks: checksOf(service.verify, service.healthCheck),
+      ...(service.verify?.identity ? { identity: service.verify.identity } : {}),
+    },
+    deregistrationDelaySeconds: service.deregistrationDelay,
+    stopTimeoutSeconds: service.stopTimeout,
+  };
+}
+
+function imageSource(service: ParsedService, root: string): ImageSource {
+  if (service.build === undefined) return { kind: 'image', reference: service.image ?? '' };
+  const spec = buildSpec(service.build);
+  const args = Object.fromEntries(
+    Object.entries(spec.args).map(([arg, template]): [string, BuildArgValue] => [
+      arg,
+      { template, references: [...new Set(referencesIn(template).filter(isAppOutput))] },
+    ]),
+  );
+  return { kind: 'build', context: resolve(root, spec.context), dockerfile: spec.dockerfile, args };
+}
+
+function networkModel(network: ParsedManifest['network']): NetworkModel {
+  return { mode: network.mode, natGateways: network.natGateways ?? (network.mode === 'private' ? 1 : 0) };
+}
+
+/** The zone defaults to the name minus its first label, unless that leaves a bare top-level domain. */
+function domainModel(domain: NonNullable<ParsedManifest['domain']>): DomainModel {
+  const labels = domain.name.split('.');
+  const parent = labels.length > 2 ? labels.slice(1).join('.') : domain.name;
+  return { name: domain.name, hostedZone: domain.hostedZone ?? parent };
+}

@@ -1,0 +1,582 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { appFolder, problemsOf, yaml } from './app-folder.js';
+
+const folder = appFolder({ Dockerfile: 'FROM scratch\n' });
+afterAll(() => folder.remove());
+
+interface Expected {
+  line: number;
+  column: number;
+  path: string;
+  /** A part of the message: what is wrong, what is allowed, what was written. */
+  says: string;
+}
+
+const web = ['app: shop', 'services:', '  web:', '    build: .', '    port: 3000'];
+
+const cases: [string, string, Expected[]][] = [
+  [
+    'a port that is not a number',
+    yaml('app: shop', 'services:', '  web:', '    build: .', '    port: http'),
+    [
+      {
+        line: 5,
+        column: 5,
+        path: 'services.web.port',
+        says: 'must be an integer from 1 to 65535 (got "http")',
+      },
+    ],
+  ],
+  [
+    'a port out of range',
+    yaml('app: shop', 'services:', '  web:', '    build: .', '    port: 70000'),
+    [
+      {
+        line: 5,
+        column: 5,
+        path: 'services.web.port',
+        says: 'must be an integer from 1 to 65535 (got 70000)',
+      },
+    ],
+  ],
+  [
+    'a service without a port',
+    yaml('app: shop', 'services:', '  web:', '    build: .'),
+    [{ line: 3, column: 3, path: 'services.web.port', says: 'is required: an integer from 1 to 65535' }],
+  ],
+  [
+    'a misspelt key',
+    yaml(...web, '    desiredcount: 3'),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.desiredcount',
+        says: 'unknown key; did you mean "desiredCount"? (allowed here: build, image, port,',
+      },
+    ],
+  ],
+  [
+    'an unknown top-level key',
+    yaml(...web, 'colour: blue'),
+    [
+      {
+        line: 6,
+        column: 1,
+        path: 'colour',
+        says: 'unknown key (allowed here: app, region, services, tables,',
+      },
+    ],
+  ],
+  [
+    'a manifest without app',
+    yaml('services:', '  web:', '    build: .', '    port: 3000'),
+    [{ line: 1, column: 1, path: 'app', says: 'is required: a lowercase letter, then lowercase letters' }],
+  ],
+  [
+    'an app without services',
+    yaml('app: shop', 'services: {}'),
+    [{ line: 2, column: 1, path: 'services', says: 'must name at least one service' }],
+  ],
+  [
+    'a service name that cannot name an ECR repository',
+    yaml('app: shop', 'services:', '  Web:', '    build: .', '    port: 3000'),
+    [{ line: 3, column: 3, path: 'services.Web', says: 'name must be a lowercase letter' }],
+  ],
+  [
+    'both build and image',
+    yaml('app: shop', 'services:', '  web:', '    build: .', '    image: nginx:1.27', '    port: 3000'),
+    [{ line: 5, column: 5, path: 'services.web.image', says: 'use either build or image, not both' }],
+  ],
+  [
+    'neither build nor image',
+    yaml('app: shop', 'services:', '  web:', '    port: 3000'),
+    [{ line: 3, column: 3, path: 'services.web', says: 'needs build (a folder with a Dockerfile) or image' }],
+  ],
+  [
+    'an image without a tag or digest',
+    yaml('app: shop', 'services:', '  web:', '    image: nginx', '    port: 80'),
+    [
+      {
+        line: 4,
+        column: 5,
+        path: 'services.web.image',
+        says: 'must be an image reference with a tag or digest: repository:tag or repository@sha256:<64 hex digits> (got "nginx")',
+      },
+    ],
+  ],
+  [
+    'a build context that does not exist',
+    yaml('app: shop', 'services:', '  web:', '    build: ./missing', '    port: 3000'),
+    [
+      {
+        line: 4,
+        column: 5,
+        path: 'services.web.build',
+        says: `must be the build context folder, relative to stepship.yml: ${join(folder.root, 'missing')} does not exist`,
+      },
+    ],
+  ],
+  [
+    'a Dockerfile that does not exist',
+    yaml(
+      'app: shop',
+      'services:',
+      '  web:',
+      '    build: { context: ., dockerfile: Dockerfile.prod }',
+      '    port: 3000',
+    ),
+    [
+      {
+        line: 4,
+        column: 26,
+        path: 'services.web.build.dockerfile',
+        says: `needs a Dockerfile: ${join(folder.root, 'Dockerfile.prod')} does not exist`,
+      },
+    ],
+  ],
+  [
+    'a build argument with an unknown reference',
+    yaml(
+      'app: shop',
+      'services:',
+      '  web:',
+      '    build:',
+      '      args:',
+      '        API: ${loadBalancer.dns}',
+      '    port: 3000',
+    ),
+    [
+      {
+        line: 6,
+        column: 9,
+        path: 'services.web.build.args.API',
+        says: '${loadBalancer.dns} is not a known reference (known: ${loadBalancer.dnsName}, ${loadBalancer.url})',
+      },
+    ],
+  ],
+  [
+    'two default services',
+    yaml(...web, '    default: true', '  api:', '    build: .', '    port: 3001', '    default: true'),
+    [
+      {
+        line: 10,
+        column: 5,
+        path: 'services.api.default',
+        says: 'only one service can be the default, and services.web already is',
+      },
+    ],
+  ],
+  [
+    'two services without a path',
+    yaml('app: shop', 'services:', '  web: { build: ., port: 3000 }', '  api: { build: ., port: 3001 }'),
+    [
+      { line: 3, column: 3, path: 'services.web', says: 'needs a path (e.g. path: /web/*) or default: true' },
+      { line: 4, column: 3, path: 'services.api', says: 'needs a path (e.g. path: /api/*) or default: true' },
+    ],
+  ],
+  [
+    'two rules with the same priority',
+    yaml(
+      ...web,
+      '  api:',
+      '    build: .',
+      '    port: 3001',
+      '    path: /api/*',
+      '    priority: 7',
+      '  admin:',
+      '    build: .',
+      '    port: 3002',
+      '    path: /admin/*',
+      '    priority: 7',
+    ),
+    [
+      {
+        line: 15,
+        column: 5,
+        path: 'services.admin.priority',
+        says: 'must be unique on the listener: services.api has priority 7 too (got 7)',
+      },
+    ],
+  ],
+  [
+    'a priority without a path',
+    yaml(...web, '    priority: 3'),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.priority',
+        says: 'applies to a path rule: add path, or remove priority',
+      },
+    ],
+  ],
+  [
+    'a path pattern with characters ALB does not allow',
+    yaml(
+      'app: shop',
+      'services:',
+      '  web: { build: ., port: 3000 }',
+      '  api:',
+      '    build: .',
+      '    port: 3001',
+      '    path: /api/{id}',
+    ),
+    [
+      {
+        line: 7,
+        column: 5,
+        path: 'services.api.path',
+        says: 'must be an ALB path pattern: "/" then up to 127 of',
+      },
+    ],
+  ],
+  [
+    'a path pattern longer than 128 characters',
+    yaml(...web, `    path: /${'a'.repeat(128)}`),
+    [{ line: 6, column: 5, path: 'services.web.path', says: 'must be an ALB path pattern' }],
+  ],
+  [
+    'more than five path patterns in a rule',
+    yaml(...web, '    path: [/a, /b, /c, /d, /e, /f]'),
+    [{ line: 6, column: 5, path: 'services.web.path', says: 'or a list of 1 to 5 of them (got a list)' }],
+  ],
+  [
+    'a health-check timeout not below its interval',
+    yaml(...web, '    healthCheck:', '      interval: 5s', '      timeout: 5'),
+    [
+      {
+        line: 8,
+        column: 7,
+        path: 'services.web.healthCheck.timeout',
+        says: "must be less than the health check's interval (got timeout 5 s, interval 5 s)",
+      },
+    ],
+  ],
+  [
+    'a duration that is not one',
+    yaml(...web, '    healthCheck:', '      interval: 10x'),
+    [
+      {
+        line: 7,
+        column: 7,
+        path: 'services.web.healthCheck.interval',
+        says: 'must be a duration from 5 to 300 seconds: an integer (seconds) or text such as "30s", "5m", "1m30s" (got "10x")',
+      },
+    ],
+  ],
+  [
+    'a duration out of range',
+    yaml(...web, '    deregistrationDelay: 2h'),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.deregistrationDelay',
+        says: 'must be a duration from 0 to 3600 seconds',
+      },
+    ],
+  ],
+  [
+    'a CPU size Fargate does not offer',
+    yaml(...web, '    cpu: 300'),
+    [{ line: 6, column: 5, path: 'services.web.cpu', says: 'must be a Fargate CPU size: 256, 512, 1024' }],
+  ],
+  [
+    'memory that does not go with the CPU',
+    yaml(...web, '    cpu: 0.25 vCPU', '    memory: 4 GB'),
+    [
+      {
+        line: 7,
+        column: 5,
+        path: 'services.web.memory',
+        says: 'must be a Fargate memory size for cpu 256 (0.25 vCPU): 512, 1024, 2048 MiB (got 4096 MiB)',
+      },
+    ],
+  ],
+  [
+    'dependsOn naming no service',
+    yaml(
+      ...web,
+      '    dependsOn: [aip]',
+      '  api:',
+      '    build: .',
+      '    port: 3001',
+      '    path: /api/*',
+      '    healthCheck: { path: /api/health }',
+    ),
+    [
+      {
+        line: 6,
+        column: 17,
+        path: 'services.web.dependsOn[0]',
+        says: 'names no service; did you mean "api"? (services: web, api) (got "aip")',
+      },
+    ],
+  ],
+  [
+    'a dependsOn cycle',
+    yaml(
+      'app: shop',
+      'services:',
+      '  site:',
+      '    build: .',
+      '    port: 3000',
+      '    dependsOn: api',
+      '  api:',
+      '    build: .',
+      '    port: 3001',
+      '    path: /api/*',
+      '    healthCheck: { path: /api/health }',
+      '    dependsOn: save',
+      '  save:',
+      '    build: .',
+      '    port: 3002',
+      '    path: /save/*',
+      '    healthCheck: { path: /save/health }',
+      '    dependsOn: site',
+    ),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.site.dependsOn',
+        says: 'forms a cycle: site → api → save → site',
+      },
+    ],
+  ],
+  [
+    'a service that depends on itself',
+    yaml(...web, '    dependsOn: [web]'),
+    [{ line: 6, column: 17, path: 'services.web.dependsOn[0]', says: 'a service cannot depend on itself' }],
+  ],
+  [
+    'access to a table the app does not declare',
+    yaml(...web, '    tables:', '      orders: [read]'),
+    [
+      {
+        line: 7,
+        column: 7,
+        path: 'services.web.tables.orders',
+        says: 'names no table of the app (tables: none; declare it under tables)',
+      },
+    ],
+  ],
+  [
+    'an access right that does not exist',
+    yaml(...web, '    tables:', '      orders: [read, wirte]', 'tables:', '  orders: { partitionKey: id }'),
+    [
+      {
+        line: 7,
+        column: 22,
+        path: 'services.web.tables.orders[1]',
+        says: 'must be one of read, write, list (got "wirte")',
+      },
+    ],
+  ],
+  [
+    'a check naming an unknown table',
+    yaml(
+      ...web,
+      '    verify:',
+      '      checks:',
+      '        - path: /db',
+      '          json:',
+      '            tables: { contains: "${table:order}" }',
+      'tables:',
+      '  orders: { partitionKey: id }',
+    ),
+    [
+      {
+        line: 10,
+        column: 13,
+        path: 'services.web.verify.checks[0].json.tables',
+        says: '${table:order} names no table; did you mean "orders"? (tables: orders)',
+      },
+    ],
+  ],
+  [
+    'a check the load balancer sends to another service',
+    yaml(
+      'app: shop',
+      'services:',
+      '  web: { build: ., port: 3000 }',
+      '  api:',
+      '    build: .',
+      '    port: 3001',
+      '    path: /api/*',
+      '    verify:',
+      '      checks:',
+      '        - path: /health',
+    ),
+    [
+      {
+        line: 10,
+        column: 11,
+        path: 'services.api.verify.checks[0].path',
+        says: "must be a path the load balancer routes to api: /health reaches services.web; api's path patterns are /api/*",
+      },
+    ],
+  ],
+  [
+    'a default health check the load balancer sends to another service',
+    yaml(
+      'app: shop',
+      'services:',
+      '  web: { build: ., port: 3000 }',
+      '  api:',
+      '    build: .',
+      '    port: 3001',
+      '    path: /api/*',
+    ),
+    [
+      {
+        line: 4,
+        column: 3,
+        path: 'services.api.healthCheck.path',
+        says: "/ reaches services.web; api's path patterns are /api/* (verification requests the health-check path when verify.checks is not given)",
+      },
+    ],
+  ],
+  [
+    'an identity check with one task',
+    yaml(...web, '    desiredCount: 1', '    verify:', '      identity: { path: /status, field: taskIP }'),
+    [
+      {
+        line: 8,
+        column: 7,
+        path: 'services.web.verify.identity',
+        says: 'needs desiredCount of at least 2, to see several distinct tasks answer (got desiredCount 1)',
+      },
+    ],
+  ],
+  [
+    'a secret that is also a plain variable',
+    yaml(
+      ...web,
+      '    environment: { DB_PASSWORD: x }',
+      '    secrets:',
+      '      DB_PASSWORD: ssm:/shop/db-password',
+    ),
+    [
+      {
+        line: 8,
+        column: 7,
+        path: 'services.web.secrets.DB_PASSWORD',
+        says: 'is also in environment: a variable is either plain (environment) or secret (secrets), not both',
+      },
+    ],
+  ],
+  [
+    'a secret from an unknown store',
+    yaml(...web, '    secrets:', '      TOKEN: vault:shop/token'),
+    [
+      {
+        line: 7,
+        column: 7,
+        path: 'services.web.secrets.TOKEN',
+        says: 'must be ssm:<parameter name or ARN>, or secretsmanager:<secret ARN or name>, optionally followed by :<json-key> (got "vault:shop/token")',
+      },
+    ],
+  ],
+  [
+    'an environment value that is a list',
+    yaml(...web, '    environment:', '      PORTS: [1, 2]'),
+    [
+      {
+        line: 7,
+        column: 7,
+        path: 'services.web.environment.PORTS',
+        says: 'must be text, a number or true/false (got a list)',
+      },
+    ],
+  ],
+  [
+    'a key attribute of an unknown type',
+    yaml(...web, 'tables:', '  orders:', '    partitionKey: id:X'),
+    [
+      {
+        line: 8,
+        column: 5,
+        path: 'tables.orders.partitionKey',
+        says: 'optionally typed name:S, name:N or name:B (got "id:X")',
+      },
+    ],
+  ],
+  [
+    'ARM64 tasks without an arm64 build',
+    yaml(...web, '    architecture: arm64', 'deployment:', '  buildPlatforms: linux/amd64'),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.architecture',
+        says: 'ARM64 tasks need linux/arm64 in deployment.buildPlatforms (got linux/amd64)',
+      },
+    ],
+  ],
+  [
+    'a log retention CloudWatch does not offer',
+    yaml(...web, 'logRetentionDays: 31'),
+    [
+      {
+        line: 6,
+        column: 1,
+        path: 'logRetentionDays',
+        says: "must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14, 30, 60, 90",
+      },
+    ],
+  ],
+  [
+    'NAT gateways in public mode',
+    yaml(...web, 'network:', '  mode: public', '  natGateways: 1'),
+    [{ line: 8, column: 3, path: 'network.natGateways', says: 'must be 0 in public mode' }],
+  ],
+  [
+    'a domain outside its hosted zone',
+    yaml(...web, 'domain:', '  name: shop.example.com', '  hostedZone: example.org'),
+    [
+      {
+        line: 8,
+        column: 3,
+        path: 'domain.hostedZone',
+        says: 'must be shop.example.com or a parent domain of it, where its DNS record is created (got "example.org")',
+      },
+    ],
+  ],
+  [
+    'a region that is not one',
+    yaml('app: shop', 'region: Frankfurt', 'services:', '  web: { build: ., port: 3000 }'),
+    [
+      {
+        line: 2,
+        column: 1,
+        path: 'region',
+        says: 'must be an AWS region such as us-east-1 (got "Frankfurt")',
+      },
+    ],
+  ],
+  [
+    'a service named twice',
+    yaml('app: shop', 'services:', '  web: { build: ., port: 3000 }', '  web: { build: ., port: 3001 }'),
+    [{ line: 4, column: 3, path: '', says: 'this key appears twice in the same map' }],
+  ],
+];
+
+describe('a manifest with a problem', () => {
+  it.each(cases)(
+    'is refused for %s, naming the line, the key path and what is allowed',
+    (_, text, expected) => {
+      expect(problemsOf(text, folder.root)).toEqual(
+        expected.map(({ line, column, path, says }) => ({
+          file: 'stepship.yml',
+          line,
+          column,
+          path,
+          message: expect.stringContaining(says),
+        })),
+      );
+    },
+  );
+});
