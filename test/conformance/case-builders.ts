@@ -1,5 +1,15 @@
 import type { OutputOf } from '../../local/core/operation.js';
-import { type AnyCommand, type Case, custom, fails, type Input, known, ok, type World } from './harness.js';
+import {
+  type AnyCommand,
+  type Case,
+  custom,
+  fails,
+  type Input,
+  known,
+  ok,
+  refuses,
+  type World,
+} from './harness.js';
 import { forgedTokenKnown, type PaginationOptions, paginates } from './pagination.js';
 
 /**
@@ -16,6 +26,8 @@ export function caseBuilders<F>() {
     ) => ok<F, C>(command, title, input, check),
     fails: <C extends AnyCommand>(command: C, title: string, input: Input<F, C>, code: string | string[]) =>
       fails<F, C>(command, title, input, code),
+    refuses: <C extends AnyCommand>(command: C, title: string, body: string, code: string | string[]) =>
+      refuses<F, C>(command, title, body, code),
     custom: (operation: string, title: string, run: (w: World<F>) => Promise<void>) =>
       custom<F>(operation, title, run),
     paginates: <C extends AnyCommand>(command: C, input: Input<F, C>, options?: PaginationOptions) =>

@@ -25,6 +25,16 @@ export interface World<F> {
   send<C extends AnyCommand>(command: C, input: InputOf<C>): Promise<OutputOf<C>>;
   /** Sends, and answers the error the service answered (fails the case when it succeeds). */
   sendExpectingError<C extends AnyCommand>(command: C, input: InputOf<C>): Promise<ServiceError>;
+  /**
+   * Sends `body` in place of what the SDK would serialize from `input` (a
+   * request no SDK would send: a member of the wrong type, broken JSON), and
+   * answers the error the service answered.
+   */
+  sendBodyExpectingError<C extends AnyCommand>(
+    command: C,
+    input: InputOf<C>,
+    body: string,
+  ): Promise<ServiceError>;
   /** Sends without recording the exchange: a step that prepares a case, not what the case checks. */
   prepare<C extends AnyCommand>(command: C, input: InputOf<C>): Promise<OutputOf<C>>;
   /** botocore's paginator of an operation of this service. */
@@ -80,6 +90,28 @@ export function fails<F, C extends AnyCommand>(
     title,
     run: async (w) => {
       const answered = await w.sendExpectingError(command, resolve(input, w.fixtures));
+      const codes = Array.isArray(code) ? code : [code];
+      if (!codes.includes(answered.code))
+        throw new Error(`expected ${codes.join(' or ')}, got ${answered.code}: ${answered.error.message}`);
+    },
+  };
+}
+
+/**
+ * A request body no SDK would send (the operation's input serialized by hand,
+ * wrongly) is refused with `code`, never a crash or a 500.
+ */
+export function refuses<F, C extends AnyCommand>(
+  command: C,
+  title: string,
+  body: string,
+  code: string | string[],
+): Case<F> {
+  return {
+    operation: operationOf(command),
+    title,
+    run: async (w) => {
+      const answered = await w.sendBodyExpectingError(command, {} as InputOf<C>, body);
       const codes = Array.isArray(code) ? code : [code];
       if (!codes.includes(answered.code))
         throw new Error(`expected ${codes.join(' or ')}, got ${answered.code}: ${answered.error.message}`);

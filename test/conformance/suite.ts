@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { HttpRequest } from '@smithy/types';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import { BotocoreValidator } from './botocore-validator.js';
 import { captureExchanges, type Exchange, wireErrorCode } from './capture.js';
@@ -70,6 +71,16 @@ export function conformanceSuite<F>(title: string, catalogue: ServiceCatalogue<F
       captureExchanges(client as never, exchanges);
       const send = async <C extends AnyCommand>(command: C, input: unknown) =>
         client.send(new (command as unknown as new (i: unknown) => unknown)(input)) as never;
+      const expectingError = async (sending: Promise<unknown>, operation: string): Promise<ServiceError> => {
+        try {
+          await sending;
+        } catch (err) {
+          const last = exchanges.at(-1);
+          if (!(err instanceof Error) || !last || last.status < 400) throw err;
+          return { error: err, code: wireErrorCode(last) };
+        }
+        throw new Error(`${operation} succeeded; an error was expected`);
+      };
       const partial = {
         cloud,
         send,
@@ -81,15 +92,12 @@ export function conformanceSuite<F>(title: string, catalogue: ServiceCatalogue<F
             exchanges.splice(before);
           }
         },
-        sendExpectingError: async <C extends AnyCommand>(command: C, input: unknown) => {
-          try {
-            await send(command, input);
-          } catch (err) {
-            const last = exchanges.at(-1);
-            if (!(err instanceof Error) || !last || last.status < 400) throw err;
-            return { error: err, code: wireErrorCode(last) } satisfies ServiceError;
-          }
-          throw new Error(`${operationOf(command)} succeeded; an error was expected`);
+        sendExpectingError: <C extends AnyCommand>(command: C, input: unknown) =>
+          expectingError(send(command, input), operationOf(command)),
+        sendBodyExpectingError: <C extends AnyCommand>(command: C, input: unknown, body: string) => {
+          const request = new (command as unknown as new (i: unknown) => CommandWithStack)(input);
+          replaceBody(request, body);
+          return expectingError(client.send(request), operationOf(command));
         },
         paginator: (operation: string) => validator.paginator(catalogue.model, operation),
       };
@@ -153,6 +161,23 @@ async function problemsOf(
       );
   }
   return problems;
+}
+
+interface CommandWithStack {
+  middlewareStack: { add(middleware: unknown, options: object): void };
+}
+
+/** Swaps the serialized body for `body` before the request is signed. */
+function replaceBody(command: CommandWithStack, body: string): void {
+  command.middlewareStack.add(
+    (next: (args: { request: HttpRequest }) => Promise<unknown>) =>
+      async (args: { request: HttpRequest }) => {
+        args.request.body = body;
+        args.request.headers['content-length'] = String(Buffer.byteLength(body));
+        return next(args);
+      },
+    { step: 'build', priority: 'high', name: 'conformanceRawBody' },
+  );
 }
 
 /** The operation names of a JSON or query service's table (typed or, while services migrate, legacy). */

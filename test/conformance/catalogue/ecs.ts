@@ -34,6 +34,7 @@ interface EcsFixtures {
 }
 
 const CLUSTER = 'conf';
+const TAGS = [{ key: 'team', value: 'conformance' }];
 const SERVER = "require('node:http').createServer((q, s) => s.end('ok')).listen(3000, process.env.HOST);";
 
 const taskDefinition = (family: string, image: string): RegisterTaskDefinitionRequest => ({
@@ -58,7 +59,7 @@ const service = (name: string, f: EcsFixtures, desiredCount = 0) => ({
   },
 });
 
-const { custom, fails, ok, paginates } = caseBuilders<EcsFixtures>();
+const { custom, fails, ok, paginates, refuses } = caseBuilders<EcsFixtures>();
 
 export const ecs: ServiceCatalogue<EcsFixtures> = {
   model: 'ecs',
@@ -90,7 +91,7 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       serviceArn: '',
       taskArns: [],
     };
-    const created = await prepare(CreateServiceCommand, service('conf-a', f));
+    const created = await prepare(CreateServiceCommand, { ...service('conf-a', f), tags: TAGS });
     f.serviceArn = created.service?.serviceArn ?? '';
     await prepare(CreateServiceCommand, service('conf-b', f));
     await prepare(CreateServiceCommand, service('conf-tasks', f, 3));
@@ -188,9 +189,12 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
     ),
     ok(
       CreateServiceCommand,
-      'creates a Fargate service',
+      'creates a Fargate service, its answer without deploymentController (as documented for ECS controllers)',
       (f) => service('conf-new', f),
-      (out) => expect(out.service?.status).toBe('ACTIVE'),
+      (out) => {
+        expect(out.service?.status).toBe('ACTIVE');
+        expect(out.service).not.toHaveProperty('deploymentController');
+      },
     ),
     fails(
       CreateServiceCommand,
@@ -240,6 +244,21 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
         expect(out.failures?.map((x) => x.reason)).toEqual(['MISSING']);
       },
     ),
+    ok(
+      DescribeServicesCommand,
+      'answers tags only when asked to include them',
+      { cluster: CLUSTER, services: ['conf-a'], include: ['TAGS'] },
+      (out) => expect(out.services?.[0]?.tags).toEqual(TAGS),
+    ),
+    ok(
+      DescribeServicesCommand,
+      'answers the deployment controller, and no tags unless asked',
+      { cluster: CLUSTER, services: ['conf-a'] },
+      (out) => {
+        expect(out.services?.[0]?.deploymentController).toEqual({ type: 'ECS' });
+        expect(out.services?.[0]).not.toHaveProperty('tags');
+      },
+    ),
     fails(
       DescribeServicesCommand,
       'an unknown cluster',
@@ -273,6 +292,18 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
         expect(out.failures?.map((x) => x.reason)).toEqual(['MISSING']);
       },
     ),
+    ok(
+      DescribeTasksCommand,
+      'answers tags only when asked to include them',
+      (f) => ({ cluster: CLUSTER, tasks: f.taskArns.slice(0, 1), include: ['TAGS' as const] }),
+      (out) => expect(out.tasks?.[0]?.tags).toEqual([]),
+    ),
+    ok(
+      DescribeTasksCommand,
+      'answers no tags unless asked',
+      (f) => ({ cluster: CLUSTER, tasks: f.taskArns.slice(0, 1) }),
+      (out) => expect(out.tasks?.[0]).not.toHaveProperty('tags'),
+    ),
     fails(
       DescribeTasksCommand,
       'no tasks named',
@@ -285,6 +316,23 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       (f) => ({ cluster: CLUSTER, task: f.taskArns[0] ?? '', reason: 'conformance' }),
       (out) => expect(out.task?.desiredStatus).toBe('STOPPED'),
     ),
+    refuses(
+      ListClustersCommand,
+      'a page size that is not a number',
+      '{"maxResults":"two"}',
+      'SerializationException',
+    ),
+    refuses(
+      DescribeServicesCommand,
+      'services given as a string, not a list',
+      '{"cluster":"conf","services":"conf-a"}',
+      'SerializationException',
+    ),
+    refuses(DescribeServicesCommand, 'the required services missing', '{"cluster":"conf"}', [
+      'InvalidParameterException',
+      'ValidationException',
+    ]),
+    refuses(CreateClusterCommand, 'a body that is not JSON', '{"clusterName":', 'SerializationException'),
     fails(
       StopTaskCommand,
       'an unknown task',

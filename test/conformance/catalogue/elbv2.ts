@@ -59,7 +59,7 @@ const pathRule = (listenerArn: string, priority: number, path: string, group: st
   Actions: forward(group),
 });
 
-const { custom, fails, ok, paginates } = caseBuilders<Elbv2Fixtures>();
+const { custom, fails, ok, paginates, refuses } = caseBuilders<Elbv2Fixtures>();
 
 export const elbv2: ServiceCatalogue<Elbv2Fixtures> = {
   model: 'elbv2',
@@ -327,6 +327,24 @@ export const elbv2: ServiceCatalogue<Elbv2Fixtures> = {
       );
       await w.send(DeleteRuleCommand, { RuleArn: out.Rules?.[0]?.RuleArn ?? '' });
     }),
+    refuses(
+      DescribeTargetGroupsCommand,
+      'a page size that is not a number',
+      'Action=DescribeTargetGroups&Version=2015-12-01&PageSize=two',
+      'ValidationError',
+    ),
+    refuses(
+      CreateTargetGroupCommand,
+      'a boolean that is not true or false',
+      'Action=CreateTargetGroup&Version=2015-12-01&Name=conf-tg-bool&HealthCheckEnabled=yes',
+      'ValidationError',
+    ),
+    refuses(
+      DescribeTargetHealthCommand,
+      'the required TargetGroupArn missing',
+      'Action=DescribeTargetHealth&Version=2015-12-01',
+      'ValidationError',
+    ),
     fails(DeleteRuleCommand, 'an unknown rule', (f) => ({ RuleArn: `${f.ruleArn}0` }), 'RuleNotFound'),
   ],
 };
