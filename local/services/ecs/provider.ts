@@ -284,16 +284,18 @@ export class Ecs {
 
   // --- the API ---------------------------------------------------------------------------------------
 
+  /** ECS's list operations answer up to 100 items a page when not told otherwise (ListServices: 10). */
   private page<T>(
     items: T[],
     nextToken: string | undefined,
     maxResults: number | undefined,
     context: string,
+    defaultSize = 100,
   ) {
     const page = paginate(items, {
       token: nextToken,
       size: maxResults,
-      defaultSize: 100,
+      defaultSize,
       maxSize: 100,
       sizeMember: 'maxResults',
       context,
@@ -471,6 +473,8 @@ export class Ecs {
           input.nextToken,
           input.maxResults,
           `ListServices:${cluster.clusterArn}:${input.launchType}`,
+          // "If this parameter isn't used, then ListServices returns up to 10 results and a nextToken."
+          10,
         );
         return { serviceArns: items, ...rest };
       }),
