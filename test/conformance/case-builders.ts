@@ -10,7 +10,7 @@ import {
   refuses,
   type World,
 } from './harness.js';
-import { forgedTokenKnown, type PaginationOptions, paginates } from './pagination.js';
+import { forgedTokenKnown, type PaginationOptions, pagesByDefault, paginates } from './pagination.js';
 
 /**
  * The case helpers with a catalogue's fixture type fixed, so that inputs
@@ -32,6 +32,8 @@ export function caseBuilders<F>() {
       custom<F>(operation, title, run),
     paginates: <C extends AnyCommand>(command: C, input: Input<F, C>, options?: PaginationOptions) =>
       paginates<F, C>(command, input, options),
+    pagesByDefault: <C extends AnyCommand>(command: C, input: Input<F, C>, size: number) =>
+      pagesByDefault<F, C>(command, input, size),
     known: (reason: string, ...cases: Case<F>[]) => known<F>(reason, ...cases),
     forgedTokenKnown: (reason: string, cases: Case<F>[]) => forgedTokenKnown<F>(reason, cases),
   };

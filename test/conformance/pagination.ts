@@ -132,3 +132,35 @@ export function forgedTokenKnown<F>(reason: string, cases: Case<F>[]): Case<F>[]
   if (!pages || !forged) throw new Error('paginates() answers two cases');
   return [pages, ...known(reason, forged)];
 }
+
+/**
+ * Without a page size the operation answers pages of its documented default
+ * size, a token on each while more remain; the fixtures must hold more.
+ */
+export function pagesByDefault<F, C extends AnyCommand>(
+  command: C,
+  input: Input<F, C>,
+  size: number,
+): Case<F> {
+  const operation = operationOf(command);
+  return {
+    operation,
+    title: `without a page size, pages of ${size} (its documented default)`,
+    pages: true,
+    run: async (w) => {
+      const paginator = await paginatorOf(w, operation);
+      const base = resolve(input, w.fixtures) as Record<string, unknown>;
+      const first = (await w.send(command, base as never)) as Record<string, unknown>;
+      const token = tokenOf(first, paginator);
+      expect({ items: resultsOf(first, paginator).length, token: typeof token }).toEqual({
+        items: size,
+        token: 'string',
+      });
+      const rest = (await w.send(command, { ...base, [inputToken(paginator)]: token } as never)) as Record<
+        string,
+        unknown
+      >;
+      expect(resultsOf(rest, paginator).length).toBeGreaterThan(0);
+    },
+  };
+}

@@ -34,6 +34,7 @@ interface EcsFixtures {
 }
 
 const CLUSTER = 'conf';
+const MANY = 'conf-many';
 const TAGS = [{ key: 'team', value: 'conformance' }];
 const SERVER = "require('node:http').createServer((q, s) => s.end('ok')).listen(3000, process.env.HOST);";
 
@@ -59,7 +60,7 @@ const service = (name: string, f: EcsFixtures, desiredCount = 0) => ({
   },
 });
 
-const { custom, fails, ok, paginates, refuses } = caseBuilders<EcsFixtures>();
+const { custom, fails, ok, pagesByDefault, paginates, refuses } = caseBuilders<EcsFixtures>();
 
 export const ecs: ServiceCatalogue<EcsFixtures> = {
   model: 'ecs',
@@ -95,6 +96,10 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
     f.serviceArn = created.service?.serviceArn ?? '';
     await prepare(CreateServiceCommand, service('conf-b', f));
     await prepare(CreateServiceCommand, service('conf-tasks', f, 3));
+    // More services than ListServices answers by default.
+    await prepare(CreateClusterCommand, { clusterName: MANY });
+    for (let i = 1; i <= 11; i++)
+      await prepare(CreateServiceCommand, { ...service(`many-${i}`, f), cluster: MANY });
     f.taskArns = await eventually('three tasks of conf-tasks', async () => {
       const { taskArns = [] } = await prepare(ListTasksCommand, {
         cluster: CLUSTER,
@@ -128,6 +133,7 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       expect(out.clusterArns).toContainEqual(expect.stringContaining(`cluster/${CLUSTER}`)),
     ),
     ...paginates(ListClustersCommand, {}),
+    fails(ListClustersCommand, 'a page size over 100', { maxResults: 101 }, 'InvalidParameterException'),
     custom('DeleteCluster', 'deletes an empty cluster', async (w) => {
       await w.prepare(CreateClusterCommand, { clusterName: 'conf-doomed' });
       const out = await w.send(DeleteClusterCommand, { cluster: 'conf-doomed' });
@@ -269,6 +275,7 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       expect(out.serviceArns?.length).toBeGreaterThanOrEqual(3),
     ),
     ...paginates(ListServicesCommand, { cluster: CLUSTER }),
+    pagesByDefault(ListServicesCommand, { cluster: MANY }, 10),
     fails(ListServicesCommand, 'an unknown cluster', { cluster: 'absent' }, 'ClusterNotFoundException'),
     ok(
       ListTasksCommand,

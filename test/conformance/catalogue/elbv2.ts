@@ -152,6 +152,7 @@ export const elbv2: ServiceCatalogue<Elbv2Fixtures> = {
       'TargetGroupNotFound',
     ),
     ...paginates(DescribeTargetGroupsCommand, {}),
+    fails(DescribeTargetGroupsCommand, 'a page size over 400', { PageSize: 401 }, 'ValidationError'),
     custom('DeleteTargetGroup', 'deletes an unused target group', async (w) => {
       const out = await w.prepare(CreateTargetGroupCommand, targetGroup('conf-tg-doomed'));
       await w.send(DeleteTargetGroupCommand, { TargetGroupArn: out.TargetGroups?.[0]?.TargetGroupArn ?? '' });
