@@ -78,7 +78,9 @@ export async function handleJson(
       if (typeof input !== 'object' || input === null || Array.isArray(input))
         throw new AwsError('SerializationException', 'The request body must be a JSON object');
       const output = (await legacy(input as Record<string, unknown>)) ?? {};
-      res.writeHead(200, { 'content-type': contentType }).end(legacySerialize(output));
+      res
+        .writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': ctx.requestId })
+        .end(legacySerialize(output));
       return;
     }
     const operation = service.operations.get(operationName);
@@ -98,13 +100,20 @@ export async function handleJson(
     const serializer = codec.createSerializer();
     serializer.write(operation.output, output);
     const body = serializer.flush();
-    res.writeHead(200, { 'content-type': contentType }).end(body === '' ? '{}' : body);
+    res
+      .writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': ctx.requestId })
+      .end(body === '' ? '{}' : body);
   } catch (err) {
-    writeJsonError(res, contentType, err);
+    writeJsonError(res, contentType, err, ctx.requestId);
   }
 }
 
-export function writeJsonError(res: ServerResponse, contentType: string, err: unknown): void {
+export function writeJsonError(
+  res: ServerResponse,
+  contentType: string,
+  err: unknown,
+  requestId: string = randomUUID(),
+): void {
   const error =
     err instanceof AwsError
       ? err
@@ -113,7 +122,7 @@ export function writeJsonError(res: ServerResponse, contentType: string, err: un
     res.writeHead(error.status, {
       'content-type': contentType,
       'x-amzn-errortype': error.code,
-      'x-amzn-requestid': randomUUID(),
+      'x-amzn-requestid': requestId,
     });
   }
   res.end(JSON.stringify({ __type: error.code, message: error.message }));

@@ -31,7 +31,7 @@ import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import { ServiceScheduler } from './scheduler.js';
-import { clusterShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
+import { clusterShape, createdServiceShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
 import { type Cluster, EcsStore, type Service, type Task, type TaskDefinition } from './store.js';
 import { normalizeTaskDefinition, requiredAttributes } from './task-definitions.js';
 import type { TaskLauncher } from './task-launcher.js';
@@ -284,16 +284,18 @@ export class Ecs {
 
   // --- the API ---------------------------------------------------------------------------------------
 
+  /** ECS's list operations answer up to 100 items a page when not told otherwise (ListServices: 10). */
   private page<T>(
     items: T[],
     nextToken: string | undefined,
     maxResults: number | undefined,
     context: string,
+    defaultSize = 100,
   ) {
     const page = paginate(items, {
       token: nextToken,
       size: maxResults,
-      defaultSize: 100,
+      defaultSize,
       maxSize: 100,
       sizeMember: 'maxResults',
       context,
@@ -417,7 +419,7 @@ export class Ecs {
         return { taskDefinition: definition };
       }),
       define(CreateServiceCommand, (input, ctx) => ({
-        service: serviceShape(this.createService(ctx, input)),
+        service: createdServiceShape(this.createService(ctx, input)),
       })),
       define(UpdateServiceCommand, (input, ctx) => ({
         service: serviceShape(this.updateService(ctx, input)),
@@ -447,8 +449,15 @@ export class Ecs {
             arn: n.startsWith('arn:') ? n : arns.ecsService(ctx, cluster.clusterName, n),
             reason: 'MISSING',
           }));
+        // Tags only when asked for: "If this field is omitted, tags aren't included in the response."
+        const withTags = input.include?.includes('TAGS') ?? false;
         return {
-          services: found.filter((s): s is Service => s !== undefined).map(serviceShape),
+          services: found
+            .filter((s): s is Service => s !== undefined)
+            .map((s) => ({
+              ...serviceShape(s),
+              ...(withTags ? { tags: store.tags.get(s.serviceArn) ?? [] } : {}),
+            })),
           failures,
         };
       }),
@@ -464,6 +473,8 @@ export class Ecs {
           input.nextToken,
           input.maxResults,
           `ListServices:${cluster.clusterArn}:${input.launchType}`,
+          // "If this parameter isn't used, then ListServices returns up to 10 results and a nextToken."
+          10,
         );
         return { serviceArns: items, ...rest };
       }),
@@ -499,10 +510,14 @@ export class Ecs {
         if (refs.length === 0) throw invalid('Tasks cannot be empty.');
         if (refs.length > 100) throw invalid('At most 100 tasks can be described at once.');
         const found = refs.map((r) => this.findTask(store, cluster, r));
+        const withTags = input.include?.includes('TAGS') ?? false;
         return {
           tasks: found
             .filter((t): t is Task => t !== undefined)
-            .map((t) => taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn))),
+            .map((t) => ({
+              ...taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn)),
+              ...(withTags ? { tags: store.tags.get(t.taskArn) ?? [] } : {}),
+            })),
           failures: refs.filter((_, i) => !found[i]).map((arn) => ({ arn, reason: 'MISSING' })),
         };
       }),

@@ -28,6 +28,16 @@ export function clusterShape(store: EcsStore, c: Cluster): ClusterShape {
   };
 }
 
+/**
+ * CreateService's answer. Its API reference: "If a service is using the ECS
+ * deployment controller, the deploymentController and taskSets parameters
+ * will not be returned" (DescribeServices does return the controller).
+ */
+export function createdServiceShape(s: Service): ServiceShape {
+  const { deploymentController: _notReturned, ...shape } = serviceShape(s);
+  return shape;
+}
+
 export function serviceShape(s: Service): ServiceShape {
   const running = s.deployments.reduce((n, d) => n + d.runningCount, 0);
   const pending = s.deployments.reduce((n, d) => n + d.pendingCount, 0);
@@ -100,7 +110,6 @@ export function taskShape(t: Task, definition: TaskDefinition | undefined): Task
       containerOverrides: t.containers.map((c) => ({ name: c.name })),
       inferenceAcceleratorOverrides: [],
     },
-    tags: [],
     attributes: [
       {
         name: 'ecs.cpu-architecture',

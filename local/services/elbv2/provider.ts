@@ -103,9 +103,10 @@ export class Elbv2 {
       throw validation(
         `The load balancer name '${name}' must be 1–32 letters, digits and hyphens, not starting or ending with a hyphen nor starting with "internal-"`,
       );
+    // UnsupportedProtocol is not among CreateLoadBalancer's errors; InvalidConfigurationRequest is.
     if ((input.Type ?? 'application') !== 'application')
       throw new AwsError(
-        'UnsupportedProtocol',
+        'InvalidConfigurationRequest',
         `The local cloud serves application load balancers only, not ${input.Type}`,
       );
     const existing = [...store.loadBalancers.values()].find((lb) => lb.name === name);

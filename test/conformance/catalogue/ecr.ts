@@ -1,0 +1,138 @@
+import {
+  BatchGetImageCommand,
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
+import { expect } from '@jest/globals';
+import type { LocalCloud } from '../../../local/cloud.js';
+import { caseBuilders } from '../case-builders.js';
+import { type ClientClass, type ServiceCatalogue, tableOperations } from '../suite.js';
+
+interface EcrFixtures {
+  /** A manifest pushed to no repository yet. */
+  spareManifest: string;
+  digests: string[];
+}
+
+const REPOSITORY = 'conf-a';
+
+/** A distinct process image (its one file differs), stored in the local image store. */
+const imageManifest = (cloud: LocalCloud, n: number) =>
+  cloud.images.createImage(
+    { 'app/n.txt': Buffer.from(String(n)) },
+    { entrypoint: ['node', '-e', '0'], env: {}, exposedPorts: [] },
+  );
+
+const { fails, known, ok, paginates } = caseBuilders<EcrFixtures>();
+
+export const ecr: ServiceCatalogue<EcrFixtures> = {
+  model: 'ecr',
+  client: ECRClient as unknown as ClientClass,
+  emulated: (cloud) => tableOperations(cloud.ecr.api),
+
+  async setup({ cloud, prepare }) {
+    for (const name of [REPOSITORY, 'conf-b', 'conf-c'])
+      await prepare(CreateRepositoryCommand, { repositoryName: name });
+    const digests: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const out = await prepare(PutImageCommand, {
+        repositoryName: REPOSITORY,
+        imageManifest: imageManifest(cloud, n),
+        imageTag: `v${n}`,
+      });
+      digests.push(out.image?.imageId?.imageDigest ?? '');
+    }
+    return { spareManifest: imageManifest(cloud, 4), digests };
+  },
+
+  cases: [
+    ok(
+      CreateRepositoryCommand,
+      'creates a repository that scans on push',
+      { repositoryName: 'conf-new', imageScanningConfiguration: { scanOnPush: true } },
+      (out) => expect(out.repository?.imageScanningConfiguration?.scanOnPush).toBe(true),
+    ),
+    fails(
+      CreateRepositoryCommand,
+      'a name that exists',
+      { repositoryName: REPOSITORY },
+      'RepositoryAlreadyExistsException',
+    ),
+    fails(CreateRepositoryCommand, 'an upper-case name', { repositoryName: 'Conf-Upper' }, [
+      'InvalidParameterException',
+      'ValidationException',
+    ]),
+    ok(
+      DescribeRepositoriesCommand,
+      'describes a repository by name',
+      { repositoryNames: [REPOSITORY] },
+      (out) => expect(out.repositories?.map((r) => r.repositoryName)).toEqual([REPOSITORY]),
+    ),
+    fails(
+      DescribeRepositoriesCommand,
+      'an unknown repository',
+      { repositoryNames: ['conf-absent'] },
+      'RepositoryNotFoundException',
+    ),
+    ...known(
+      'ECR-1: maxResults is ignored and no nextToken is answered; a forged nextToken is ignored',
+      ...paginates(DescribeRepositoriesCommand, {}),
+    ),
+    ok(
+      DescribeImagesCommand,
+      'describes an image by tag',
+      { repositoryName: REPOSITORY, imageIds: [{ imageTag: 'v1' }] },
+      (out, f) => expect(out.imageDetails?.[0]?.imageDigest).toBe(f.digests[0]),
+    ),
+    fails(
+      DescribeImagesCommand,
+      'an unknown tag',
+      { repositoryName: REPOSITORY, imageIds: [{ imageTag: 'absent' }] },
+      'ImageNotFoundException',
+    ),
+    fails(
+      DescribeImagesCommand,
+      'an unknown repository',
+      { repositoryName: 'conf-absent' },
+      'RepositoryNotFoundException',
+    ),
+    ...known(
+      'ECR-1: maxResults is ignored and no nextToken is answered; a forged nextToken is ignored',
+      ...paginates(DescribeImagesCommand, { repositoryName: REPOSITORY }),
+    ),
+    ok(
+      BatchGetImageCommand,
+      'gets an image’s manifest, a missing one as a failure',
+      { repositoryName: REPOSITORY, imageIds: [{ imageTag: 'v2' }, { imageTag: 'absent' }] },
+      (out) => {
+        expect(out.images).toHaveLength(1);
+        expect(out.failures?.map((x) => x.failureCode)).toEqual(['ImageNotFound']);
+      },
+    ),
+    fails(
+      BatchGetImageCommand,
+      'an unknown repository',
+      { repositoryName: 'conf-absent', imageIds: [{ imageTag: 'v1' }] },
+      'RepositoryNotFoundException',
+    ),
+    ok(
+      PutImageCommand,
+      'pushes a manifest under a tag',
+      (f) => ({ repositoryName: 'conf-b', imageManifest: f.spareManifest, imageTag: 'latest' }),
+      (out) => expect(out.image?.imageId?.imageTag).toBe('latest'),
+    ),
+    fails(
+      PutImageCommand,
+      'an unknown repository',
+      (f) => ({ repositoryName: 'conf-absent', imageManifest: f.spareManifest, imageTag: 'latest' }),
+      'RepositoryNotFoundException',
+    ),
+    ok(GetAuthorizationTokenCommand, 'answers a token for the registry', {}, (out) =>
+      expect(out.authorizationData?.[0]?.authorizationToken).toBeTruthy(),
+    ),
+  ],
+};

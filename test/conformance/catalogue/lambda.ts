@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { expect } from '@jest/globals';
+import { caseBuilders } from '../case-builders.js';
+import type { ClientClass, ServiceCatalogue } from '../suite.js';
+
+const HANDLER = `export const handler = async (event) => {
+  if (event?.fail) { const e = new Error('failed as asked'); e.name = 'AskedToFail'; throw e; }
+  return { echo: event };
+};`;
+const FUNCTIONS = ['conf-echo', 'conf-b', 'conf-c'];
+// A known violation (listed in the conformance report), fixed by Lambda's move onto the core.
+const LAMBDA_REQUEST_ID = 'Lambda-1: no x-amzn-RequestId header on any answer';
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+const { fails, known, ok, paginates } = caseBuilders<Record<string, never>>();
+
+export const lambda: ServiceCatalogue<Record<string, never>> = {
+  model: 'lambda',
+  client: LambdaClient as unknown as ClientClass,
+  // A REST service: no operation table to read, so the handler's routes are listed here.
+  emulated: () => ['Invoke', 'ListFunctions'],
+
+  async setup({ cloud }) {
+    // The local cloud creates functions from templates only (it serves no CreateFunction).
+    const dir = mkdtempSync(join(tmpdir(), 'stepship-conformance-fn-'));
+    writeFileSync(join(dir, 'index.mjs'), HANDLER);
+    for (const name of FUNCTIONS)
+      cloud.lambda.create({
+        name,
+        arn: `arn:aws:lambda:${cloud.region}:${cloud.accountId}:function:${name}`,
+        bundle: join(dir, 'index.mjs'),
+        handlerName: 'handler',
+        environment: {},
+        timeoutSeconds: 5,
+        logGroup: `/aws/lambda/${name}`,
+      });
+    return {};
+  },
+
+  cases: [
+    ...known(
+      LAMBDA_REQUEST_ID,
+      ok(
+        InvokeCommand,
+        'invokes a function and answers its result',
+        { FunctionName: 'conf-echo', Payload: json({ n: 1 }) },
+        (out) => {
+          expect(out.StatusCode).toBe(200);
+          expect(JSON.parse(new TextDecoder().decode(out.Payload))).toEqual({ echo: { n: 1 } });
+        },
+      ),
+      ok(
+        InvokeCommand,
+        'a function error is answered as X-Amz-Function-Error with the error payload',
+        { FunctionName: 'conf-echo', Payload: json({ fail: true }) },
+        (out) => expect(out.FunctionError).toBe('Unhandled'),
+      ),
+      ok(
+        InvokeCommand,
+        'an Event invocation is accepted with 202',
+        { FunctionName: 'conf-echo', InvocationType: 'Event', Payload: json({}) },
+        (out) => expect(out.StatusCode).toBe(202),
+      ),
+      ok(
+        InvokeCommand,
+        'a DryRun is answered with 204',
+        { FunctionName: 'conf-echo', InvocationType: 'DryRun' },
+        (out) => expect(out.StatusCode).toBe(204),
+      ),
+      fails(
+        InvokeCommand,
+        'an unknown function',
+        { FunctionName: 'conf-absent' },
+        'ResourceNotFoundException',
+      ),
+      fails(
+        InvokeCommand,
+        'a payload that is not JSON',
+        { FunctionName: 'conf-echo', Payload: new TextEncoder().encode('{broken') },
+        'InvalidRequestContentException',
+      ),
+      ok(ListFunctionsCommand, 'lists functions', {}, (out) =>
+        expect(out.Functions?.map((f) => f.FunctionName)).toEqual(expect.arrayContaining(FUNCTIONS)),
+      ),
+    ),
+    ...known(
+      `${LAMBDA_REQUEST_ID}; Lambda-2: MaxItems is ignored, no NextMarker is answered, and a forged Marker is ignored`,
+      ...paginates(ListFunctionsCommand, {}),
+    ),
+  ],
+};

@@ -1,0 +1,213 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { expect } from '@jest/globals';
+import { eventually } from '../../helpers/eventually.js';
+import { caseBuilders } from '../case-builders.js';
+import { type ClientClass, type ServiceCatalogue, tableOperations } from '../suite.js';
+
+interface SfnFixtures {
+  machineArn: string;
+  /** A machine that waits a minute, so its executions can be stopped. */
+  waitingMachineArn: string;
+  /** A finished execution of `machineArn`. */
+  executionArn: string;
+}
+
+const ROLE = 'arn:aws:iam::000000000000:role/conf-states';
+const PASS = JSON.stringify({
+  StartAt: 'First',
+  States: {
+    First: { Type: 'Pass', Next: 'Second' },
+    Second: { Type: 'Pass', Result: { done: true }, End: true },
+  },
+});
+const WAIT = JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 60, End: true } } });
+const ABSENT_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:conf-absent';
+const ABSENT_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:conf-sm-1:absent';
+
+const { custom, fails, forgedTokenKnown, known, ok, paginates } = caseBuilders<SfnFixtures>();
+
+export const sfn: ServiceCatalogue<SfnFixtures> = {
+  model: 'stepfunctions',
+  client: SFNClient as unknown as ClientClass,
+  emulated: (cloud) => tableOperations(cloud.sfn.api),
+
+  async setup({ prepare }) {
+    const machines: string[] = [];
+    for (const name of ['conf-sm-1', 'conf-sm-2', 'conf-sm-3']) {
+      const out = await prepare(CreateStateMachineCommand, { name, definition: PASS, roleArn: ROLE });
+      machines.push(out.stateMachineArn ?? '');
+    }
+    const machineArn = machines[0] ?? '';
+    const waiting = await prepare(CreateStateMachineCommand, {
+      name: 'conf-wait',
+      definition: WAIT,
+      roleArn: ROLE,
+    });
+    const executions: string[] = [];
+    for (const name of ['e1', 'e2', 'e3']) {
+      const out = await prepare(StartExecutionCommand, {
+        stateMachineArn: machineArn,
+        name,
+        input: '{"n":1}',
+      });
+      executions.push(out.executionArn ?? '');
+    }
+    await eventually('the fixture executions to finish', async () => {
+      const { executions: listed = [] } = await prepare(ListExecutionsCommand, {
+        stateMachineArn: machineArn,
+        statusFilter: 'SUCCEEDED',
+      });
+      return listed.length === 3 ? true : undefined;
+    });
+    return {
+      machineArn,
+      waitingMachineArn: waiting.stateMachineArn ?? '',
+      executionArn: executions[0] ?? '',
+    };
+  },
+
+  cases: [
+    ok(
+      CreateStateMachineCommand,
+      'creates a state machine',
+      { name: 'conf-new', definition: PASS, roleArn: ROLE },
+      (out) => expect(out.stateMachineArn).toMatch(/:stateMachine:conf-new$/),
+    ),
+    fails(
+      CreateStateMachineCommand,
+      'a definition that is not ASL',
+      { name: 'conf-bad', definition: '{"StartAt":"Nowhere","States":{}}', roleArn: ROLE },
+      'InvalidDefinition',
+    ),
+    fails(
+      CreateStateMachineCommand,
+      'a name with a space',
+      { name: 'conf bad', definition: PASS, roleArn: ROLE },
+      'InvalidName',
+    ),
+    fails(
+      CreateStateMachineCommand,
+      'a name in use with another definition',
+      { name: 'conf-sm-1', definition: WAIT, roleArn: ROLE },
+      'StateMachineAlreadyExists',
+    ),
+    ok(
+      DescribeStateMachineCommand,
+      'describes a state machine',
+      (f) => ({ stateMachineArn: f.machineArn }),
+      (out) => expect(out.status).toBe('ACTIVE'),
+    ),
+    fails(
+      DescribeStateMachineCommand,
+      'an unknown state machine',
+      { stateMachineArn: ABSENT_MACHINE },
+      'StateMachineDoesNotExist',
+    ),
+    fails(DescribeStateMachineCommand, 'a malformed ARN', { stateMachineArn: 'conf-sm-1' }, 'InvalidArn'),
+    ok(ListStateMachinesCommand, 'lists state machines', {}, (out) =>
+      expect(out.stateMachines?.map((m) => m.name)).toEqual(
+        expect.arrayContaining(['conf-sm-1', 'conf-wait']),
+      ),
+    ),
+    ...known(
+      'SFN-1: ListStateMachines ignores maxResults, answers no nextToken and ignores a forged one',
+      ...paginates(ListStateMachinesCommand, {}),
+    ),
+    ok(
+      StartExecutionCommand,
+      'starts an execution',
+      (f) => ({ stateMachineArn: f.machineArn, name: 'conf-started', input: '{}' }),
+      (out) => expect(out.executionArn).toMatch(/:execution:conf-sm-1:conf-started$/),
+    ),
+    fails(
+      StartExecutionCommand,
+      'an unknown state machine',
+      { stateMachineArn: ABSENT_MACHINE, input: '{}' },
+      'StateMachineDoesNotExist',
+    ),
+    fails(
+      StartExecutionCommand,
+      'input that is not JSON',
+      (f) => ({ stateMachineArn: f.machineArn, input: '{broken' }),
+      'InvalidExecutionInput',
+    ),
+    ok(
+      DescribeExecutionCommand,
+      'describes a finished execution',
+      (f) => ({ executionArn: f.executionArn }),
+      (out) => expect(out.status).toBe('SUCCEEDED'),
+    ),
+    fails(
+      DescribeExecutionCommand,
+      'an unknown execution',
+      { executionArn: ABSENT_EXECUTION },
+      'ExecutionDoesNotExist',
+    ),
+    ok(
+      ListExecutionsCommand,
+      'lists a machine’s succeeded executions',
+      (f) => ({ stateMachineArn: f.machineArn, statusFilter: 'SUCCEEDED' as const }),
+      (out) => expect(out.executions?.length).toBeGreaterThanOrEqual(3),
+    ),
+    fails(
+      ListExecutionsCommand,
+      'an unknown state machine',
+      { stateMachineArn: ABSENT_MACHINE },
+      'StateMachineDoesNotExist',
+    ),
+    ...forgedTokenKnown(
+      'SFN-2: nextToken is a plain offset; a forged one is answered with an empty page',
+
+      paginates(ListExecutionsCommand, (f) => ({
+        stateMachineArn: f.machineArn,
+        statusFilter: 'SUCCEEDED' as const,
+      })),
+    ),
+    ok(
+      GetExecutionHistoryCommand,
+      'gets an execution’s history',
+      (f) => ({ executionArn: f.executionArn }),
+      (out) => {
+        expect(out.events?.[0]?.type).toBe('ExecutionStarted');
+        expect(out.events?.at(-1)?.type).toBe('ExecutionSucceeded');
+      },
+    ),
+    fails(
+      GetExecutionHistoryCommand,
+      'an unknown execution',
+      { executionArn: ABSENT_EXECUTION },
+      'ExecutionDoesNotExist',
+    ),
+    ...forgedTokenKnown(
+      'SFN-2: nextToken is a plain offset; a forged one is answered with an empty page',
+      paginates(GetExecutionHistoryCommand, (f) => ({ executionArn: f.executionArn })),
+    ),
+    custom('StopExecution', 'stops a running execution', async (w) => {
+      const started = await w.prepare(StartExecutionCommand, {
+        stateMachineArn: w.fixtures.waitingMachineArn,
+        input: '{}',
+      });
+      await w.send(StopExecutionCommand, { executionArn: started.executionArn ?? '', cause: 'conformance' });
+      const described = await w.prepare(DescribeExecutionCommand, {
+        executionArn: started.executionArn ?? '',
+      });
+      expect(described.status).toBe('ABORTED');
+    }),
+    fails(
+      StopExecutionCommand,
+      'an unknown execution',
+      { executionArn: ABSENT_EXECUTION },
+      'ExecutionDoesNotExist',
+    ),
+  ],
+};

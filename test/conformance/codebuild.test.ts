@@ -1,0 +1,4 @@
+import { codebuild } from './catalogue/codebuild.js';
+import { conformanceSuite } from './suite.js';
+
+conformanceSuite('CodeBuild', codebuild);

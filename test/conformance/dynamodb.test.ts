@@ -1,0 +1,4 @@
+import { dynamodb } from './catalogue/dynamodb.js';
+import { conformanceSuite } from './suite.js';
+
+conformanceSuite('DynamoDB', dynamodb);

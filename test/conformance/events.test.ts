@@ -1,0 +1,4 @@
+import { events } from './catalogue/events.js';
+import { conformanceSuite } from './suite.js';
+
+conformanceSuite('EventBridge', events);
