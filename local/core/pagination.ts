@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { AwsError } from '../http/aws-error.js';
 
 export interface PageRequest {
   /** The token the caller passed back (absent for the first page). */
@@ -14,9 +13,9 @@ export interface PageRequest {
   /** What the token must have come from: the operation and its filters. A token from another listing is refused. */
   context: string;
   /** The service's error for a bad token (ECS: InvalidParameterException, Step Functions: InvalidToken…). */
-  invalidToken: (message: string) => AwsError;
+  invalidToken: (message: string) => Error;
   /** The service's error for a page size out of range. */
-  invalidSize: (message: string) => AwsError;
+  invalidSize: (message: string) => Error;
 }
 
 export interface Page<T> {

@@ -184,7 +184,10 @@ export class CloudFormation {
             404,
           );
         const stack = this.stack(ctx, input.StackName);
-        return { TemplateBody: JSON.stringify(stack.template), StagesAvailable: ['Original' as const, 'Processed' as const] };
+        return {
+          TemplateBody: JSON.stringify(stack.template),
+          StagesAvailable: ['Original' as const, 'Processed' as const],
+        };
       }),
       define(ListExportsCommand, (input, ctx) => {
         const exports = [...this.stores.of(ctx).values()].flatMap((s) =>

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { paginate } from '../../core/pagination.js';
 import type { RequestContext, Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
 import { noSuchBucket, S3Error, writeS3Error, xml } from './errors.js';
@@ -10,6 +11,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
 /** Query parameters that are no subresource: the SDK's operation marker. */
 const PLAIN_QUERY = new Set(['x-id']);
+/** ListBuckets' own query parameters (paging and filtering), not subresources. */
+const LIST_BUCKETS_QUERY = new Set(['max-buckets', 'continuation-token', 'prefix', 'bucket-region']);
 
 /**
  * Just enough S3 for build sources, path-style: buckets (Create, Head,
@@ -112,7 +115,8 @@ export class S3 {
     const [, rawBucket = '', ...rest] = url.pathname.split('/');
     const bucketName = decode(rawBucket);
     const key = decode(rest.join('/'));
-    const subresources = [...url.searchParams.keys()].filter((k) => !PLAIN_QUERY.has(k));
+    const listing = bucketName === '' ? LIST_BUCKETS_QUERY : new Set<string>();
+    const subresources = [...url.searchParams.keys()].filter((k) => !PLAIN_QUERY.has(k) && !listing.has(k));
     if (subresources.length > 0)
       throw new S3Error(
         501,
@@ -122,14 +126,33 @@ export class S3 {
     const headers = { 'x-amz-request-id': ctx.requestId };
     if (bucketName === '') {
       if (req.method !== 'GET') throw methodNotAllowed(req, 'SERVICE');
-      const buckets = [...this.stores.of(ctx).buckets.values()].map((b) => ({
-        Name: b.name,
-        CreationDate: b.createdAt.toISOString(),
-      }));
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const all = [...this.stores.of(ctx).buckets.values()]
+        .filter((b) => b.name.startsWith(prefix))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const size = url.searchParams.get('max-buckets');
+      const invalid = (message: string) => new S3Error(400, 'InvalidArgument', message);
+      const page = paginate(all, {
+        token: url.searchParams.get('continuation-token') ?? undefined,
+        size: size === null ? undefined : Number(size),
+        defaultSize: 10_000,
+        maxSize: 10_000,
+        sizeMember: 'max-buckets',
+        context: `ListBuckets:${prefix}`,
+        invalidToken: invalid,
+        invalidSize: invalid,
+      });
+      const buckets = page.items.map((b) => ({ Name: b.name, CreationDate: b.createdAt.toISOString() }));
       const owner = { ID: ctx.accountId, DisplayName: 'stepship-local' };
       res.writeHead(200, { ...headers, 'content-type': 'application/xml' }).end(
         document({
-          ListAllMyBucketsResult: { '@_xmlns': NAMESPACE, Owner: owner, Buckets: { Bucket: buckets } },
+          ListAllMyBucketsResult: {
+            '@_xmlns': NAMESPACE,
+            Owner: owner,
+            Buckets: { Bucket: buckets },
+            ...(page.nextToken ? { ContinuationToken: page.nextToken } : {}),
+            ...(prefix ? { Prefix: prefix } : {}),
+          },
         }),
       );
       return;

@@ -1,10 +1,13 @@
 import {
+  BatchDeleteImageCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
+  DeleteRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  ListImagesCommand,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { expect } from '@jest/globals';
@@ -27,7 +30,7 @@ const imageManifest = (cloud: LocalCloud, n: number) =>
     { entrypoint: ['node', '-e', '0'], env: {}, exposedPorts: [] },
   );
 
-const { fails, known, ok, paginates } = caseBuilders<EcrFixtures>();
+const { fails, ok, paginates } = caseBuilders<EcrFixtures>();
 
 export const ecr: ServiceCatalogue<EcrFixtures> = {
   model: 'ecr',
@@ -78,10 +81,7 @@ export const ecr: ServiceCatalogue<EcrFixtures> = {
       { repositoryNames: ['conf-absent'] },
       'RepositoryNotFoundException',
     ),
-    ...known(
-      'ECR-1: maxResults is ignored and no nextToken is answered; a forged nextToken is ignored',
-      ...paginates(DescribeRepositoriesCommand, {}),
-    ),
+    ...paginates(DescribeRepositoriesCommand, {}),
     ok(
       DescribeImagesCommand,
       'describes an image by tag',
@@ -100,10 +100,7 @@ export const ecr: ServiceCatalogue<EcrFixtures> = {
       { repositoryName: 'conf-absent' },
       'RepositoryNotFoundException',
     ),
-    ...known(
-      'ECR-1: maxResults is ignored and no nextToken is answered; a forged nextToken is ignored',
-      ...paginates(DescribeImagesCommand, { repositoryName: REPOSITORY }),
-    ),
+    ...paginates(DescribeImagesCommand, { repositoryName: REPOSITORY }),
     ok(
       BatchGetImageCommand,
       'gets an image’s manifest, a missing one as a failure',
@@ -133,6 +130,46 @@ export const ecr: ServiceCatalogue<EcrFixtures> = {
     ),
     ok(GetAuthorizationTokenCommand, 'answers a token for the registry', {}, (out) =>
       expect(out.authorizationData?.[0]?.authorizationToken).toBeTruthy(),
+    ),
+    ok(
+      ListImagesCommand,
+      'lists the tagged images',
+      { repositoryName: REPOSITORY, filter: { tagStatus: 'TAGGED' } },
+      (out) => expect(out.imageIds?.map((i) => i.imageTag).sort()).toEqual(['v1', 'v2', 'v3']),
+    ),
+    fails(
+      ListImagesCommand,
+      'an unknown repository',
+      { repositoryName: 'conf-absent' },
+      'RepositoryNotFoundException',
+    ),
+    ...paginates(ListImagesCommand, { repositoryName: REPOSITORY }),
+    ok(
+      BatchDeleteImageCommand,
+      'deletes an image by tag, a missing one as a failure',
+      { repositoryName: 'conf-c', imageIds: [{ imageTag: 'absent' }] },
+      (out) => expect(out.failures?.map((f) => f.failureCode)).toEqual(['ImageNotFound']),
+    ),
+    fails(
+      BatchDeleteImageCommand,
+      'an unknown repository',
+      { repositoryName: 'conf-absent', imageIds: [{ imageTag: 'v1' }] },
+      'RepositoryNotFoundException',
+    ),
+    ok(DeleteRepositoryCommand, 'deletes an empty repository', { repositoryName: 'conf-c' }, (out) =>
+      expect(out.repository?.repositoryName).toBe('conf-c'),
+    ),
+    fails(
+      DeleteRepositoryCommand,
+      'a repository that still holds images',
+      { repositoryName: REPOSITORY },
+      'RepositoryNotEmptyException',
+    ),
+    fails(
+      DeleteRepositoryCommand,
+      'an unknown repository',
+      { repositoryName: 'conf-absent' },
+      'RepositoryNotFoundException',
     ),
   ],
 };
