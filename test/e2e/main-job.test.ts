@@ -99,8 +99,7 @@ describe('npm start: the main job on a fresh local cloud', () => {
         'UpdateService',
         'CheckRollout',
         'VerifyTargets',
-        'VerifyEndpoint',
-        'VerifyDynamoDB',
+        'VerifyChecks',
         'Finalize',
       ]),
     );
