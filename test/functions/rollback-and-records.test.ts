@@ -224,9 +224,14 @@ describe('finalize and record-failure', () => {
 });
 
 describe('the step middleware', () => {
+  const lines: Record<string, unknown>[] = [];
   beforeAll(() => {
-    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    for (const stream of [process.stdout, process.stderr]) {
+      jest.spyOn(stream, 'write').mockImplementation((chunk) => {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        return true;
+      });
+    }
   });
   afterAll(() => {
     jest.restoreAllMocks();
@@ -262,5 +267,24 @@ describe('the step middleware', () => {
         throw new VerificationError('bad');
       })({}, context),
     ).rejects.toMatchObject({ name: 'VerificationError' });
+  });
+
+  it('correlates every line of an invocation with its step and execution, and forgets the execution after', async () => {
+    const o = observability('finalize');
+    const handler = stepHandler<unknown, string>(o).handler(async () => {
+      o.logger.info('working');
+      return 'done';
+    });
+    lines.length = 0;
+    await handler({ execution: { Id: 'arn:exec:1' } }, context);
+    await handler({}, { awsRequestId: 'r2' } as Context);
+    expect(lines.map((l) => [l.message, l.step, l.executionId, l.function_request_id])).toEqual([
+      ['step started', 'finalize', 'arn:exec:1', 'r1'],
+      ['working', 'finalize', 'arn:exec:1', 'r1'],
+      ['step finished', 'finalize', 'arn:exec:1', 'r1'],
+      ['step started', 'finalize', undefined, 'r2'],
+      ['working', 'finalize', undefined, 'r2'],
+      ['step finished', 'finalize', undefined, 'r2'],
+    ]);
   });
 });
