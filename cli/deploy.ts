@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type HistoryEvent,
+  paginateGetExecutionHistory,
+} from '@aws-sdk/client-sfn';
 import type { LocalClients } from './local-clients.js';
 import { zipFolder } from './source-archive.js';
 
-export interface DeployTarget {
+/** Where a deployment from source enters the pipeline: the service, the source bucket, start-deployment. */
+export interface PipelineEntry {
   service: string;
   sourceBucket: string;
   startFunction: string;
@@ -35,7 +40,7 @@ export interface DeploymentOutcome {
  */
 export async function startFromSource(
   clients: LocalClients,
-  target: DeployTarget,
+  target: PipelineEntry,
   serviceDir: string,
   requester: string,
 ) {
@@ -89,12 +94,9 @@ export async function follow(
     // Status first, history second: once the status is final, the history read after it is complete.
     const execution = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
     const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+    for await (const page of paginateGetExecutionHistory({ client: clients.sfn }, { executionArn })) {
       events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
     for (const event of events.slice(seen)) {
       const at = event.timestamp?.getTime() ?? Date.now();
       if (event.stateEnteredEventDetails?.name) {

@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   const assemblyDir = process.env.STEPSHIP_STATE_DIR
     ? join(stateDir, 'cdk.out')
     : join(PROJECT_ROOT, 'cdk.out');
-  const { cloud, outcome } = await startLocal({
+  const { cloud, outcome, names } = await startLocal({
     serviceDir: join(PROJECT_ROOT, 'service'),
     assemblyDir,
     stateDir,
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     await cloud.stop();
     return ok ? 0 : 1;
   }
-  for (const line of describeEndpoints(cloud, stateDir)) console.log(line);
+  for (const line of describeEndpoints(cloud, stateDir, names)) console.log(line);
   console.log('\nServing until Ctrl-C.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -1,9 +1,8 @@
 import { rmSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { waitUntilServicesStable } from '@aws-sdk/client-ecs';
 import { LocalCloud } from '@stepship/local-cloud';
 import { synthesize } from '../orchestration/synthesize.js';
-import { type DeploymentOutcome, type DeployTarget, follow, startFromSource } from './deploy.js';
+import { type DeploymentOutcome, follow, type PipelineEntry, startFromSource } from './deploy.js';
 import { type LocalClients, localClients } from './local-clients.js';
 
 export interface StartOptions {
@@ -28,9 +27,17 @@ export interface Running {
   outcome: DeploymentOutcome;
   clients: LocalClients;
   /** What a further deployment from source needs. */
-  target: DeployTarget;
+  target: PipelineEntry;
+  /** The names the synthesized stacks gave what the hints refer to. */
+  names: DeployedNames;
   /** Resolved stack outputs, `<stack>.<output>` → value. */
   outputs: Record<string, string>;
+}
+
+export interface DeployedNames {
+  cluster: string;
+  service: string;
+  stateMachineArn: string;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -71,11 +78,15 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     const cluster = output(app.service.stackName, 'ClusterName');
     const clients = localClients(cloud.endpointUrl, cloud.region);
     t = Date.now();
-    await waitForSteadyState(clients, cluster, service);
+    await waitUntilServicesStable(
+      // The bootstrap tasks start in well under a second locally: poll often, give up after two minutes.
+      { client: clients.ecs, maxWaitTime: 120, minDelay: 0.25, maxDelay: 1 },
+      { cluster, services: [service] },
+    );
     out(`✓ service ${service} running at its desired count (bootstrap image) ${seconds(Date.now() - t)}`);
 
     out('→ deploying service/ through the state machine');
-    const target: DeployTarget = {
+    const target: PipelineEntry = {
       service,
       sourceBucket: output(app.pipeline.stackName, 'SourceBucketName'),
       startFunction: output(app.pipeline.stackName, 'StartDeploymentFunctionName'),
@@ -87,7 +98,8 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     if (outcome.status === 'SUCCEEDED')
       out(`✓ deployment ${outcome.deploymentId} SUCCEEDED in ${seconds(outcome.totalMs)}`);
     else out(`✗ deployment ${outcome.deploymentId} ${outcome.status}: ${outcome.error}: ${outcome.cause}`);
-    return { cloud, outcome, clients, target, outputs: provisioned.outputs };
+    const names = { cluster, service, stateMachineArn: output(app.pipeline.stackName, 'StateMachineArn') };
+    return { cloud, outcome, clients, target, names, outputs: provisioned.outputs };
   } catch (err) {
     await cloud.stop();
     throw err;
@@ -112,23 +124,7 @@ function quietly<T>(work: () => T): T {
   }
 }
 
-async function waitForSteadyState(
-  clients: ReturnType<typeof localClients>,
-  cluster: string,
-  service: string,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const out = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
-    const primary = out.services?.[0]?.deployments?.find((d) => d.status === 'PRIMARY');
-    if (primary?.rolloutState === 'COMPLETED') return;
-    await sleep(250);
-  }
-  throw new Error(`Service ${service} did not reach its desired count within ${timeoutMs / 1000} s`);
-}
-
-export function describeEndpoints(cloud: LocalCloud, stateDir: string): string[] {
+export function describeEndpoints(cloud: LocalCloud, stateDir: string, names: DeployedNames): string[] {
   return [
     '',
     `  The app:          ${cloud.loadBalancerUrl}/`,
@@ -137,9 +133,9 @@ export function describeEndpoints(cloud: LocalCloud, stateDir: string): string[]
     '  Inspect it with the AWS CLI, e.g.:',
     `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
     `    alias awsl='aws --endpoint-url ${cloud.endpointUrl}'`,
-    '    awsl ecs describe-services --cluster stepship-web --services web',
+    `    awsl ecs describe-services --cluster ${names.cluster} --services ${names.service}`,
     '    awsl elbv2 describe-target-health --target-group-arn "$(awsl elbv2 describe-target-groups --query TargetGroups[0].TargetGroupArn --output text)"',
-    `    awsl stepfunctions list-executions --state-machine-arn arn:aws:states:${cloud.region}:${cloud.accountId}:stateMachine:stepship-web-deploy`,
+    `    awsl stepfunctions list-executions --state-machine-arn ${names.stateMachineArn}`,
     '    awsl dynamodb list-tables',
     '',
     `  Local state: ${stateDir} (npm start -- --reset clears it)`,

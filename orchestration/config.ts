@@ -199,8 +199,8 @@ function crossChecks(c: StepshipConfig): string[] {
 }
 
 /**
- * Settings that work but make every deploy slow: the pre-flight warnings of
- * peers.md (300 s draining, 30 s × 5 health checks).
+ * Settings that work but make every deploy slow: pre-flight warnings no
+ * other ECS deployer gives (300 s draining, 30 s × 5 health checks).
  */
 export function slowSettingWarnings(c: StepshipConfig): string[] {
   const warnings: string[] = [];

@@ -16,58 +16,73 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { parse } from 'yaml';
-import type { StepshipConfig } from './config.js';
+import { ENV } from '../functions/contract/environment.js';
+import { RECORDS_TABLE } from '../functions/contract/records.js';
+import { STEP } from '../functions/contract/states.js';
+import { STEPSHIP_TAG_PREFIX } from '../functions/contract/tags.js';
 import { DeploymentFunctions } from './constructs/deployment-functions.js';
 import { DeploymentStateMachine } from './constructs/deployment-state-machine.js';
+import { deployTargetsOf, type PipelineTarget, targetProblems } from './constructs/pipeline-target.js';
 import { acknowledge, arnPattern, arnRef } from './nag.js';
-import type { ServiceStack } from './service-stack.js';
+
+/** How the pipeline runs, for every service it deploys. */
+export interface PipelineSettings {
+  rolloutTimeoutSeconds: number;
+  rolloutPollSeconds: number;
+  /** `linux/amd64`, `linux/arm64`, or both comma-separated. */
+  buildPlatforms: string;
+  logRetentionDays: number;
+}
 
 export interface PipelineStackProps extends StackProps {
-  config: StepshipConfig;
-  target: ServiceStack;
+  /** The app's name: the state machine, build project and records table are named after it. */
+  appName: string;
+  /** The services this pipeline deploys; adding one changes no code here. */
+  targets: PipelineTarget[];
+  settings: PipelineSettings;
 }
 
 const BUILDSPEC = fileURLToPath(new URL('../buildspec/buildspec.yml', import.meta.url));
-/** Tags stepship's own builds push; the auto-deploy rule ignores them (the build's execution deploys them). */
-export const STEPSHIP_TAG_PREFIX = 'stepship-';
 
 /**
  * What stepship deploys *with*: the CodeBuild project, the workflow's Lambda
  * steps and state machine, the deployment records, and the three triggers
- * (ECR push rule, IAM-authorised HTTP API, and the CLI through either).
+ * (ECR push rule, IAM-authorised HTTP API, and the CLI through either), for
+ * every service in `targets`.
  */
 export class PipelineStack extends Stack {
   readonly stateMachine: DeploymentStateMachine;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    const c = props.config;
-    const t = props.target;
-    const logRetention = c.logRetentionDays as logs.RetentionDays;
-    const stateMachineName = `stepship-${c.serviceName}-deploy`;
+    const problems = targetProblems(props.targets);
+    if (problems.length > 0) throw new Error(`Invalid pipeline targets:\n  - ${problems.join('\n  - ')}`);
+    const { appName, targets, settings } = props;
+    const logRetention = settings.logRetentionDays as logs.RetentionDays;
+    const stateMachineName = `stepship-${appName}-deploy`;
     // Long enough for a build, the rollout and a rollback; the lock outlives it by a margin.
-    const timeout = Duration.seconds(3600 + 2 * c.rolloutTimeoutSeconds);
+    const timeout = Duration.seconds(3600 + 2 * settings.rolloutTimeoutSeconds);
     const lockTtlSeconds = timeout.toSeconds() + 300;
 
     const recordsTable = new dynamodb.Table(this, 'RecordsTable', {
-      tableName: `stepship-${c.serviceName}-deployments`,
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      tableName: `stepship-${appName}-deployments`,
+      partitionKey: { name: RECORDS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: RECORDS_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     recordsTable.addGlobalSecondaryIndex({
-      indexName: 'by-service',
-      partitionKey: { name: 'service', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'startedAt', type: dynamodb.AttributeType.STRING },
+      indexName: RECORDS_TABLE.byServiceIndex,
+      partitionKey: { name: RECORDS_TABLE.byServicePartitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: RECORDS_TABLE.byServiceSortKey, type: dynamodb.AttributeType.STRING },
     });
 
     const sourceBucket = new s3.Bucket(this, 'SourceBucket', {
@@ -87,28 +102,22 @@ export class PipelineStack extends Stack {
         'Holds short-lived build inputs (expired after 30 days); every build that reads one is recorded by CodeBuild and the deployment record.',
     });
 
-    const project = this.buildProject(c, t, sourceBucket, logRetention);
+    const project = this.buildProject(appName, targets, settings, sourceBucket, logRetention);
 
     const functions = new DeploymentFunctions(this, 'Steps', {
-      config: c,
-      cluster: t.cluster,
-      clusterName: t.clusterName,
-      service: t.web.service,
-      repository: t.repository,
-      appTable: t.appTable,
-      targetGroup: t.web.targetGroup,
-      loadBalancerUrl: t.loadBalancerUrl,
-      taskRole: t.web.taskRole,
-      executionRole: t.web.executionRole,
+      targets,
       recordsTable,
       logRetention,
       lockTtlSeconds,
+      rolloutTimeoutSeconds: settings.rolloutTimeoutSeconds,
+      rolloutPollSeconds: settings.rolloutPollSeconds,
     });
 
     this.stateMachine = new DeploymentStateMachine(this, 'Workflow', {
       stateMachineName,
       functions: functions.steps,
       buildProject: project,
+      targets: deployTargetsOf(targets),
       logRetention,
       timeout,
     });
@@ -131,11 +140,11 @@ export class PipelineStack extends Stack {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
-    const start = functions.fn('start-deployment', 'Start a deployment (API, ECR push, CLI)', {
-      SERVICE_NAME: c.serviceName,
-      REPOSITORY_NAME: t.repository.repositoryName,
-      SOURCE_BUCKET: sourceBucket.bucketName,
-      STATE_MACHINE_ARN: machine.stateMachineArn,
+    const repositories = Object.fromEntries(targets.map((t) => [t.serviceName, t.repository.repositoryName]));
+    const start = functions.fn(STEP.startDeployment, 'Start a deployment (API, ECR push, CLI)', {
+      [ENV.serviceRepositories]: this.toJsonString(repositories),
+      [ENV.sourceBucket]: sourceBucket.bucketName,
+      [ENV.stateMachineArn]: machine.stateMachineArn,
     });
     start.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] }),
@@ -144,9 +153,9 @@ export class PipelineStack extends Stack {
       new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
     );
 
-    const get = functions.fn('get-deployment', 'Status, record and history of one deployment', {
-      RECORDS_TABLE_NAME: recordsTable.tableName,
-      STATE_MACHINE_ARN: machine.stateMachineArn,
+    const get = functions.fn(STEP.getDeployment, 'Status, record and history of one deployment', {
+      [ENV.recordsTable]: recordsTable.tableName,
+      [ENV.stateMachineArn]: machine.stateMachineArn,
     });
     get.role.addToPolicy(
       new iam.PolicyStatement({
@@ -164,19 +173,19 @@ export class PipelineStack extends Stack {
     }
 
     new events.Rule(this, 'AutoDeployOnPush', {
-      description: `Deploy ${c.serviceName} when an image is pushed to its repository`,
+      description: `Deploy a service of ${appName} when an image is pushed to its repository`,
       eventPattern: {
         source: ['aws.ecr'],
         detailType: ['ECR Image Action'],
         detail: {
           'action-type': ['PUSH'],
           result: ['SUCCESS'],
-          'repository-name': [t.repository.repositoryName],
+          'repository-name': targets.map((t) => t.repository.repositoryName),
           'image-tag': [{ 'anything-but': { prefix: STEPSHIP_TAG_PREFIX } }],
         },
       },
       targets: [
-        new targets.LambdaFunction(start.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+        new eventTargets.LambdaFunction(start.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       ],
     });
 
@@ -196,8 +205,9 @@ export class PipelineStack extends Stack {
   }
 
   private buildProject(
-    c: StepshipConfig,
-    t: ServiceStack,
+    appName: string,
+    targets: PipelineTarget[],
+    settings: PipelineSettings,
     sourceBucket: s3.IBucket,
     logRetention: logs.RetentionDays,
   ) {
@@ -206,8 +216,8 @@ export class PipelineStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const project = new codebuild.Project(this, 'Build', {
-      projectName: `stepship-${c.serviceName}-build`,
-      description: `Builds ${c.serviceName} with docker buildx and pushes it to ECR`,
+      projectName: `stepship-${appName}-build`,
+      description: `Builds a service of ${appName} with docker buildx and pushes it to its ECR repository`,
       source: codebuild.Source.s3({ bucket: sourceBucket, path: 'sources/' }),
       buildSpec: codebuild.BuildSpec.fromObjectToYaml(
         parse(readFileSync(BUILDSPEC, 'utf8')) as Record<string, unknown>,
@@ -217,16 +227,14 @@ export class PipelineStack extends Stack {
         computeType: codebuild.ComputeType.MEDIUM,
         privileged: true,
       },
-      environmentVariables: {
-        REPOSITORY_URI: { value: t.repository.repositoryUri },
-        PLATFORMS: { value: c.buildPlatforms },
-      },
+      // REPOSITORY_URI comes with each build, from the deployed service's target.
+      environmentVariables: { PLATFORMS: { value: settings.buildPlatforms } },
       logging: { cloudWatch: { logGroup } },
       timeout: Duration.minutes(30),
       queuedTimeout: Duration.minutes(30),
     });
-    // The S3 source already grants reads of sources/ in this bucket; add push to this one repository.
-    t.repository.grantPullPush(project);
+    // The S3 source already grants reads of sources/ in this bucket; add push to the services' repositories.
+    for (const t of targets) t.repository.grantPullPush(project);
     Validations.of(project).acknowledge({
       id: 'AwsSolutions-CB3',
       reason:
@@ -249,7 +257,7 @@ export class PipelineStack extends Stack {
     acknowledge(
       project.role ?? project,
       ['AwsSolutions-IAM5[Resource::*]'],
-      'ecr:GetAuthorizationToken has no resource-level permissions; pushes are limited to the service repository.',
+      "ecr:GetAuthorizationToken has no resource-level permissions; pushes are limited to the target services' repositories.",
     );
     acknowledge(
       project.role ?? project,

@@ -21,6 +21,7 @@ export interface ServiceStackProps extends StackProps {
  * repository and its DynamoDB table.
  */
 export class ServiceStack extends Stack {
+  readonly vpc: ec2.Vpc;
   readonly cluster: ecs.Cluster;
   readonly web: WebService;
   readonly repository: ecr.Repository;
@@ -53,6 +54,7 @@ export class ServiceStack extends Stack {
         },
       },
     });
+    this.vpc = vpc;
 
     this.repository = new ecr.Repository(this, 'Repository', {
       repositoryName: c.serviceName,

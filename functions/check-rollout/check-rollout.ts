@@ -1,7 +1,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { describeService } from '../commons/ecs-service.js';
 import { RolloutFailedError, RolloutTimeoutError } from '../commons/errors.js';
-import type { PreparedDeployment, Rollout } from '../commons/types.js';
+import type { PreparedDeployment, Rollout } from '../contract/shapes.js';
 import { diagnose } from './rollout-diagnosis.js';
 
 export interface CheckRolloutInput {
@@ -24,11 +24,12 @@ export interface CheckRolloutDeps {
  * ECS's reasons; still running past the timeout is RolloutTimeoutError.
  */
 export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutDeps): Promise<Rollout> {
-  const { deployment, rollout } = input;
+  const { rollout } = input;
+  const { cluster } = input.deployment.target;
   const now = deps.now?.() ?? Date.now();
-  const service = await describeService(deps.ecs, deployment.cluster, deployment.service);
+  const service = await describeService(deps.ecs, cluster, input.deployment.target.service);
   const ours = service.deployments?.find((d) => d.id === rollout.deploymentId);
-  const why = () => diagnose(deps.ecs, deployment.cluster, service, rollout.deploymentId, rollout.startedAt);
+  const why = () => diagnose(deps.ecs, cluster, service, rollout.deploymentId, rollout.startedAt);
 
   if (!ours) {
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');

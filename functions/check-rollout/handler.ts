@@ -1,16 +1,20 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
 import { requireNumber } from '../commons/env.js';
-import { stepMiddleware } from '../commons/middleware.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import { ENV } from '../contract/environment.js';
+import type { Rollout } from '../contract/shapes.js';
+import { STEP } from '../contract/states.js';
 import { type CheckRolloutInput, checkRollout } from './check-rollout.js';
 
+const o = observability(STEP.checkRollout);
 const deps = {
-  ecs: new ECSClient(AWS_CLIENT_CONFIG),
-  timeoutSeconds: requireNumber('ROLLOUT_TIMEOUT_SECONDS'),
-  pollSeconds: requireNumber('ROLLOUT_POLL_SECONDS'),
+  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
+  timeoutSeconds: requireNumber(ENV.rolloutTimeoutSeconds),
+  pollSeconds: requireNumber(ENV.rolloutPollSeconds),
 };
 
-export const handler = middy<CheckRolloutInput>()
-  .use(stepMiddleware('check-rollout'))
-  .handler((event: CheckRolloutInput) => checkRollout(event, deps));
+export const handler = stepHandler<CheckRolloutInput, Rollout>(o).handler((event: CheckRolloutInput) =>
+  checkRollout(event, deps),
+);

@@ -1,20 +1,7 @@
-/**
- * The deployment target and workflow settings, from the function's environment
- * (set by the CDK stack from the one configuration). Read once per cold start.
- */
-export interface TargetEnv {
-  serviceName: string;
-  clusterName: string;
-  containerName: string;
-  repositoryName: string;
-  repositoryUri: string;
-  appTableName: string;
-  loadBalancerUrl: string;
-  targetGroupArn: string;
-  desiredCount: number;
-}
+import type { EnvName } from '../contract/environment.js';
 
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+/** A variable the stack sets on the function; missing or empty fails the cold start, naming it. */
+export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];
   if (value === undefined || value === '') {
     throw new Error(`Missing environment variable ${name}: the stack sets it on every stepship function`);
@@ -22,7 +9,7 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
-export function requireNumber(name: string, env: NodeJS.ProcessEnv = process.env): number {
+export function requireNumber(name: EnvName, env: NodeJS.ProcessEnv = process.env): number {
   const raw = requireEnv(name, env);
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0)
@@ -30,16 +17,26 @@ export function requireNumber(name: string, env: NodeJS.ProcessEnv = process.env
   return value;
 }
 
-export function readTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
-  return {
-    serviceName: requireEnv('SERVICE_NAME', env),
-    clusterName: requireEnv('CLUSTER_NAME', env),
-    containerName: requireEnv('CONTAINER_NAME', env),
-    repositoryName: requireEnv('REPOSITORY_NAME', env),
-    repositoryUri: requireEnv('REPOSITORY_URI', env),
-    appTableName: requireEnv('APP_TABLE_NAME', env),
-    loadBalancerUrl: requireEnv('LOAD_BALANCER_URL', env).replace(/\/+$/, ''),
-    targetGroupArn: requireEnv('TARGET_GROUP_ARN', env),
-    desiredCount: requireNumber('DESIRED_COUNT', env),
-  };
+/** A JSON object of strings (e.g. service → repository), validated once at cold start. */
+export function requireStringMap(
+  name: EnvName,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const raw = requireEnv(name, env);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error(`Environment variable ${name} must be a JSON object, got "${raw.slice(0, 100)}"`);
+  }
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string');
+  if (!valid)
+    throw new Error(
+      `Environment variable ${name} must be a JSON object of strings, got ${raw.slice(0, 100)}`,
+    );
+  return parsed as Record<string, string>;
 }

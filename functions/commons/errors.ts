@@ -1,7 +1,10 @@
+import { ERROR } from '../contract/errors.js';
+
 /**
  * Errors of the deployment workflow. Each class's `name` is the error code
- * Step Functions sees (Lambda reports `errorType` = `name`), so the names are
- * part of the state machine's contract: `Retry` and `Catch` match them.
+ * Step Functions sees (Lambda reports `errorType` = `name`); the names live
+ * in the contract (contract/errors.ts), which the state machine's Retry and
+ * Catch are built from.
  */
 export class DeployError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -14,7 +17,7 @@ export class DeployError extends Error {
 export class ValidationError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'ValidationError';
+    this.name = ERROR.validation;
   }
 }
 
@@ -22,14 +25,14 @@ export class ValidationError extends DeployError {
 export class DeploymentInProgressError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'DeploymentInProgressError';
+    this.name = ERROR.deploymentInProgress;
   }
 }
 
 export class ImageNotFoundError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'ImageNotFoundError';
+    this.name = ERROR.imageNotFound;
   }
 }
 
@@ -37,7 +40,7 @@ export class ImageNotFoundError extends DeployError {
 export class TargetNotFoundError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'TargetNotFoundError';
+    this.name = ERROR.targetNotFound;
   }
 }
 
@@ -45,14 +48,14 @@ export class TargetNotFoundError extends DeployError {
 export class RolloutFailedError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'RolloutFailedError';
+    this.name = ERROR.rolloutFailed;
   }
 }
 
 export class RolloutTimeoutError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'RolloutTimeoutError';
+    this.name = ERROR.rolloutTimeout;
   }
 }
 
@@ -60,7 +63,7 @@ export class RolloutTimeoutError extends DeployError {
 export class TargetsNotReadyError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'TargetsNotReadyError';
+    this.name = ERROR.targetsNotReady;
   }
 }
 
@@ -68,14 +71,30 @@ export class TargetsNotReadyError extends DeployError {
 export class VerificationError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'VerificationError';
+    this.name = ERROR.verification;
   }
 }
 
 export class RollbackError extends DeployError {
   constructor(message: string) {
     super(message);
-    this.name = 'RollbackError';
+    this.name = ERROR.rollback;
+  }
+}
+
+/** The idempotency key (or push digest) already named a different deployment. */
+export class IdempotencyConflictError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = ERROR.idempotencyConflict;
+  }
+}
+
+/** GET /deployments/{id} of a deployment that neither Step Functions nor the records know. */
+export class DeploymentNotFoundError extends DeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = ERROR.deploymentNotFound;
   }
 }
 
@@ -83,7 +102,7 @@ export class RollbackError extends DeployError {
 export class TransientAwsError extends DeployError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'TransientAwsError';
+    this.name = ERROR.transientAws;
   }
 }
 

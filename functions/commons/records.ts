@@ -4,10 +4,13 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ENV } from '../contract/environment.js';
+import { RECORDS_TABLE } from '../contract/records.js';
+import { requireEnv } from './env.js';
 import { DeploymentInProgressError } from './errors.js';
 
 /**
@@ -37,9 +40,13 @@ export interface DeploymentRecord {
   finishedAt?: string;
 }
 
-export const BY_SERVICE_INDEX = 'by-service';
-const recordKey = (deploymentId: string) => ({ pk: `DEPLOYMENT#${deploymentId}`, sk: 'RECORD' });
-const lockKey = (service: string) => ({ pk: `LOCK#${service}`, sk: 'LOCK' });
+const MAX_HISTORY_PAGES = 20;
+const { partitionKey, sortKey } = RECORDS_TABLE;
+const recordKey = (deploymentId: string) => ({
+  [partitionKey]: `DEPLOYMENT#${deploymentId}`,
+  [sortKey]: 'RECORD',
+});
+const lockKey = (service: string) => ({ [partitionKey]: `LOCK#${service}`, [sortKey]: 'LOCK' });
 
 export interface Lock {
   owner: string;
@@ -69,8 +76,8 @@ export class RecordStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: marshall({ ...lockKey(service), ...lock }),
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ConditionExpression: 'attribute_not_exists(#pk) OR expiresAt < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#owner': 'owner' },
           ExpressionAttributeValues: marshall({ ':now': Math.floor(now.getTime() / 1000), ':owner': owner }),
         }),
       );
@@ -150,7 +157,7 @@ export class RecordStore {
       }),
     );
     if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = unmarshall(out.Item);
+    const { [partitionKey]: _pk, [sortKey]: _sk, ...record } = unmarshall(out.Item);
     return record as DeploymentRecord;
   }
 
@@ -159,20 +166,20 @@ export class RecordStore {
    * deployment, other than `excluding`. Reads newest first, a page at a time.
    */
   async lastVerifiedTaskDefinition(service: string, excluding: string): Promise<string | undefined> {
-    let start: Record<string, unknown> | undefined;
-    for (let page = 0; page < 20; page++) {
-      const out = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_SERVICE_INDEX,
-          KeyConditionExpression: 'service = :service',
-          ExpressionAttributeValues: marshall({ ':service': service }),
-          ScanIndexForward: false,
-          ExclusiveStartKey: start ? marshall(start) : undefined,
-          Limit: 50,
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = paginateQuery(
+      { client: this.ddb, pageSize: 50 },
+      {
+        TableName: this.tableName,
+        IndexName: RECORDS_TABLE.byServiceIndex,
+        KeyConditionExpression: '#service = :service',
+        ExpressionAttributeNames: { '#service': RECORDS_TABLE.byServicePartitionKey },
+        ExpressionAttributeValues: marshall({ ':service': service }),
+        ScanIndexForward: false,
+      },
+    );
+    let read = 0;
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const record = unmarshall(item) as DeploymentRecord;
         if (
           record.status === 'SUCCEEDED' &&
@@ -182,9 +189,14 @@ export class RecordStore {
           return record.taskDefinitionArn;
         }
       }
-      if (!out.LastEvaluatedKey) return undefined;
-      start = unmarshall(out.LastEvaluatedKey);
+      // A service with this many unverified deployments in a row has nothing worth rolling back to.
+      if (++read >= MAX_HISTORY_PAGES) return undefined;
     }
     return undefined;
   }
+}
+
+/** The record store of the table the stack names in the function's environment. */
+export function recordStoreFromEnv(ddb: DynamoDBClient): RecordStore {
+  return new RecordStore(ddb, requireEnv(ENV.recordsTable));
 }

@@ -1,5 +1,5 @@
 import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { Rollout } from './types.js';
+import type { Rollout } from '../contract/shapes.js';
 
 /** Seconds before the first rollout check: short, since a broken image often fails fast. */
 export const FIRST_CHECK_SECONDS = 3;

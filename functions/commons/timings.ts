@@ -4,7 +4,7 @@ import type {
   ResolvedImage,
   Rollout,
   Verification,
-} from './types.js';
+} from '../contract/shapes.js';
 
 export interface PhaseStamps {
   startTime?: string;

@@ -7,7 +7,7 @@ import type {
   ResolvedImage,
   Rollout,
   Verification,
-} from '../commons/types.js';
+} from '../contract/shapes.js';
 
 export interface FinalizeInput {
   execution: ExecutionContext;
@@ -29,7 +29,8 @@ export interface DeploymentSummary {
   imageUri: string;
   taskDefinitionArn: string;
   timings: Record<string, number>;
-  distinctTaskIps: string[];
+  /** The new tasks the identity route reached, or those checked directly. */
+  verifiedTasks: string[];
 }
 
 /** Records the verified deployment (the next rollback's target) with its timings, and releases the lock. */
@@ -45,13 +46,13 @@ export async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promis
     timings,
     finishedAt: new Date(now).toISOString(),
   });
-  await deps.records.releaseLock(input.deployment.service, input.execution.Id);
+  await deps.records.releaseLock(input.deployment.target.service, input.execution.Id);
   return {
     deploymentId: input.deployment.deploymentId,
     status: 'SUCCEEDED',
     imageUri: input.image.imageUri,
     taskDefinitionArn: input.taskDefinition.taskDefinitionArn,
     timings,
-    distinctTaskIps: input.verification.endpoint?.distinctTaskIps ?? [],
+    verifiedTasks: input.verification.identity?.distinctTasks ?? input.verification.directlyChecked ?? [],
   };
 }

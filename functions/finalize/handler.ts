@@ -1,15 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { requireEnv } from '../commons/env.js';
-import { stepMiddleware } from '../commons/middleware.js';
-import { RecordStore } from '../commons/records.js';
-import { type FinalizeInput, finalize } from './finalize.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import { recordStoreFromEnv } from '../commons/records.js';
+import { STEP } from '../contract/states.js';
+import { type DeploymentSummary, type FinalizeInput, finalize } from './finalize.js';
 
-const deps = {
-  records: new RecordStore(new DynamoDBClient(AWS_CLIENT_CONFIG), requireEnv('RECORDS_TABLE_NAME')),
-};
+const o = observability(STEP.finalize);
+const deps = { records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))) };
 
-export const handler = middy<FinalizeInput>()
-  .use(stepMiddleware('finalize'))
-  .handler((event: FinalizeInput) => finalize(event, deps));
+export const handler = stepHandler<FinalizeInput, DeploymentSummary>(o).handler((event: FinalizeInput) =>
+  finalize(event, deps),
+);

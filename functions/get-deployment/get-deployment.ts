@@ -2,11 +2,11 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   ExecutionDoesNotExist,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
+  paginateGetExecutionHistory,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { ValidationError } from '../commons/errors.js';
+import { DeploymentNotFoundError, ValidationError } from '../commons/errors.js';
 import type { DeploymentRecord, RecordStore } from '../commons/records.js';
 import { executionArn } from '../start-deployment/execution-name.js';
 
@@ -37,11 +37,11 @@ export interface DeploymentView {
   steps: StepSummary[];
 }
 
-/** Status, record and step-by-step history of one deployment; undefined when it doesn't exist. */
-export async function getDeployment(
-  id: string,
-  deps: GetDeploymentDeps,
-): Promise<DeploymentView | undefined> {
+/** A history long enough for any deployment, short enough to answer within API Gateway's timeout. */
+const MAX_HISTORY_EVENTS = 5000;
+
+/** Status, record and step-by-step history of one deployment. */
+export async function getDeployment(id: string, deps: GetDeploymentDeps): Promise<DeploymentView> {
   if (!DEPLOYMENT_ID.test(id)) throw new ValidationError('The deployment id must be 1–80 of A-Z a-z 0-9 _ -');
   const arn = executionArn(deps.stateMachineArn, id);
   const record = await deps.records.getRecord(id);
@@ -51,18 +51,15 @@ export async function getDeployment(
   } catch (err) {
     if (!(err instanceof ExecutionDoesNotExist)) throw err;
     // Step Functions keeps history for 90 days; the record outlives it.
-    if (!record) return undefined;
+    if (!record) throw new DeploymentNotFoundError(`No deployment ${id}`);
     return { deploymentId: id, status: record.status, executionArn: arn, record, steps: [] };
   }
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.sfn.send(
-      new GetExecutionHistoryCommand({ executionArn: arn, nextToken, maxResults: 1000 }),
-    );
+  const pages = paginateGetExecutionHistory({ client: deps.sfn, pageSize: 1000 }, { executionArn: arn });
+  for await (const page of pages) {
     events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken && events.length < 5000);
+    if (events.length >= MAX_HISTORY_EVENTS) break;
+  }
   return {
     deploymentId: id,
     status: execution.status ?? 'UNKNOWN',

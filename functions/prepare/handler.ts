@@ -1,19 +1,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { readTargetEnv, requireEnv, requireNumber } from '../commons/env.js';
-import { stepMiddleware } from '../commons/middleware.js';
-import { RecordStore } from '../commons/records.js';
+import { requireNumber } from '../commons/env.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import { recordStoreFromEnv } from '../commons/records.js';
+import { ENV } from '../contract/environment.js';
+import type { PreparedDeployment } from '../contract/shapes.js';
+import { STEP } from '../contract/states.js';
 import { type PrepareInput, prepare } from './prepare.js';
 
+const o = observability(STEP.prepare);
 const deps = {
-  ecs: new ECSClient(AWS_CLIENT_CONFIG),
-  records: new RecordStore(new DynamoDBClient(AWS_CLIENT_CONFIG), requireEnv('RECORDS_TABLE_NAME')),
-  target: readTargetEnv(),
-  lockTtlSeconds: requireNumber('LOCK_TTL_SECONDS'),
+  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
+  records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))),
+  lockTtlSeconds: requireNumber(ENV.lockTtlSeconds),
 };
 
-export const handler = middy<PrepareInput>()
-  .use(stepMiddleware('prepare'))
-  .handler((event: PrepareInput) => prepare(event, deps));
+export const handler = stepHandler<PrepareInput, PreparedDeployment>(o).handler((event: PrepareInput) =>
+  prepare(event, deps),
+);

@@ -1,42 +1,49 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { describeService } from '../commons/ecs-service.js';
-import type { TargetEnv } from '../commons/env.js';
 import { ValidationError } from '../commons/errors.js';
-import { IMAGE_DIGEST, IMAGE_TAG, S3_SOURCE } from '../commons/patterns.js';
 import type { RecordStore } from '../commons/records.js';
-import type { DeploymentRequest, ExecutionContext, PreparedDeployment } from '../commons/types.js';
+import { type DeploymentRequest, deploymentRequestSchema, describeIssues } from '../contract/request.js';
+import type {
+  DeployTarget,
+  DeployTargets,
+  ExecutionContext,
+  PreparedDeployment,
+} from '../contract/shapes.js';
+import { STEPSHIP_TAG_PREFIX } from '../contract/tags.js';
 
 export interface PrepareInput {
-  request: DeploymentRequest;
+  request: unknown;
   execution: ExecutionContext;
+  /** The app's services, as the state machine's definition carries them. */
+  targets: DeployTargets;
 }
 
 export interface PrepareDeps {
   ecs: ECSClient;
   records: RecordStore;
-  target: TargetEnv;
   lockTtlSeconds: number;
   now?: () => Date;
 }
 
 /**
- * Resolves the target, takes the per-service lock and writes the STARTED
- * record. The execution may have been started directly (not through
- * start-deployment), so the request is checked again here.
+ * Resolves the requested service's target, takes its lock and writes the
+ * STARTED record. The execution may have been started directly (not through
+ * start-deployment), so the request is checked again, with the same schema.
  */
 export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<PreparedDeployment> {
-  const { request, execution } = input;
-  checkRequest(request, deps.target);
+  const { execution } = input;
+  const request = checkRequest(input.request);
+  const target = resolveTarget(request, input.targets);
   const now = deps.now?.() ?? new Date();
   // The service must exist before anything is locked or recorded.
-  await describeService(deps.ecs, deps.target.clusterName, deps.target.serviceName);
-  await deps.records.acquireLock(deps.target.serviceName, execution.Id, deps.lockTtlSeconds, now);
+  await describeService(deps.ecs, target.cluster, target.service);
+  await deps.records.acquireLock(target.service, execution.Id, deps.lockTtlSeconds, now);
 
   const needsBuild = request.source !== undefined;
   const imageTag = needsBuild ? buildTag(execution.Name) : request.imageTag;
   await deps.records.putRecord({
     deploymentId: execution.Name,
-    service: deps.target.serviceName,
+    service: target.service,
     executionArn: execution.Id,
     startedAt: execution.StartTime || now.toISOString(),
     status: 'STARTED',
@@ -45,19 +52,10 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
     imageTag,
     imageDigest: request.imageDigest,
   });
-  const t = deps.target;
   return {
     deploymentId: execution.Name,
     executionArn: execution.Id,
-    service: t.serviceName,
-    cluster: t.clusterName,
-    containerName: t.containerName,
-    repositoryName: t.repositoryName,
-    repositoryUri: t.repositoryUri,
-    appTableName: t.appTableName,
-    loadBalancerUrl: t.loadBalancerUrl,
-    targetGroupArn: t.targetGroupArn,
-    desiredCount: t.desiredCount,
+    target,
     needsBuild,
     ...(imageTag ? { imageTag } : {}),
     ...(request.imageDigest ? { imageDigest: request.imageDigest } : {}),
@@ -66,30 +64,25 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
   };
 }
 
-/** Tags of stepship's own builds start "stepship-", which the auto-deploy rule ignores. */
+/** Tags of stepship's own builds carry the prefix the auto-deploy rule ignores. */
 export function buildTag(executionName: string): string {
-  return `stepship-${executionName.slice(-40)}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `${STEPSHIP_TAG_PREFIX}${executionName.slice(-40)}`.replace(/[^A-Za-z0-9_.-]/g, '-');
 }
 
-function checkRequest(
-  request: DeploymentRequest | undefined,
-  target: TargetEnv,
-): asserts request is DeploymentRequest {
-  if (!request || typeof request !== 'object')
-    throw new ValidationError('The execution input must be {"request": {...}}');
-  if (request.service !== target.serviceName) {
+function checkRequest(request: unknown): DeploymentRequest {
+  if (request === undefined) throw new ValidationError('The execution input must be {"request": {...}}');
+  const parsed = deploymentRequestSchema.safeParse(request);
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.error));
+  return parsed.data;
+}
+
+function resolveTarget(request: DeploymentRequest, targets: DeployTargets): DeployTarget {
+  const target = Object.hasOwn(targets, request.service) ? targets[request.service] : undefined;
+  if (!target) {
+    const known = Object.keys(targets).map((s) => `"${s}"`);
     throw new ValidationError(
-      `Unknown service "${String(request.service)}": this pipeline deploys "${target.serviceName}"`,
+      `Unknown service "${request.service}": this pipeline deploys ${known.join(', ') || 'no service'}`,
     );
   }
-  if (request.imageTag !== undefined && !IMAGE_TAG.test(request.imageTag))
-    throw new ValidationError('imageTag is malformed');
-  if (request.imageDigest !== undefined && !IMAGE_DIGEST.test(request.imageDigest)) {
-    throw new ValidationError('imageDigest is malformed');
-  }
-  if (request.source !== undefined && !S3_SOURCE.test(request.source))
-    throw new ValidationError('source is malformed');
-  if (!request.source && !request.imageTag && !request.imageDigest) {
-    throw new ValidationError('The request names no image (imageTag or imageDigest) and no source');
-  }
+  return target;
 }

@@ -1,15 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { requireEnv } from '../commons/env.js';
-import { stepMiddleware } from '../commons/middleware.js';
-import { RecordStore } from '../commons/records.js';
-import { type RecordFailureInput, recordFailure } from './record-failure.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import { recordStoreFromEnv } from '../commons/records.js';
+import { STEP } from '../contract/states.js';
+import { type FailureSummary, type RecordFailureInput, recordFailure } from './record-failure.js';
 
-const deps = {
-  records: new RecordStore(new DynamoDBClient(AWS_CLIENT_CONFIG), requireEnv('RECORDS_TABLE_NAME')),
-};
+const o = observability(STEP.recordFailure);
+const deps = { records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))) };
 
-export const handler = middy<RecordFailureInput>()
-  .use(stepMiddleware('record-failure'))
-  .handler((event: RecordFailureInput) => recordFailure(event, deps));
+export const handler = stepHandler<RecordFailureInput, FailureSummary>(o).handler(
+  (event: RecordFailureInput) => recordFailure(event, deps),
+);

@@ -1,15 +1,15 @@
 import type { DeploymentStatus, RecordStore } from '../commons/records.js';
 import { phaseTimings } from '../commons/timings.js';
+import type { DeploymentRequest } from '../contract/request.js';
 import type {
   CaughtError,
-  DeploymentRequest,
   ExecutionContext,
   PreparedDeployment,
   RegisteredTaskDefinition,
   ResolvedImage,
   Rollout,
   Verification,
-} from '../commons/types.js';
+} from '../contract/shapes.js';
 
 export type FailureOutcome = Extract<DeploymentStatus, 'FAILED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED'>;
 
@@ -62,7 +62,7 @@ export async function recordFailure(
     ? `\nThe rollback failed too: ${state.rollbackError.Error}: ${readableCause(state.rollbackError.Cause)}`
     : '';
   // Only a service this pipeline resolved gets a place in the service's history.
-  const service = state.deployment?.service;
+  const service = state.deployment?.target.service;
   await deps.records.updateRecord(execution.Name, {
     deploymentId: execution.Name,
     executionArn: execution.Id,

@@ -1,11 +1,14 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { stepMiddleware } from '../commons/middleware.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import type { RegisteredTaskDefinition } from '../contract/shapes.js';
+import { STEP } from '../contract/states.js';
 import { type RegisterInput, registerNewRevision } from './register-task-definition.js';
 
-const deps = { ecs: new ECSClient(AWS_CLIENT_CONFIG) };
+const o = observability(STEP.registerTaskDefinition);
+const deps = { ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)) };
 
-export const handler = middy<RegisterInput>()
-  .use(stepMiddleware('register-task-definition'))
-  .handler((event: RegisterInput) => registerNewRevision(event, deps));
+export const handler = stepHandler<RegisterInput, RegisteredTaskDefinition>(o).handler(
+  (event: RegisterInput) => registerNewRevision(event, deps),
+);

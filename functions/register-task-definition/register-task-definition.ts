@@ -7,7 +7,7 @@ import {
   registerTaskDefinition,
   toRegisterInput,
 } from '../commons/task-definition.js';
-import type { PreparedDeployment, RegisteredTaskDefinition, ResolvedImage } from '../commons/types.js';
+import type { PreparedDeployment, RegisteredTaskDefinition, ResolvedImage } from '../contract/shapes.js';
 
 export interface RegisterInput {
   deployment: PreparedDeployment;
@@ -28,12 +28,13 @@ export async function registerNewRevision(
   input: RegisterInput,
   deps: RegisterDeps,
 ): Promise<RegisteredTaskDefinition> {
-  const { deployment, image } = input;
-  const service = await describeService(deps.ecs, deployment.cluster, deployment.service);
+  const { image } = input;
+  const target = input.deployment.target;
+  const service = await describeService(deps.ecs, target.cluster, target.service);
   const current = service.taskDefinition;
-  if (!current) throw new TargetNotFoundError(`Service ${deployment.service} has no task definition`);
+  if (!current) throw new TargetNotFoundError(`Service ${target.service} has no task definition`);
   const { taskDefinition, tags } = await describeTaskDefinition(deps.ecs, current);
-  const request = withImage(toRegisterInput(taskDefinition, tags), deployment.containerName, image.imageUri);
+  const request = withImage(toRegisterInput(taskDefinition, tags), target.containerName, image.imageUri);
   const arn = await registerTaskDefinition(deps.ecs, request);
   return {
     taskDefinitionArn: arn,

@@ -1,11 +1,14 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { stepMiddleware } from '../commons/middleware.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import type { ResolvedImage } from '../contract/shapes.js';
+import { STEP } from '../contract/states.js';
 import { type ResolveImageInput, resolveImage } from './resolve-image.js';
 
-const deps = { ecr: new ECRClient(AWS_CLIENT_CONFIG) };
+const o = observability(STEP.resolveImage);
+const deps = { ecr: o.traced(new ECRClient(AWS_CLIENT_CONFIG)) };
 
-export const handler = middy<ResolveImageInput>()
-  .use(stepMiddleware('resolve-image'))
-  .handler((event: ResolveImageInput) => resolveImage(event, deps));
+export const handler = stepHandler<ResolveImageInput, ResolvedImage>(o).handler((event: ResolveImageInput) =>
+  resolveImage(event, deps),
+);

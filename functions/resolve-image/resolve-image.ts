@@ -5,8 +5,8 @@ import {
   ImageNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { ImageNotFoundError } from '../commons/errors.js';
-import { IMAGE_DIGEST } from '../commons/patterns.js';
-import type { BuildResult, PreparedDeployment, ResolvedImage } from '../commons/types.js';
+import { IMAGE_DIGEST } from '../contract/request.js';
+import type { BuildResult, PreparedDeployment, ResolvedImage } from '../contract/shapes.js';
 
 export interface ResolveImageInput {
   deployment: PreparedDeployment;
@@ -25,35 +25,34 @@ export interface ResolveImageDeps {
  */
 export async function resolveImage(input: ResolveImageInput, deps: ResolveImageDeps): Promise<ResolvedImage> {
   const { deployment, build } = input;
+  const { repositoryName, repositoryUri } = deployment.target;
   const builtDigest = build?.buildId ? exportedDigest(build) : undefined;
   const wanted: ImageIdentifier =
     builtDigest || deployment.imageDigest
       ? { imageDigest: builtDigest ?? deployment.imageDigest }
       : { imageTag: deployment.imageTag };
   const label = wanted.imageDigest
-    ? `${deployment.repositoryName}@${wanted.imageDigest}`
-    : `${deployment.repositoryName}:${wanted.imageTag}`;
+    ? `${repositoryName}@${wanted.imageDigest}`
+    : `${repositoryName}:${wanted.imageTag}`;
   if (!wanted.imageDigest && !wanted.imageTag)
     throw new ImageNotFoundError('No image tag or digest to resolve');
 
   let digest: string | undefined;
   try {
-    const out = await deps.ecr.send(
-      new DescribeImagesCommand({ repositoryName: deployment.repositoryName, imageIds: [wanted] }),
-    );
+    const out = await deps.ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [wanted] }));
     digest = out.imageDetails?.[0]?.imageDigest;
   } catch (err) {
     if (err instanceof ImageNotFoundException) {
-      throw new ImageNotFoundError(`Image ${label} not found in ECR repository ${deployment.repositoryName}`);
+      throw new ImageNotFoundError(`Image ${label} not found in ECR repository ${repositoryName}`);
     }
     throw err;
   }
   if (!digest || !IMAGE_DIGEST.test(digest)) {
-    throw new ImageNotFoundError(`Image ${label} not found in ECR repository ${deployment.repositoryName}`);
+    throw new ImageNotFoundError(`Image ${label} not found in ECR repository ${repositoryName}`);
   }
   return {
     imageDigest: digest,
-    imageUri: `${deployment.repositoryUri}@${digest}`,
+    imageUri: `${repositoryUri}@${digest}`,
     ...(deployment.imageTag ? { imageTag: deployment.imageTag } : {}),
     resolvedAt: deps.now?.() ?? Date.now(),
   };

@@ -1,17 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { requireEnv } from '../commons/env.js';
-import { stepMiddleware } from '../commons/middleware.js';
-import { RecordStore } from '../commons/records.js';
-import { type RollbackInput, rollback } from './rollback.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import { recordStoreFromEnv } from '../commons/records.js';
+import { STEP } from '../contract/states.js';
+import { type RollbackInput, type RollbackResult, rollback } from './rollback.js';
 
+const o = observability(STEP.rollback);
 const deps = {
-  ecs: new ECSClient(AWS_CLIENT_CONFIG),
-  records: new RecordStore(new DynamoDBClient(AWS_CLIENT_CONFIG), requireEnv('RECORDS_TABLE_NAME')),
+  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
+  records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))),
 };
 
-export const handler = middy<RollbackInput>()
-  .use(stepMiddleware('rollback'))
-  .handler((event: RollbackInput) => rollback(event, deps));
+export const handler = stepHandler<RollbackInput, RollbackResult>(o).handler((event: RollbackInput) =>
+  rollback(event, deps),
+);

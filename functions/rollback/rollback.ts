@@ -8,7 +8,12 @@ import {
   registerTaskDefinition,
   toRegisterInput,
 } from '../commons/task-definition.js';
-import type { CaughtError, PreparedDeployment, RegisteredTaskDefinition, Rollout } from '../commons/types.js';
+import type {
+  CaughtError,
+  PreparedDeployment,
+  RegisteredTaskDefinition,
+  Rollout,
+} from '../contract/shapes.js';
 
 export interface RollbackInput {
   deployment: PreparedDeployment;
@@ -37,20 +42,19 @@ export interface RollbackDeps {
  * on it, that rollout is the one to wait for.
  */
 export async function rollback(input: RollbackInput, deps: RollbackDeps): Promise<RollbackResult> {
-  const { deployment, taskDefinition } = input;
+  const { taskDefinition } = input;
+  const { cluster, service: serviceName } = input.deployment.target;
   const now = deps.now?.() ?? Date.now();
   const failed = taskDefinition?.taskDefinitionArn ?? '';
-  const lastVerified = await deps.records.lastVerifiedTaskDefinition(deployment.service, failed);
+  const lastVerified = await deps.records.lastVerifiedTaskDefinition(serviceName, failed);
   const chosen = lastVerified ?? taskDefinition?.previousTaskDefinitionArn;
   if (!chosen) {
-    throw new RollbackError(
-      `No verified or previous task definition of ${deployment.service} to roll back to`,
-    );
+    throw new RollbackError(`No verified or previous task definition of ${serviceName} to roll back to`);
   }
   const usable = await ensureActive(deps.ecs, chosen);
   const basis = lastVerified ? 'last-verified' : 'previous';
 
-  const service = await describeService(deps.ecs, deployment.cluster, deployment.service);
+  const service = await describeService(deps.ecs, cluster, serviceName);
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   if (primary?.id && primary.taskDefinition === usable) {
     return {
@@ -65,7 +69,7 @@ export async function rollback(input: RollbackInput, deps: RollbackDeps): Promis
       },
     };
   }
-  const rollout = await startRollout(deps.ecs, deployment.cluster, deployment.service, usable, now);
+  const rollout = await startRollout(deps.ecs, cluster, serviceName, usable, now);
   return { rolledBackTo: usable, basis, rollout };
 }
 

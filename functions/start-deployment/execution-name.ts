@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DeploymentRequest } from '../commons/types.js';
+import type { DeploymentRequest } from '../contract/request.js';
 
 /**
  * The execution name is the deployment's identity and its idempotency:

@@ -1,7 +1,13 @@
 import { ValidationError } from '../commons/errors.js';
-import { IMAGE_DIGEST, IMAGE_TAG } from '../commons/patterns.js';
-import type { DeploymentRequest } from '../commons/types.js';
-import { MAX_BODY_BYTES, parseRequest } from './parse-request.js';
+import {
+  type DeploymentRequest,
+  deploymentRequestSchema,
+  describeIssues,
+  IMAGE_DIGEST,
+  IMAGE_TAG,
+  MAX_BODY_BYTES,
+} from '../contract/request.js';
+import { parseRequest } from './parse-request.js';
 
 /** The three ways a deployment starts, told apart by the event's shape. */
 export type StartEvent =
@@ -23,6 +29,22 @@ export interface EcrPushEvent {
   detail: Record<string, unknown>;
 }
 
+/** What start-deployment knows of the app: its services, their repositories, the source bucket. */
+export interface ServiceDirectory {
+  /** Service name → the name of its ECR repository. */
+  repositories: Record<string, string>;
+  sourceBucket?: string;
+}
+
+/** The kind of a start event, without judging it; undefined for anything that isn't a JSON object. */
+export function kindOf(event: unknown): StartEvent['kind'] | undefined {
+  try {
+    return classify(event).kind;
+  } catch {
+    return undefined;
+  }
+}
+
 export function classify(event: unknown): StartEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new ValidationError('The event must be a JSON object');
@@ -35,13 +57,7 @@ export function classify(event: unknown): StartEvent {
   return { kind: 'cli', event: e };
 }
 
-export interface Target {
-  serviceName: string;
-  repositoryName: string;
-  sourceBucket?: string;
-}
-
-export function parseApiEvent(event: ApiEvent, target: Target): DeploymentRequest {
+export function parseApiEvent(event: ApiEvent, services: ServiceDirectory): DeploymentRequest {
   const raw = event.isBase64Encoded
     ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
     : (event.body ?? '');
@@ -61,12 +77,12 @@ export function parseApiEvent(event: ApiEvent, target: Target): DeploymentReques
     trigger: 'api',
     requester: event.requestContext.authorizer?.iam?.userArn ?? 'unknown-iam-principal',
     idempotencyKey: headers['idempotency-key'],
-    sourceBucket: target.sourceBucket,
+    sourceBucket: services.sourceBucket,
   });
 }
 
-/** An `ECR Image Action` event (PUSH, SUCCESS) for this service's repository. */
-export function parsePushEvent(event: EcrPushEvent, target: Target): DeploymentRequest {
+/** An `ECR Image Action` event (PUSH, SUCCESS) deploys the service whose repository it names. */
+export function parsePushEvent(event: EcrPushEvent, services: ServiceDirectory): DeploymentRequest {
   if (event.source !== 'aws.ecr' || event['detail-type'] !== 'ECR Image Action') {
     throw new ValidationError(
       `Unsupported event: source "${String(event.source)}", detail-type "${String(event['detail-type'])}"; expected aws.ecr "ECR Image Action"`,
@@ -78,9 +94,12 @@ export function parsePushEvent(event: EcrPushEvent, target: Target): DeploymentR
       `Only successful pushes deploy (got action-type "${String(d['action-type'])}", result "${String(d.result)}")`,
     );
   }
-  if (d['repository-name'] !== target.repositoryName) {
+  const repository = d['repository-name'];
+  const service = Object.entries(services.repositories).find(([, repo]) => repo === repository)?.[0];
+  if (!service) {
+    const known = Object.entries(services.repositories).map(([s, r]) => `${r} (${s})`);
     throw new ValidationError(
-      `Repository "${String(d['repository-name'])}" is not ${target.serviceName}'s (${target.repositoryName})`,
+      `Repository "${String(repository)}" is not the repository of a service this pipeline deploys: ${known.join(', ')}`,
     );
   }
   const digest = d['image-digest'];
@@ -89,15 +108,20 @@ export function parsePushEvent(event: EcrPushEvent, target: Target): DeploymentR
   }
   const tag = d['image-tag'];
   const imageTag = typeof tag === 'string' && IMAGE_TAG.test(tag) ? tag : undefined;
-  return {
-    service: target.serviceName,
+  const account =
+    typeof event.account === 'string' && /^\d{12}$/.test(event.account) ? event.account : undefined;
+  // Through the schema Prepare applies, so nothing started here is refused there.
+  const request = deploymentRequestSchema.safeParse({
+    service,
     trigger: 'push',
-    requester: `ecr-push:${typeof event.account === 'string' ? event.account : 'unknown-account'}`,
+    requester: `ecr-push:${account ?? 'unknown-account'}`,
     imageDigest: digest,
     ...(imageTag ? { imageTag } : {}),
-  };
+  });
+  if (!request.success) throw new ValidationError(describeIssues(request.error));
+  return request.data;
 }
 
-export function parseCliEvent(event: Record<string, unknown>, target: Target): DeploymentRequest {
-  return parseRequest(event, { trigger: 'cli', sourceBucket: target.sourceBucket });
+export function parseCliEvent(event: Record<string, unknown>, services: ServiceDirectory): DeploymentRequest {
+  return parseRequest(event, { trigger: 'cli', sourceBucket: services.sourceBucket });
 }

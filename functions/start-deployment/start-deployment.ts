@@ -4,15 +4,21 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DeployError, ValidationError } from '../commons/errors.js';
-import type { DeploymentRequest } from '../commons/types.js';
+import { IdempotencyConflictError, ValidationError } from '../commons/errors.js';
+import type { DeploymentRequest } from '../contract/request.js';
 import { executionArn, executionName, sameDeployment } from './execution-name.js';
-import { classify, parseApiEvent, parseCliEvent, parsePushEvent, type Target } from './parse-event.js';
+import {
+  classify,
+  parseApiEvent,
+  parseCliEvent,
+  parsePushEvent,
+  type ServiceDirectory,
+} from './parse-event.js';
 
 export interface StartDeploymentDeps {
   sfn: SFNClient;
   stateMachineArn: string;
-  target: Target;
+  services: ServiceDirectory;
   randomId?: () => string;
 }
 
@@ -26,23 +32,15 @@ export interface Started {
   request: DeploymentRequest;
 }
 
-/** The idempotency key (or push digest) already named a different deployment. */
-export class IdempotencyConflictError extends DeployError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IdempotencyConflictError';
-  }
-}
-
-export function parseStartEvent(event: unknown, target: Target): DeploymentRequest {
+export function parseStartEvent(event: unknown, services: ServiceDirectory): DeploymentRequest {
   const classified = classify(event);
   switch (classified.kind) {
     case 'api':
-      return parseApiEvent(classified.event, target);
+      return parseApiEvent(classified.event, services);
     case 'push':
-      return parsePushEvent(classified.event, target);
+      return parsePushEvent(classified.event, services);
     case 'cli':
-      return parseCliEvent(classified.event, target);
+      return parseCliEvent(classified.event, services);
   }
 }
 
@@ -54,9 +52,10 @@ export async function startDeployment(
   request: DeploymentRequest,
   deps: StartDeploymentDeps,
 ): Promise<Started> {
-  if (request.service !== deps.target.serviceName) {
+  const known = Object.keys(deps.services.repositories);
+  if (!known.includes(request.service)) {
     throw new ValidationError(
-      `Unknown service "${request.service}": this stepship pipeline deploys "${deps.target.serviceName}"`,
+      `Unknown service "${request.service}": this stepship pipeline deploys ${known.map((s) => `"${s}"`).join(', ')}`,
     );
   }
   const name = executionName(request, deps.randomId);

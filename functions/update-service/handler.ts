@@ -1,11 +1,14 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import middy from '@middy/core';
 import { AWS_CLIENT_CONFIG } from '../commons/aws-clients.js';
-import { stepMiddleware } from '../commons/middleware.js';
+import { stepHandler } from '../commons/middleware.js';
+import { observability } from '../commons/observability.js';
+import type { Rollout } from '../contract/shapes.js';
+import { STEP } from '../contract/states.js';
 import { type UpdateServiceInput, updateService } from './update-service.js';
 
-const deps = { ecs: new ECSClient(AWS_CLIENT_CONFIG) };
+const o = observability(STEP.updateService);
+const deps = { ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)) };
 
-export const handler = middy<UpdateServiceInput>()
-  .use(stepMiddleware('update-service'))
-  .handler((event: UpdateServiceInput) => updateService(event, deps));
+export const handler = stepHandler<UpdateServiceInput, Rollout>(o).handler((event: UpdateServiceInput) =>
+  updateService(event, deps),
+);

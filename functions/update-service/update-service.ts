@@ -1,6 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { startRollout } from '../commons/start-rollout.js';
-import type { PreparedDeployment, RegisteredTaskDefinition, Rollout } from '../commons/types.js';
+import type { PreparedDeployment, RegisteredTaskDefinition, Rollout } from '../contract/shapes.js';
 
 export interface UpdateServiceInput {
   deployment: PreparedDeployment;
@@ -17,8 +17,8 @@ export function updateService(input: UpdateServiceInput, deps: UpdateServiceDeps
   const { deployment, taskDefinition } = input;
   return startRollout(
     deps.ecs,
-    deployment.cluster,
-    deployment.service,
+    deployment.target.cluster,
+    deployment.target.service,
     taskDefinition.taskDefinitionArn,
     deps.now?.() ?? Date.now(),
   );

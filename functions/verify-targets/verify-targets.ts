@@ -1,10 +1,11 @@
-import { DescribeTasksCommand, type ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, type ECSClient, paginateListTasks, type Task } from '@aws-sdk/client-ecs';
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { describeService } from '../commons/ecs-service.js';
 import { TargetsNotReadyError } from '../commons/errors.js';
-import type { PreparedDeployment, Rollout, Verification } from '../commons/types.js';
+import type { NewTask, PreparedDeployment, Rollout, Verification } from '../contract/shapes.js';
 
 export interface VerifyTargetsInput {
   deployment: PreparedDeployment;
@@ -16,33 +17,44 @@ export interface VerifyTargetsDeps {
   elb: ElasticLoadBalancingV2Client;
 }
 
+/** DescribeTasks takes at most this many task ARNs per call. */
+const DESCRIBE_TASKS_LIMIT = 100;
+
 /**
- * The running tasks of the new revision, each healthy in the target group by
- * its own IP. Not all healthy yet is TargetsNotReadyError, which the state
- * machine retries a few times before it counts as a failed verification.
+ * As many running tasks of the new revision as the service wants *now*
+ * (its desired count at verification time, which scaling may have changed
+ * since the template was written), each healthy in the target group by its
+ * own IP. Not all there or healthy yet is TargetsNotReadyError, which the
+ * state machine retries a few times before it counts as a failed verification.
  */
 export async function verifyTargets(
   input: VerifyTargetsInput,
   deps: VerifyTargetsDeps,
 ): Promise<Verification> {
-  const { deployment, rollout } = input;
-  const tasks = await runningTasks(deps.ecs, deployment.cluster, deployment.service);
-  const newTaskIps = tasks
+  const { rollout } = input;
+  const target = input.deployment.target;
+  const service = await describeService(deps.ecs, target.cluster, target.service);
+  const desiredCount = service.desiredCount ?? 0;
+  const tasks = await runningTasks(deps.ecs, target.cluster, target.service);
+  const newTasks = tasks
     .filter((t) => t.taskDefinitionArn === rollout.taskDefinitionArn && t.lastStatus === 'RUNNING')
-    .map(privateIp)
-    .filter((ip): ip is string => ip !== undefined)
-    .sort();
-  const expected = deployment.desiredCount;
-  if (newTaskIps.length < expected) {
+    .map((t): NewTask | undefined => {
+      const ip = privateIp(t);
+      return ip && t.taskArn ? { taskArn: t.taskArn, ip } : undefined;
+    })
+    .filter((t): t is NewTask => t !== undefined)
+    .sort((a, b) => a.ip.localeCompare(b.ip));
+  if (newTasks.length < desiredCount) {
     throw new TargetsNotReadyError(
-      `${newTaskIps.length} of ${expected} tasks of ${rollout.taskDefinitionArn} are running with an IP`,
+      `${newTasks.length} of ${desiredCount} tasks of ${rollout.taskDefinitionArn} are running with an IP`,
     );
   }
   const health = await deps.elb.send(
-    new DescribeTargetHealthCommand({ TargetGroupArn: deployment.targetGroupArn }),
+    new DescribeTargetHealthCommand({ TargetGroupArn: target.targetGroupArn }),
   );
   const byIp = new Map((health.TargetHealthDescriptions ?? []).map((d) => [d.Target?.Id, d.TargetHealth]));
-  const notHealthy = newTaskIps.filter((ip) => byIp.get(ip)?.State !== 'healthy');
+  const ips = newTasks.map((t) => t.ip);
+  const notHealthy = ips.filter((ip) => byIp.get(ip)?.State !== 'healthy');
   if (notHealthy.length > 0) {
     const states = notHealthy.map((ip) => {
       const h = byIp.get(ip);
@@ -50,16 +62,22 @@ export async function verifyTargets(
     });
     throw new TargetsNotReadyError(`New tasks not healthy in the target group: ${states.join(', ')}`);
   }
-  return { newTaskIps, healthyTargets: newTaskIps };
+  return { desiredCount, newTasks, healthyTargets: ips };
 }
 
 async function runningTasks(ecs: ECSClient, cluster: string, serviceName: string): Promise<Task[]> {
-  const listed = await ecs.send(
-    new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING', maxResults: 100 }),
+  const arns: string[] = [];
+  const pages = paginateListTasks(
+    { client: ecs, pageSize: 100 },
+    { cluster, serviceName, desiredStatus: 'RUNNING' },
   );
-  const arns = listed.taskArns ?? [];
-  if (arns.length === 0) return [];
-  return (await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
+  for await (const page of pages) arns.push(...(page.taskArns ?? []));
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_LIMIT) {
+    const chunk = arns.slice(i, i + DESCRIBE_TASKS_LIMIT);
+    tasks.push(...((await ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk }))).tasks ?? []));
+  }
+  return tasks;
 }
 
 /** An awsvpc task's private IP, from its ENI attachment or its container's network interface. */

@@ -1,95 +1,77 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StepshipConfig } from '../config.js';
+import { ENV } from '../../functions/contract/environment.js';
+import { STEP, type StepName } from '../../functions/contract/states.js';
 import { acknowledge, arnPattern, arnRef } from '../nag.js';
 import type { WorkflowFunctions } from './deployment-state-machine.js';
-import { NodeFunction } from './node-function.js';
+import { type FunctionNetwork, NodeFunction } from './node-function.js';
+import type { PipelineTarget } from './pipeline-target.js';
 
 export interface DeploymentFunctionsProps {
-  config: StepshipConfig;
-  cluster: ecs.ICluster;
-  /** The cluster's fixed name (from the configuration), so policies need no cross-stack token. */
-  clusterName: string;
-  service: ecs.FargateService;
-  repository: ecr.IRepository;
-  appTable: dynamodb.ITable;
-  targetGroup: elbv2.IApplicationTargetGroup;
-  loadBalancerUrl: string;
-  taskRole: iam.IRole;
-  executionRole: iam.IRole;
+  targets: PipelineTarget[];
   recordsTable: dynamodb.ITable;
   logRetention: logs.RetentionDays;
   lockTtlSeconds: number;
+  rolloutTimeoutSeconds: number;
+  rolloutPollSeconds: number;
 }
 
 /**
  * The workflow's Lambda steps, each with exactly the permissions its logic
- * uses. Where an action has no resource-level permissions in IAM, the
- * acknowledgement says so; everything else is scoped to this service.
+ * uses, on the listed services only. Where an action has no resource-level
+ * permissions in IAM, the acknowledgement says so.
  */
 export class DeploymentFunctions extends Construct {
   readonly steps: WorkflowFunctions;
+  /** The verify step's security group, which every target service admits on its container port. */
+  readonly verifySecurityGroup: ec2.SecurityGroup;
   private readonly props: DeploymentFunctionsProps;
 
   constructor(scope: Construct, id: string, props: DeploymentFunctionsProps) {
     super(scope, id);
     this.props = props;
-    const c = props.config;
-    const target = {
-      SERVICE_NAME: c.serviceName,
-      CLUSTER_NAME: props.clusterName,
-      CONTAINER_NAME: c.containerName,
-      REPOSITORY_NAME: props.repository.repositoryName,
-      REPOSITORY_URI: props.repository.repositoryUri,
-      APP_TABLE_NAME: props.appTable.tableName,
-      LOAD_BALANCER_URL: props.loadBalancerUrl,
-      TARGET_GROUP_ARN: props.targetGroup.targetGroupArn,
-      DESIRED_COUNT: String(c.desiredCount),
-    };
-    const records = { RECORDS_TABLE_NAME: props.recordsTable.tableName };
+    const targets = props.targets;
+    const records = { [ENV.recordsTable]: props.recordsTable.tableName };
 
-    const prepare = this.fn('prepare', 'Resolve the target, take the lock, record STARTED', {
-      ...target,
+    const prepare = this.fn(STEP.prepare, 'Resolve the target, take the lock, record STARTED', {
       ...records,
-      LOCK_TTL_SECONDS: String(props.lockTtlSeconds),
+      [ENV.lockTtlSeconds]: String(props.lockTtlSeconds),
     });
     this.describeService(prepare);
     this.records(prepare, ['dynamodb:GetItem', 'dynamodb:PutItem']);
 
-    const resolveImage = this.fn('resolve-image', 'ECR tag → digest', {});
+    const resolveImage = this.fn(STEP.resolveImage, 'ECR tag → digest', {});
     resolveImage.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ecr:DescribeImages'],
-        resources: [props.repository.repositoryArn],
+        resources: targets.map((t) => t.repository.repositoryArn),
       }),
     );
 
     const registerTaskDefinition = this.fn(
-      'register-task-definition',
+      STEP.registerTaskDefinition,
       'Clone the task definition with the new image',
       {},
     );
     this.describeService(registerTaskDefinition);
     this.taskDefinitions(registerTaskDefinition);
 
-    const updateService = this.fn('update-service', 'Start the rolling deployment', {});
+    const updateService = this.fn(STEP.updateService, 'Start the rolling deployment', {});
     this.updateService(updateService);
 
-    const rollout = {
-      ROLLOUT_TIMEOUT_SECONDS: String(c.rolloutTimeoutSeconds),
-      ROLLOUT_POLL_SECONDS: String(c.rolloutPollSeconds),
-    };
-    const checkRollout = this.fn('check-rollout', 'Judge this deployment by its id', rollout);
+    const checkRollout = this.fn(STEP.checkRollout, 'Judge this deployment by its id', {
+      [ENV.rolloutTimeoutSeconds]: String(props.rolloutTimeoutSeconds),
+      [ENV.rolloutPollSeconds]: String(props.rolloutPollSeconds),
+    });
     this.describeService(checkRollout);
     this.tasks(checkRollout);
 
-    const verifyTargets = this.fn('verify-targets', "New tasks' IPs healthy in the target group", {});
+    const verifyTargets = this.fn(STEP.verifyTargets, "New tasks' IPs healthy in the target group", {});
+    this.describeService(verifyTargets);
     this.tasks(verifyTargets);
     verifyTargets.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }),
@@ -97,27 +79,33 @@ export class DeploymentFunctions extends Construct {
     Validations.of(verifyTargets.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'elasticloadbalancing:DescribeTargetHealth and ecs:ListTasks do not support resource-level permissions (ListTasks is conditioned on the cluster).',
+        'elasticloadbalancing:DescribeTargetHealth, ecs:ListTasks (conditioned on the clusters) and X-Ray trace writes do not support resource-level permissions.',
     });
 
-    const verifyEndpoint = this.fn(
-      'verify-endpoint',
-      'Requests through the ALB reach several new tasks',
+    this.verifySecurityGroup = this.verifyNetwork();
+    const verifyChecks = this.fn(
+      STEP.verifyChecks,
+      "The app's declared checks, through the ALB and at each new task",
       {},
       60,
+      {
+        vpc: this.vpc(),
+        subnets: targets[0]?.network.subnets ?? {},
+        securityGroups: [this.verifySecurityGroup],
+      },
     );
-    const verifyDynamoDb = this.fn('verify-dynamodb', 'The service lists its DynamoDB table', {}, 30);
+    this.networkInterfaces(verifyChecks);
 
-    const rollback = this.fn('rollback', 'Roll back to the last verified task definition', records);
+    const rollback = this.fn(STEP.rollback, 'Roll back to the last verified task definition', records);
     this.describeService(rollback);
     this.updateService(rollback);
     this.taskDefinitions(rollback);
     this.records(rollback, ['dynamodb:Query']);
 
-    const finalize = this.fn('finalize', 'Record SUCCEEDED with timings; release the lock', records);
+    const finalize = this.fn(STEP.finalize, 'Record SUCCEEDED with timings; release the lock', records);
     this.records(finalize, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
     const recordFailure = this.fn(
-      'record-failure',
+      STEP.recordFailure,
       'Record the failure and its cause; release the lock',
       records,
     );
@@ -130,20 +118,20 @@ export class DeploymentFunctions extends Construct {
       updateService: updateService.function,
       checkRollout: checkRollout.function,
       verifyTargets: verifyTargets.function,
-      verifyEndpoint: verifyEndpoint.function,
-      verifyDynamoDb: verifyDynamoDb.function,
+      verifyChecks: verifyChecks.function,
       rollback: rollback.function,
       finalize: finalize.function,
       recordFailure: recordFailure.function,
     };
   }
 
-  /** A function outside the workflow (the API's and the push rule's entry points). */
+  /** A stepship function; also used for the API's and the push rule's entry points. */
   fn(
-    step: string,
+    step: StepName,
     description: string,
     environment: Record<string, string>,
     timeoutSeconds = 30,
+    network?: FunctionNetwork,
   ): NodeFunction {
     return new NodeFunction(this, pascal(step), {
       step,
@@ -151,6 +139,7 @@ export class DeploymentFunctions extends Construct {
       environment,
       logRetention: this.props.logRetention,
       timeout: Duration.seconds(timeoutSeconds),
+      network,
     });
   }
 
@@ -166,11 +155,62 @@ export class DeploymentFunctions extends Construct {
     );
   }
 
+  private vpc(): ec2.IVpc {
+    const vpc = this.props.targets[0]?.network.vpc;
+    if (!vpc) throw new Error('The pipeline needs at least one target service');
+    return vpc;
+  }
+
+  /**
+   * The verify step's own security group: out to the load balancer's
+   * listeners (it calls the public URL, as users do) and to each service's
+   * tasks on their port, which admit it there.
+   */
+  private verifyNetwork(): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'VerifySecurityGroup', {
+      vpc: this.vpc(),
+      description: 'stepship verify step: the load balancer and the services it checks',
+      allowAllOutbound: false,
+    });
+    for (const port of [80, 443])
+      group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'The load balancer, by its public name');
+    for (const t of this.props.targets) {
+      group.connections.allowTo(
+        t.service,
+        ec2.Port.tcp(t.containerPort),
+        `stepship verify: ${t.serviceName} tasks`,
+      );
+    }
+    return group;
+  }
+
+  /** What Lambda needs to attach a VPC function's network interfaces (none of it has resource-level permissions). */
+  private networkInterfaces(fn: NodeFunction): void {
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "Lambda's VPC network-interface actions (those of AWSLambdaVPCAccessExecutionRole) and X-Ray trace writes do not support resource-level permissions.",
+    });
+  }
+
   private describeService(fn: NodeFunction): void {
     fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:DescribeServices'],
-        resources: [this.props.service.serviceArn],
+        resources: this.props.targets.map((t) => t.service.serviceArn),
       }),
     );
   }
@@ -179,46 +219,44 @@ export class DeploymentFunctions extends Construct {
     fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
-        resources: [this.props.service.serviceArn],
+        resources: this.props.targets.map((t) => t.service.serviceArn),
       }),
     );
   }
 
-  /** ListTasks on this cluster; DescribeTasks on this cluster's tasks. */
+  /** ListTasks on the targets' clusters; DescribeTasks on those clusters' tasks. */
   private tasks(fn: NodeFunction): void {
-    const cluster = this.props.cluster;
+    const clusters = unique(this.props.targets.map((t) => t.clusterName));
+    const clusterArns = unique(this.props.targets.map((t) => t.cluster.clusterArn));
     fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:ListTasks'],
         resources: ['*'],
-        conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+        conditions: { ArnEquals: { 'ecs:cluster': clusterArns } },
       }),
     );
     fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:DescribeTasks'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'ecs',
-            resource: 'task',
-            resourceName: `${this.props.clusterName}/*`,
-          }),
-        ],
-        conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+        resources: clusters.map((name) =>
+          Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${name}/*` }),
+        ),
+        conditions: { ArnEquals: { 'ecs:cluster': clusterArns } },
       }),
     );
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecs:ListTasks has no resource-level permissions; it is conditioned on this cluster.',
+      reason:
+        'ecs:ListTasks has no resource-level permissions (it is conditioned on the target clusters), nor do X-Ray trace writes.',
     });
     acknowledge(
       fn.role,
-      [`AwsSolutions-IAM5[Resource::${arnPattern(this, 'ecs', `task/${this.props.clusterName}/*`)}]`],
-      'Task ARNs are not known in advance; DescribeTasks is limited to tasks of this cluster.',
+      clusters.map((name) => `AwsSolutions-IAM5[Resource::${arnPattern(this, 'ecs', `task/${name}/*`)}]`),
+      "Task ARNs are not known in advance; DescribeTasks is limited to the target clusters' tasks.",
     );
   }
 
-  /** Describe/register task definitions (no resource-level permissions) and pass only the service's two roles. */
+  /** Describe/register task definitions (no resource-level permissions) and pass only the services' roles. */
   private taskDefinitions(fn: NodeFunction): void {
     fn.role.addToPolicy(
       new iam.PolicyStatement({
@@ -229,16 +267,17 @@ export class DeploymentFunctions extends Construct {
     fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],
-        resources: [this.props.taskRole.roleArn, this.props.executionRole.roleArn],
+        resources: this.props.targets.flatMap((t) => [t.taskRole.roleArn, t.executionRole.roleArn]),
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition do not support resource-level permissions.',
+        'ecs:DescribeTaskDefinition, ecs:RegisterTaskDefinition and X-Ray trace writes do not support resource-level permissions.',
     });
   }
 }
 
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
 const pascal = (s: string): string => s.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

@@ -1,28 +1,40 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { StepName } from '../../functions/contract/states.js';
+import { dependOnPolicyOnly } from './policy-dependency.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** A function that must reach addresses inside a VPC (the verify step, which calls tasks directly). */
+export interface FunctionNetwork {
+  vpc: ec2.IVpc;
+  subnets: ec2.SubnetSelection;
+  securityGroups: ec2.ISecurityGroup[];
+}
+
 export interface NodeFunctionProps {
   /** The step's folder under functions/, holding handler.ts. */
-  step: string;
+  step: StepName;
   description: string;
   environment: Record<string, string>;
   logRetention: logs.RetentionDays;
   timeout?: Duration;
   memorySize?: number;
+  network?: FunctionNetwork;
 }
 
 /**
  * Every stepship Lambda, with the defaults set once: Node 24 on ARM64, an ESM
- * bundle built locally by esbuild (never Docker) with source maps, its own
- * log group with a retention period, and its own role that may only write to
- * that log group — callers grant the rest.
+ * bundle built locally by esbuild (never Docker) with source maps, X-Ray
+ * tracing (the functions' Powertools Tracer turns itself off on the local
+ * cloud), its own log group with a retention period, and its own role that
+ * may only write to that log group and its traces — callers grant the rest.
  */
 export class NodeFunction extends Construct {
   readonly function: NodejsFunction;
@@ -57,6 +69,14 @@ export class NodeFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       role: this.role,
       logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: props.network.securityGroups,
+          }
+        : {}),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
@@ -75,6 +95,13 @@ export class NodeFunction extends Construct {
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
       },
+    });
+    dependOnPolicyOnly(this.function.node.defaultChild as lambda.CfnFunction, this.role);
+    // Callers that grant other wildcard actions acknowledge this finding again, naming both.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray trace writes (xray:PutTraceSegments, xray:PutTelemetryRecords) have no resource-level permissions.',
     });
   }
 }

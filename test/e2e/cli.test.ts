@@ -53,14 +53,20 @@ describe('the stepship command', () => {
     expect(unknown.stderr).toContain('Usage: stepship <command>');
   }, 30_000);
 
-  it('serves until Ctrl-C, then stops everything it started and exits 0', async () => {
+  it('serves until Ctrl-C, with hints naming what it synthesized, then stops everything it started and exits 0', async () => {
     const work = mkdtempSync(join(tmpdir(), 'stepship-start-'));
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'start', '--endpoint-port', '0', '--lb-port', '0'],
       {
         cwd: ROOT,
-        env: { PATH: process.env.PATH, HOME: tmpdir(), STEPSHIP_STATE_DIR: work },
+        // Not the default name, so hints that hard-code it would show.
+        env: {
+          PATH: process.env.PATH,
+          HOME: tmpdir(),
+          STEPSHIP_STATE_DIR: work,
+          STEPSHIP_SERVICE_NAME: 'shop',
+        },
       },
     );
     let stdout = '';
@@ -75,6 +81,11 @@ describe('the stepship command', () => {
     const app = /The app: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
     expect(app).toBeDefined();
     expect((await fetch(`${app}/status`)).status).toBe(200);
+    expect(stdout).toContain('awsl ecs describe-services --cluster stepship-shop --services shop');
+    expect(stdout).toMatch(
+      /list-executions --state-machine-arn arn:aws:states:us-east-1:\d{12}:stateMachine:stepship-shop-deploy\n/,
+    );
+    expect(stdout).not.toMatch(/stepship-web|--services web/);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stdout).toContain('Stopped.');

@@ -10,10 +10,11 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkRollout } from '../../functions/check-rollout/check-rollout.js';
 import { RolloutFailedError, RolloutTimeoutError } from '../../functions/commons/errors.js';
-import type { PreparedDeployment, Rollout } from '../../functions/commons/types.js';
+import type { Rollout } from '../../functions/contract/shapes.js';
+import { preparedDeployment } from '../helpers/targets.js';
 
 const ecsMock = mockClient(ECSClient);
-const deployment = { cluster: 'stepship-web', service: 'web', desiredCount: 2 } as PreparedDeployment;
+const deployment = preparedDeployment();
 const STARTED = Date.parse('2026-11-23T10:00:00Z');
 const rollout: Rollout = {
   deploymentId: 'ecs-svc/222',

@@ -9,22 +9,16 @@ import {
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ImageNotFoundError, TargetNotFoundError } from '../../functions/commons/errors.js';
-import type { PreparedDeployment, ResolvedImage } from '../../functions/commons/types.js';
+import type { ResolvedImage } from '../../functions/contract/shapes.js';
 import { registerNewRevision } from '../../functions/register-task-definition/register-task-definition.js';
 import { resolveImage } from '../../functions/resolve-image/resolve-image.js';
+import { preparedDeployment, WEB_TARGET } from '../helpers/targets.js';
 
 const ecrMock = mockClient(ECRClient);
 const ecsMock = mockClient(ECSClient);
 const DIGEST = `sha256:${'c'.repeat(64)}`;
-const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web';
-const deployment = {
-  service: 'web',
-  cluster: 'stepship-web',
-  containerName: 'web',
-  repositoryName: 'web',
-  repositoryUri: REPO,
-  imageTag: 'v2',
-} as PreparedDeployment;
+const REPO = WEB_TARGET.repositoryUri;
+const deployment = preparedDeployment({ imageTag: 'v2' });
 
 beforeEach(() => {
   ecrMock.reset();

@@ -6,27 +6,23 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RollbackError, TransientAwsError, VerificationError } from '../../functions/commons/errors.js';
-import { stepMiddleware } from '../../functions/commons/middleware.js';
+import { stepHandler } from '../../functions/commons/middleware.js';
+import { observability } from '../../functions/commons/observability.js';
 import type { DeploymentRecord, RecordStore } from '../../functions/commons/records.js';
 import { phaseTimings } from '../../functions/commons/timings.js';
-import type { PreparedDeployment } from '../../functions/commons/types.js';
 import { finalize } from '../../functions/finalize/finalize.js';
 import { readableCause, recordFailure } from '../../functions/record-failure/record-failure.js';
 import { rollback } from '../../functions/rollback/rollback.js';
+import { preparedDeployment } from '../helpers/targets.js';
 
 const ecsMock = mockClient(ECSClient);
 beforeEach(() => {
   ecsMock.reset();
 });
-const deployment = {
-  deploymentId: 'push-web-1',
-  service: 'web',
-  cluster: 'stepship-web',
-} as PreparedDeployment;
+const deployment = preparedDeployment({ deploymentId: 'push-web-1' });
 const execution = { Id: 'arn:exec:push-web-1', Name: 'push-web-1', StartTime: '2026-11-23T10:00:00.000Z' };
 
 /** Records in memory: enough to see what the steps write. */
@@ -140,7 +136,8 @@ describe('finalize and record-failure', () => {
       completedAt: Date.parse(execution.StartTime) + 122_000,
     },
     verification: {
-      newTaskIps: [],
+      desiredCount: 2,
+      newTasks: [],
       healthyTargets: [],
       verifiedAt: Date.parse(execution.StartTime) + 127_000,
     },
@@ -227,17 +224,21 @@ describe('finalize and record-failure', () => {
 });
 
 describe('the step middleware', () => {
+  const lines: Record<string, unknown>[] = [];
   beforeAll(() => {
-    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    for (const stream of [process.stdout, process.stderr]) {
+      jest.spyOn(stream, 'write').mockImplementation((chunk) => {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        return true;
+      });
+    }
   });
   afterAll(() => {
     jest.restoreAllMocks();
   });
   const context = { awsRequestId: 'r1' } as Context;
   const wrap = (fail: () => never) =>
-    middy<unknown>()
-      .use(stepMiddleware('test'))
-      .handler(async () => fail());
+    stepHandler<unknown, never>(observability('finalize')).handler(async () => fail());
 
   it('turns throttling and 5xx AWS errors into TransientAwsError, which the state machine retries', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), {
@@ -266,5 +267,24 @@ describe('the step middleware', () => {
         throw new VerificationError('bad');
       })({}, context),
     ).rejects.toMatchObject({ name: 'VerificationError' });
+  });
+
+  it('correlates every line of an invocation with its step and execution, and forgets the execution after', async () => {
+    const o = observability('finalize');
+    const handler = stepHandler<unknown, string>(o).handler(async () => {
+      o.logger.info('working');
+      return 'done';
+    });
+    lines.length = 0;
+    await handler({ execution: { Id: 'arn:exec:1' } }, context);
+    await handler({}, { awsRequestId: 'r2' } as Context);
+    expect(lines.map((l) => [l.message, l.step, l.executionId, l.function_request_id])).toEqual([
+      ['step started', 'finalize', 'arn:exec:1', 'r1'],
+      ['working', 'finalize', 'arn:exec:1', 'r1'],
+      ['step finished', 'finalize', 'arn:exec:1', 'r1'],
+      ['step started', 'finalize', undefined, 'r2'],
+      ['working', 'finalize', undefined, 'r2'],
+      ['step finished', 'finalize', undefined, 'r2'],
+    ]);
   });
 });

@@ -6,12 +6,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { DeploymentRequest } from '../../functions/commons/types.js';
+import { IdempotencyConflictError } from '../../functions/commons/errors.js';
+import type { DeploymentRequest } from '../../functions/contract/request.js';
 import { executionArn, executionName } from '../../functions/start-deployment/execution-name.js';
-import {
-  IdempotencyConflictError,
-  startDeployment,
-} from '../../functions/start-deployment/start-deployment.js';
+import { startDeployment } from '../../functions/start-deployment/start-deployment.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -19,7 +17,7 @@ const sfnMock = mockClient(SFNClient);
 const deps = () => ({
   sfn: new SFNClient({ region: 'us-east-1' }),
   stateMachineArn: ARN,
-  target: { serviceName: 'web', repositoryName: 'web' },
+  services: { repositories: { web: 'web' } },
 });
 
 /** A stand-in for Step Functions' name uniqueness: a second start with a known name fails. */

@@ -13,15 +13,16 @@ const savedEnv = { ...process.env };
 
 const logLines: string[] = [];
 beforeAll(async () => {
-  // The steps log JSON lines to stdout; keep them for assertions instead of printing them.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    logLines.push(String(chunk));
-    return true;
-  });
+  // The steps log JSON lines (warnings and errors to stderr); keep them for assertions instead of printing them.
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk) => {
+      logLines.push(String(chunk));
+      return true;
+    });
+  }
   Object.assign(process.env, {
     STATE_MACHINE_ARN,
-    SERVICE_NAME: 'web',
-    REPOSITORY_NAME: 'web',
+    SERVICE_REPOSITORIES: JSON.stringify({ web: 'web', worker: 'worker-images' }),
     SOURCE_BUCKET: 'stepship-sources',
     AWS_REGION: 'us-east-1',
   });
@@ -66,7 +67,11 @@ describe('start-deployment rejects malformed requests with a message naming the 
     ['a JSON array', api([1, 2]), /must be a JSON object/],
     ['a missing service', api({ imageTag: 'v2' }), /service is required/],
     ['a service that is not a string', api({ service: 42, imageTag: 'v2' }), /service must be a string/],
-    ['an unknown service', api({ service: 'billing', imageTag: 'v2' }), /Unknown service "billing"/],
+    [
+      'an unknown service',
+      api({ service: 'billing', imageTag: 'v2' }),
+      /Unknown service "billing": this stepship pipeline deploys "web", "worker"/,
+    ],
     ['no tag, digest or source', api({ service: 'web' }), /Give imageTag or imageDigest/],
     ['both a tag and a digest', api({ service: 'web', imageTag: 'v2', imageDigest: DIGEST }), /not both/],
     ['an invalid tag', api({ service: 'web', imageTag: '-v2' }), /imageTag must be an image tag/],
@@ -133,18 +138,25 @@ describe('start-deployment rejects malformed requests with a message naming the 
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     const rejected = logLines
       .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.msg === 'request rejected');
+      .filter((l) => l.message === 'request rejected');
     expect(rejected.at(-1)).toMatchObject({
-      level: 'warn',
+      level: 'WARN',
+      service: 'stepship',
       step: 'start-deployment',
+      function_request_id: 'test',
       error: 'ValidationError',
+      statusCode: 400,
     });
   });
 
   it.each<[string, unknown, RegExp]>([
     ['a failed push', push({ result: 'FAILURE' }), /Only successful pushes deploy/],
     ['a delete, not a push', push({ 'action-type': 'DELETE' }), /Only successful pushes deploy/],
-    ['another repository', push({ 'repository-name': 'other' }), /Repository "other" is not web's/],
+    [
+      'another repository',
+      push({ 'repository-name': 'other' }),
+      /Repository "other" is not the repository of a service this pipeline deploys: web \(web\), worker-images \(worker\)/,
+    ],
     ['a push without a digest', push({ 'image-digest': undefined }), /no valid image-digest/],
     ['another event source', push({}, { source: 'aws.s3' }), /Unsupported event/],
   ])('a push event with %s is dropped with a reason', async (_case, event, message) => {
@@ -152,6 +164,34 @@ describe('start-deployment rejects malformed requests with a message naming the 
     expect(res).toMatchObject({ started: false, error: 'ValidationError' });
     expect(res.message).toMatch(message);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('reports every problem of a request at once', async () => {
+    const res = (await handler(
+      api({ service: 'web', imageTag: '-v2', imageDigest: 'sha256:xyz' }),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    const { message } = JSON.parse(res.body ?? '{}') as { message: string };
+    expect(message).toMatch(
+      /imageTag must be an image tag .*; got "-v2"; imageDigest must be an image digest/,
+    );
+  });
+
+  it('echoes bad input safely: control characters visible, at most 64 characters', async () => {
+    const res = (await handler(
+      { service: 'web', imageTag: `v2\n${'x'.repeat(100)}` },
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    const { message } = JSON.parse(res.body ?? '{}') as { message: string };
+    expect(message).toContain(`got "v2\\n${'x'.repeat(61)}…"`);
+  });
+
+  it("deploys a push to another service's repository as that service", async () => {
+    const res = (await handler(push({ 'repository-name': 'worker-images' }), context)) as {
+      request: unknown;
+    };
+    expect(res.request).toMatchObject({ service: 'worker', trigger: 'push', imageDigest: DIGEST });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   it('accepts a well-formed API request with 202 and the execution id', async () => {

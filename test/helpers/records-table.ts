@@ -1,5 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BY_SERVICE_INDEX, RecordStore } from '../../functions/commons/records.js';
+import { RecordStore } from '../../functions/commons/records.js';
+import { RECORDS_TABLE as T } from '../../functions/contract/records.js';
 
 /** Creates a records table with the keys and index the pipeline stack gives it, in dynalite. */
 export async function createRecordsTable(client: DynamoDBClient, tableName: string): Promise<RecordStore> {
@@ -8,21 +9,21 @@ export async function createRecordsTable(client: DynamoDBClient, tableName: stri
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'service', AttributeType: 'S' },
-        { AttributeName: 'startedAt', AttributeType: 'S' },
+        { AttributeName: T.partitionKey, AttributeType: 'S' },
+        { AttributeName: T.sortKey, AttributeType: 'S' },
+        { AttributeName: T.byServicePartitionKey, AttributeType: 'S' },
+        { AttributeName: T.byServiceSortKey, AttributeType: 'S' },
       ],
       KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
+        { AttributeName: T.partitionKey, KeyType: 'HASH' },
+        { AttributeName: T.sortKey, KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: [
         {
-          IndexName: BY_SERVICE_INDEX,
+          IndexName: T.byServiceIndex,
           KeySchema: [
-            { AttributeName: 'service', KeyType: 'HASH' },
-            { AttributeName: 'startedAt', KeyType: 'RANGE' },
+            { AttributeName: T.byServicePartitionKey, KeyType: 'HASH' },
+            { AttributeName: T.byServiceSortKey, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },

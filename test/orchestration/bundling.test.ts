@@ -33,8 +33,8 @@ function importBundle(dir: string, env: Record<string, string> = {}) {
 describe('Lambda bundles', () => {
   it('are ESM built locally by esbuild, with source maps, for every step', () => {
     const functions = Object.keys(built.pipelineTemplate.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(13);
-    for (const part of ['Prepare', 'VerifyEndpoint', 'StartDeployment']) {
+    expect(functions).toHaveLength(12);
+    for (const part of ['Prepare', 'VerifyChecks', 'StartDeployment']) {
       const dir = bundleOf(part);
       expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
@@ -43,7 +43,7 @@ describe('Lambda bundles', () => {
   });
 
   it('load as ES modules and export the handler', () => {
-    const result = importBundle(bundleOf('VerifyEndpoint'));
+    const result = importBundle(bundleOf('VerifyChecks'));
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('function');
   });

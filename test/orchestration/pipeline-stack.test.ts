@@ -1,18 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
+import { demoTargets } from '../../orchestration/app.js';
+import { loadConfig } from '../../orchestration/config.js';
+import { targetProblems } from '../../orchestration/constructs/pipeline-target.js';
 import { synth } from './synth.js';
 
-const { pipelineTemplate: t, serviceTemplate } = synth();
+const built = synth();
+const { pipelineTemplate: t, serviceTemplate } = built;
 
 describe('the pipeline stack', () => {
-  it('builds with a privileged CodeBuild project running the buildspec, with repository and platform variables', () => {
+  it('builds with a privileged CodeBuild project running the buildspec, for every service of the app', () => {
     t.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: Match.objectLike({
         PrivilegedMode: true,
-        EnvironmentVariables: Match.arrayWith([
-          Match.objectLike({ Name: 'REPOSITORY_URI' }),
-          { Name: 'PLATFORMS', Type: 'PLAINTEXT', Value: 'linux/amd64,linux/arm64' },
-        ]),
+        // The repository comes with each build, from the deployed service's target.
+        EnvironmentVariables: [{ Name: 'PLATFORMS', Type: 'PLAINTEXT', Value: 'linux/amd64,linux/arm64' }],
       }),
       Source: Match.objectLike({ Type: 'S3', BuildSpec: Match.stringLikeRegexp('docker buildx build') }),
       LogsConfig: { CloudWatchLogs: Match.objectLike({ Status: 'ENABLED' }) },
@@ -54,13 +58,14 @@ describe('the pipeline stack', () => {
 
   it('runs every step on Node 24, ARM64, with its own log group that has a retention period', () => {
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(12);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
+        TracingConfig: { Mode: 'Active' },
       });
     }
     const groups = Object.values(t.findResources('AWS::Logs::LogGroup'));
@@ -135,6 +140,61 @@ describe('the pipeline stack', () => {
   });
 });
 
+describe('the targets', () => {
+  const definition = () => {
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0];
+    return JSON.stringify(machine?.Properties.DefinitionString);
+  };
+
+  it("travel in the definition to Prepare, with the demo's declared checks", () => {
+    expect(definition()).toContain(
+      '\\"targets\\":{\\"web\\":{\\"service\\":\\"web\\",\\"cluster\\":\\"stepship-web\\"',
+    );
+    expect(definition()).toContain(
+      '\\"identity\\":{\\"path\\":\\"/status\\",\\"field\\":\\"taskIP\\",\\"kind\\":\\"ip\\",\\"imageField\\":\\"imageDigest\\"}',
+    );
+    expect(definition()).not.toMatch(/VerifyEndpoint|VerifyDynamoDB/);
+  });
+
+  it('are known to start-deployment as service → repository', () => {
+    const start = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.includes('StartDeployment'),
+    );
+    expect(JSON.stringify(start?.[1].Properties.Environment.Variables.SERVICE_REPOSITORIES)).toContain(
+      '{\\"web\\":\\"',
+    );
+  });
+
+  it('are reached by the verify step from inside their VPC, which their tasks admit on their port', () => {
+    const verify = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.includes('VerifyChecks'),
+    );
+    expect(verify?.[1].Properties.VpcConfig).toMatchObject({
+      SubnetIds: [
+        { 'Fn::ImportValue': expect.stringMatching(/privateSubnet1/) },
+        { 'Fn::ImportValue': expect.stringMatching(/privateSubnet2/) },
+      ],
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 3000,
+      ToPort: 3000,
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('WebServiceSecurityGroup') },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('VerifySecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  it('are refused when a check names a table the service cannot reach, or a service comes twice', () => {
+    const [web] = demoTargets(built.service, loadConfig({}, {}));
+    if (!web) throw new Error('the demo has a target');
+    expect(targetProblems([{ ...web, tables: {} }])).toEqual([
+      "web's checks refer to ${table:app}, which is not one of its tables",
+    ]);
+    expect(targetProblems([web, web])).toEqual(['Service web is listed more than once']);
+    expect(targetProblems([])).toEqual(['The pipeline needs at least one target service']);
+  });
+});
+
 describe('IAM across both stacks', () => {
   const statements = [t, serviceTemplate].flatMap((template) =>
     Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
@@ -165,3 +225,18 @@ describe('IAM across both stacks', () => {
     }
   });
 });
+
+const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+(cfnLint.status === 0 ? describe : describe.skip)(
+  `the synthesized templates${cfnLint.status === 0 ? '' : ' (skipped: cfn-lint is not installed)'}`,
+  () => {
+    it('pass cfn-lint with no error or warning', () => {
+      const templates = ['Stepship-web-Service', 'Stepship-web-Pipeline'].map((stack) =>
+        join(built.outdir, `${stack}.template.json`),
+      );
+      const result = spawnSync('cfn-lint', templates, { encoding: 'utf8' });
+      expect(result.stdout + result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    }, 60_000);
+  },
+);

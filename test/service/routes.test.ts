@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { jsonLog } from '../../service/src/request-log.js';
 import { type Running, startDynalite } from '../helpers/servers.js';
 import { type StartedApp, startApp } from './start-app.js';
 
@@ -73,6 +74,29 @@ describe('request logging', () => {
         durationMs: expect.any(Number),
       }),
     ]);
-    for (const line of requests) expect(() => JSON.parse(JSON.stringify(line))).not.toThrow();
+  });
+
+  it('writes each line to stdout as exactly one JSON object and a newline', () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      jsonLog({ level: 'info', msg: 'request', path: '/a\nb', status: 200 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toHaveLength(1);
+    const [line = ''] = written;
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.slice(0, -1)).not.toContain('\n');
+    expect(JSON.parse(line)).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      level: 'info',
+      msg: 'request',
+      path: '/a\nb',
+      status: 200,
+    });
   });
 });

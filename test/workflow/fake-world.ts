@@ -22,6 +22,12 @@ import type { HttpAnswer } from '../../functions/commons/http.js';
 /** How tasks of an image behave once ECS starts them. */
 export type Behaviour = 'healthy' | 'crashes' | 'never-settles' | 'no-dynamodb';
 
+/**
+ * What the tasks serve: the demo (/, /status, /db), or a minimal Node app
+ * that answers only / and /healthz.
+ */
+export type AppRoutes = 'demo' | 'healthz-only';
+
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web';
 export const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
@@ -46,8 +52,13 @@ export class FakeWorld {
   private nextIp = 10;
   private lastCompleted = '';
   private roundRobin = 0;
+  /** Every URL verification requested, in order. */
+  readonly requested: string[] = [];
 
-  constructor(readonly desiredCount = 2) {
+  constructor(
+    readonly desiredCount = 2,
+    readonly routes: AppRoutes = 'demo',
+  ) {
     const first = this.register({
       family: 'web',
       containerDefinitions: [
@@ -167,12 +178,12 @@ export class FakeWorld {
   }
 
   private install(): void {
-    this.ecs.on(DescribeServicesCommand).callsFake(() => {
+    this.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
       this.progress();
       return {
         services: [
           {
-            serviceName: 'web',
+            serviceName: input.services[0],
             status: 'ACTIVE',
             taskDefinition: this.primary?.taskDefinition,
             desiredCount: this.desiredCount,
@@ -227,19 +238,34 @@ export class FakeWorld {
     return this.tasks.filter((t) => t.lastStatus === 'RUNNING');
   }
 
-  /** The load balancer, as verification sees it: round robin over the running tasks. */
+  /**
+   * The network, as verification sees it: the load balancer (alb.local)
+   * round robin over the running tasks, and each running task at its own IP
+   * and port 3000.
+   */
   readonly get = async (url: string): Promise<HttpAnswer> => {
+    this.requested.push(url);
+    const { hostname, port, pathname: path } = new URL(url);
     const running = this.running();
-    const task = running[this.roundRobin++ % running.length];
-    if (!task) return { status: 503, json: undefined, text: 'no targets' };
+    const task =
+      hostname === 'alb.local'
+        ? running[this.roundRobin++ % running.length]
+        : port === '3000'
+          ? running.find((t) => ipOf(t) === hostname)
+          : undefined;
+    if (!task) throw new TypeError('fetch failed', { cause: new Error(`connect ECONNREFUSED ${hostname}`) });
     const image = this.imageOf(task.taskDefinitionArn ?? '');
-    const path = new URL(url).pathname;
     const answer = (status: number, json: unknown): HttpAnswer => ({
       status,
       json,
       text: JSON.stringify(json),
     });
     if (path === '/') return { status: 200, json: undefined, text: '<html>' };
+    if (this.routes === 'healthz-only') {
+      return path === '/healthz'
+        ? answer(200, { ok: true })
+        : { status: 404, json: undefined, text: 'Not Found' };
+    }
     if (path === '/status')
       return answer(200, { status: 'ok', taskIP: ipOf(task), image, imageDigest: image.split('@')[1] });
     if (this.behaviour.get(image.split('@')[1] ?? '') === 'no-dynamodb') {
@@ -248,7 +274,8 @@ export class FakeWorld {
         message: 'AccessDeniedException: User is not authorized to perform: dynamodb:ListTables',
       });
     }
-    return answer(200, { db: 'connected', tables: ['web-app-table'] });
+    if (path === '/db') return answer(200, { db: 'connected', tables: ['web-app-table'] });
+    return answer(404, { error: 'NotFound' });
   };
 }
 

@@ -12,9 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkRollout } from '../../functions/check-rollout/check-rollout.js';
-import type { TargetEnv } from '../../functions/commons/env.js';
 import type { RecordStore } from '../../functions/commons/records.js';
-import type { DeploymentRequest } from '../../functions/commons/types.js';
+import type { DeploymentRequest } from '../../functions/contract/request.js';
 import { finalize } from '../../functions/finalize/finalize.js';
 import { prepare } from '../../functions/prepare/prepare.js';
 import { recordFailure } from '../../functions/record-failure/record-failure.js';
@@ -24,28 +23,18 @@ import { rollback } from '../../functions/rollback/rollback.js';
 import { executionArn } from '../../functions/start-deployment/execution-name.js';
 import { startDeployment } from '../../functions/start-deployment/start-deployment.js';
 import { updateService } from '../../functions/update-service/update-service.js';
-import { verifyDynamoDb } from '../../functions/verify-dynamodb/verify-dynamodb.js';
-import { verifyEndpoint } from '../../functions/verify-endpoint/verify-endpoint.js';
+import { verifyChecks } from '../../functions/verify-checks/verify-checks.js';
 import { verifyTargets } from '../../functions/verify-targets/verify-targets.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
 import { createRecordsTable } from '../helpers/records-table.js';
 import { type Running, startDynalite } from '../helpers/servers.js';
 import { synth } from '../orchestration/synth.js';
 import { type StateMachineDefinition, stepOf, synthesizedDefinition } from './asl.js';
-import { type Behaviour, digest, FakeWorld } from './fake-world.js';
+import { type AppRoutes, type Behaviour, digest, FakeWorld, ipOf } from './fake-world.js';
+import { twoServiceDefinition } from './two-services.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
-const target: TargetEnv = {
-  serviceName: 'web',
-  clusterName: 'stepship-web',
-  containerName: 'web',
-  repositoryName: 'web',
-  repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web',
-  appTableName: 'web-app-table',
-  loadBalancerUrl: 'http://alb.local',
-  targetGroupArn: 'arn:tg/web',
-  desiredCount: 2,
-};
+const REPOSITORY_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web';
 
 let definition: StateMachineDefinition;
 let dynamo: Running;
@@ -53,10 +42,12 @@ let ddb: DynamoDBClient;
 let tables = 0;
 
 beforeAll(async () => {
-  definition = synthesizedDefinition(synth().pipelineTemplate);
+  const { pipelineTemplate, serviceTemplate } = synth();
+  definition = synthesizedDefinition(pipelineTemplate, serviceTemplate);
   dynamo = await startDynalite();
   ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
 }, 60_000);
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -71,6 +62,8 @@ interface Scenario {
   build?: (input: Record<string, unknown>) => Promise<unknown>;
   rolloutTimeoutSeconds?: number;
   records?: RecordStore;
+  /** Another synthesized state machine than the demo's. */
+  definition?: StateMachineDefinition;
 }
 
 /** The real step logic behind each Task state, chosen by the function the state's Resource names. */
@@ -82,15 +75,14 @@ function stepLogic(
   const ecr = new ECRClient({ region: LOCAL_REGION });
   const elb = new ElasticLoadBalancingV2Client({ region: LOCAL_REGION });
   return {
-    Prepare: (i) => prepare(i, { ecs, records, target, lockTtlSeconds: 900 }),
+    Prepare: (i) => prepare(i, { ecs, records, lockTtlSeconds: 900 }),
     ResolveImage: (i) => resolveImage(i, { ecr }),
     RegisterTaskDefinition: (i) => registerNewRevision(i, { ecs }),
     UpdateService: (i) => updateService(i, { ecs }),
     CheckRollout: (i) =>
       checkRollout(i, { ecs, timeoutSeconds: scenario.rolloutTimeoutSeconds ?? 600, pollSeconds: 1 }),
     VerifyTargets: (i) => verifyTargets(i, { ecs, elb }),
-    VerifyEndpoint: (i) => verifyEndpoint(i, { get: world.get }),
-    VerifyDynamodb: (i) => verifyDynamoDb(i, { get: world.get }),
+    VerifyChecks: (i) => verifyChecks(i, { get: world.get }),
     Rollback: (i) => rollback(i, { ecs, records }),
     Finalize: (i) => finalize(i, { records }),
     RecordFailure: (i) => recordFailure(i, { records }),
@@ -101,13 +93,14 @@ async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `
   const records = scenario.records ?? (await createRecordsTable(ddb, `records-${++tables}`));
   const logic = stepLogic(records, scenario);
   const handlers: Record<string, (input: never) => Promise<unknown>> = {};
-  for (const [state, def] of Object.entries(definition.States)) {
+  const machineDefinition = scenario.definition ?? definition;
+  for (const [state, def] of Object.entries(machineDefinition.States)) {
     if (def.Type !== 'Task' || !def.Resource) continue;
     const step = stepOf(def.Resource);
     const fn = step.includes('codebuild:startBuild') ? scenario.build : logic[step];
     if (fn) handlers[state] = fn as (input: never) => Promise<unknown>;
   }
-  const machine = new StateMachine(definition as never);
+  const machine = new StateMachine(machineDefinition as never);
   const execution = machine.run({ request } as never, {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
@@ -143,7 +136,7 @@ async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `
     failure,
     states,
     record: await records.getRecord(name),
-    lock: await records.currentLock('web'),
+    lock: await records.currentLock(request.service),
     records,
   };
 }
@@ -155,8 +148,8 @@ const push = (digestOf: string, tag = 'v2'): DeploymentRequest => ({
   imageDigest: digestOf,
   imageTag: tag,
 });
-function newWorld(image: string, behaviour: Behaviour = 'healthy') {
-  world = new FakeWorld();
+function newWorld(image: string, behaviour: Behaviour = 'healthy', routes: AppRoutes = 'demo') {
+  world = new FakeWorld(2, routes);
   world.images.set('v2', image);
   world.behaviour.set(image, behaviour);
   return world;
@@ -177,8 +170,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
         'WaitForRollout',
         'CheckRollout',
         'VerifyTargets',
-        'VerifyEndpoint',
-        'VerifyDynamoDB',
+        'VerifyChecks',
         'Finalize',
         'Deployed',
       ]),
@@ -186,9 +178,13 @@ describe('the synthesized state machine, run with the real step logic', () => {
     expect(result.states).not.toContain('Build');
     expect(result.output).toMatchObject({
       status: 'SUCCEEDED',
-      imageUri: `${target.repositoryUri}@${digest(2)}`,
-      distinctTaskIps: [expect.any(String), expect.any(String)],
+      imageUri: `${REPOSITORY_URI}@${digest(2)}`,
+      verifiedTasks: [expect.any(String), expect.any(String)],
     });
+    // The demo's declared checks and identity route, and nothing else.
+    expect(new Set(world.requested)).toEqual(
+      new Set(['http://alb.local/', 'http://alb.local/db', 'http://alb.local/status']),
+    );
     expect(result.record).toMatchObject({
       status: 'SUCCEEDED',
       trigger: 'push',
@@ -200,7 +196,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
         total: expect.any(Number),
       }),
     });
-    expect(world.imageOf(world.primary?.taskDefinition ?? '')).toBe(`${target.repositoryUri}@${digest(2)}`);
+    expect(world.imageOf(world.primary?.taskDefinition ?? '')).toBe(`${REPOSITORY_URI}@${digest(2)}`);
     expect(result.lock).toBeUndefined();
   });
 
@@ -224,6 +220,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
       SourceLocationOverride: 'stepship-sources/sources/web.zip',
       EnvironmentVariablesOverride: [
         { Name: 'IMAGE_TAG', Type: 'PLAINTEXT', Value: expect.stringMatching(/^stepship-/) },
+        { Name: 'REPOSITORY_URI', Type: 'PLAINTEXT', Value: REPOSITORY_URI },
       ],
     });
     expect(result.record).toMatchObject({ status: 'SUCCEEDED', imageDigest: digest(3) });
@@ -316,8 +313,10 @@ describe('the synthesized state machine, run with the real step logic', () => {
     const bad = await run(push(digest(7), 'v3'), { records });
     expect(bad.failure?.name).toBe('VerificationError');
     expect(bad.failure?.message).toContain(`Rolled back to ${verified}.`);
-    expect(bad.failure?.message).toContain('cannot list DynamoDB tables with its task role');
-    expect(bad.states).toEqual(expect.arrayContaining(['VerifyDynamoDB', 'Rollback', 'RecordRolledBack']));
+    expect(bad.failure?.message).toContain(
+      'GET http://alb.local/db answered 500, expected 200: {"db":"error","message":"AccessDeniedException',
+    );
+    expect(bad.states).toEqual(expect.arrayContaining(['VerifyChecks', 'Rollback', 'RecordRolledBack']));
     expect(bad.record).toMatchObject({ status: 'ROLLED_BACK', rolledBackTo: verified });
     expect(world.primary?.taskDefinition).toBe(verified);
   });
@@ -352,7 +351,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
     const deps = {
       sfn: new SFNClient({ region: LOCAL_REGION }),
       stateMachineArn: STATE_MACHINE_ARN,
-      target: { serviceName: 'web', repositoryName: 'web' },
+      services: { repositories: { web: 'web' } },
     };
     const first = await startDeployment(push(digest(9)), deps);
     const second = await startDeployment(push(digest(9)), deps);
@@ -362,5 +361,32 @@ describe('the synthesized state machine, run with the real step logic', () => {
     expect(outcome.failure).toBeUndefined();
     expect(outcome.record?.status).toBe('SUCCEEDED');
     sfn.restore();
+  });
+
+  it('deploys a Node app that answers only / and /healthz, verifying exactly what it declares', async () => {
+    newWorld(digest(5), 'healthy', 'healthz-only');
+    const result = await run(
+      { service: 'hello', trigger: 'api', requester: 'me', imageTag: 'v2' },
+      { definition: twoServiceDefinition() },
+    );
+    expect(result.failure).toBeUndefined();
+    expect(result.record).toMatchObject({ status: 'SUCCEEDED', service: 'hello' });
+    const tasks = world.running().map((t) => `http://${ipOf(t)}:3000/healthz`);
+    expect(world.requested).toEqual(['http://alb.local/healthz', ...tasks]);
+    expect(result.output).toMatchObject({ verifiedTasks: world.running().map(ipOf).sort() });
+  });
+
+  it("rejects a service the app doesn't have, naming the ones it has, and changes nothing", async () => {
+    newWorld(digest(2));
+    const result = await run(
+      { service: 'billing', trigger: 'api', requester: 'me', imageTag: 'v2' },
+      { definition: twoServiceDefinition() },
+    );
+    expect(result.failure).toEqual({
+      name: 'ValidationError',
+      message: 'Unknown service "billing": this pipeline deploys "web", "hello"',
+    });
+    expect(result.states).toEqual(['Prepare', 'RecordFailed', 'DeploymentFailed']);
+    expect(world.taskDefinitions.size).toBe(1);
   });
 });

@@ -1,0 +1,114 @@
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ValidationError } from '../../functions/commons/errors.js';
+import type { DeploymentRecord, RecordStore } from '../../functions/commons/records.js';
+import { prepare } from '../../functions/prepare/prepare.js';
+import { WEB_TARGET } from '../helpers/targets.js';
+
+const ecsMock = mockClient(ECSClient);
+const WORKER = { ...WEB_TARGET, service: 'worker', repositoryName: 'worker', verify: { checks: [] } };
+const targets = { web: WEB_TARGET, worker: WORKER };
+const execution = {
+  Id: 'arn:aws:states:us-east-1:123456789012:execution:stepship-demo-deploy:api-worker-1',
+  Name: 'api-worker-1',
+  StartTime: '2026-11-23T10:00:00.000Z',
+};
+
+function memoryRecords() {
+  const locks: string[] = [];
+  const records: DeploymentRecord[] = [];
+  const store = {
+    acquireLock: async (service: string) => {
+      locks.push(service);
+    },
+    putRecord: async (record: DeploymentRecord) => {
+      records.push(record);
+    },
+  } as unknown as RecordStore;
+  return { store, locks, records };
+}
+
+beforeEach(() => {
+  ecsMock.reset();
+  ecsMock.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+    services: input.services.map((serviceName) => ({ serviceName, status: 'ACTIVE' })),
+  }));
+});
+
+const run = (request: unknown, memory = memoryRecords()) =>
+  prepare(
+    { request, execution, targets },
+    {
+      ecs: new ECSClient({ region: 'us-east-1' }),
+      records: memory.store,
+      lockTtlSeconds: 60,
+      now: () => new Date(0),
+    },
+  );
+
+describe('prepare', () => {
+  it("resolves the requested service's target, and locks and records that service", async () => {
+    const memory = memoryRecords();
+    const prepared = await run(
+      { service: 'worker', trigger: 'api', requester: 'me', imageTag: 'v2' },
+      memory,
+    );
+    expect(prepared).toMatchObject({
+      deploymentId: 'api-worker-1',
+      target: WORKER,
+      needsBuild: false,
+      imageTag: 'v2',
+    });
+    expect(memory.locks).toEqual(['worker']);
+    expect(memory.records[0]).toMatchObject({ service: 'worker', status: 'STARTED' });
+    expect(ecsMock.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({
+      cluster: 'stepship-web',
+      services: ['worker'],
+    });
+  });
+
+  it('accepts a push that names its digest and, for the record, its tag; an API request may not', async () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const push = {
+      service: 'web',
+      trigger: 'push',
+      requester: 'ecr-push:123456789012',
+      imageDigest: digest,
+      imageTag: 'v2',
+    };
+    await expect(run(push)).resolves.toMatchObject({ imageDigest: digest, imageTag: 'v2' });
+    await expect(run({ ...push, trigger: 'api' })).rejects.toThrow('Give imageTag or imageDigest, not both');
+  });
+
+  it('names the known services when the request names another, before locking anything', async () => {
+    const memory = memoryRecords();
+    const failure = run({ service: 'billing', trigger: 'api', requester: 'me', imageTag: 'v2' }, memory);
+    await expect(failure).rejects.toBeInstanceOf(ValidationError);
+    await expect(failure).rejects.toThrow('Unknown service "billing": this pipeline deploys "web", "worker"');
+    expect(memory.locks).toEqual([]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no request at all', undefined, 'The execution input must be {"request": {...}}'],
+    ['a request that is not an object', 'web', 'The execution input\'s "request" must be a JSON object'],
+    [
+      'a malformed tag, with the same words as the API',
+      { service: 'web', trigger: 'api', requester: 'me', imageTag: '-v2' },
+      'imageTag must be an image tag (up to 128 of A-Z a-z 0-9 _ . -, not starting with . or -); got "-v2"',
+    ],
+    [
+      'an unknown trigger',
+      { service: 'web', trigger: 'cron', requester: 'me', imageTag: 'v2' },
+      'trigger must be one of api, push, cli; got "cron"',
+    ],
+    ['no requester', { service: 'web', trigger: 'api', imageTag: 'v2' }, 'requester is required'],
+    [
+      'nothing to deploy',
+      { service: 'web', trigger: 'api', requester: 'me' },
+      'Give imageTag or imageDigest (or a source to build)',
+    ],
+  ])('checks the request again with the one schema: %s', async (_case, request, message) => {
+    await expect(run(request)).rejects.toThrow(message);
+  });
+});
