@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { signedFetch } from './sigv4.js';
 
 /**
  * Checks a raw JSON-protocol response body against botocore's model of the
@@ -59,15 +60,31 @@ export function shapeProblems(service: string, operation: string, body: unknown)
 }
 
 /** A JSON-protocol call over plain HTTP, answering the raw body (what the SDK would deserialize). */
+/** The SigV4 service of a JSON-protocol target prefix, for the services these tests call. */
+function signingNameOf(target: string): string {
+  const prefix = target.split('.')[0] ?? '';
+  const names: Record<string, string> = {
+    AmazonEC2ContainerRegistry_V20150921: 'ecr',
+    CodeBuild_20161006: 'codebuild',
+    AmazonEC2ContainerServiceV20141113: 'ecs',
+    AWSEvents: 'events',
+    Logs_20140328: 'logs',
+    AWSStepFunctions: 'states',
+    DynamoDB_20120810: 'dynamodb',
+  };
+  return names[prefix] ?? prefix.toLowerCase();
+}
+
 export async function rawJsonCall(
   endpoint: string,
   target: string,
   body: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(endpoint, {
+  const res = await signedFetch(endpoint, {
     method: 'POST',
     headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
     body: JSON.stringify(body),
+    service: signingNameOf(target),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

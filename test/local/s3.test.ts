@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LocalCloud } from '../../local/cloud.js';
+import { signedFetch } from '../helpers/sigv4.js';
 
 let cloud: LocalCloud;
 const client = (region = 'us-east-1', accountId = '000000000000') =>
@@ -82,9 +83,7 @@ describe('S3 buckets and objects', () => {
       name: 'NotFound',
       status: 404,
     });
-    const raw = await fetch(`${cloud.endpointUrl}/present/nothing`, {
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request' },
-    });
+    const raw = await signedFetch(`${cloud.endpointUrl}/present/nothing`, { service: 's3' });
     expect(raw.status).toBe(404);
     expect(await raw.text()).toMatch(
       /^<\?xml[^>]*>\s*<Error><Code>NoSuchKey<\/Code><Message>[^<]+<\/Message><Key>nothing<\/Key><RequestId>/,
