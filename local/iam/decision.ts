@@ -5,11 +5,11 @@ import type { PolicyDocument } from './policy-document.js';
 export interface PolicySet {
   identity: PolicyDocument[];
   /**
-   * Attached managed policies the local cloud cannot read (an AWS-managed
-   * policy missing from aws-managed-policies.ts, a customer-managed one the
-   * templates do not define). What they grant is unknown, so a role that has
-   * any is not refused by implicit deny: the local cloud must not refuse what
-   * AWS may allow.
+   * Policies the local cloud cannot read (an AWS-managed policy missing from
+   * aws-managed-policies.ts, a customer-managed one the templates do not
+   * define, every policy of a role they do not define). What they grant is
+   * unknown, so a role that has any is not refused by implicit deny: the
+   * local cloud must not refuse what AWS may allow.
    */
   unseen: string[];
   boundary?: PolicyDocument | 'unseen';

@@ -154,7 +154,7 @@ export class Iam {
   /** The first check IAM would refuse for this caller, as the denial AWS reports; undefined when all are allowed. */
   authorize(caller: Caller, checks: readonly Check[], origin: RequestOrigin): Denial | undefined {
     const role = this.findRole(caller.roleArn);
-    const policies = this.policiesOf(role);
+    const policies = this.policiesOf(caller.roleArn, role);
     const account = parseArn(caller.roleArn)?.accountId ?? '';
     const roleName = caller.roleArn.split('/').pop() ?? caller.roleArn;
     const principal = arns.stsAssumedRole({ accountId: account, region: '' }, roleName, caller.session);
@@ -184,10 +184,17 @@ export class Iam {
     return undefined;
   }
 
-  /** A role's identity policies and boundary; what the local cloud cannot see is reported, not guessed. */
-  private policiesOf(role: Role | undefined): PolicySet {
+  /**
+   * A role's identity policies and boundary; what the local cloud cannot see
+   * is reported, not guessed. A role the templates do not define (imported
+   * by ARN) has policies it cannot see at all.
+   */
+  private policiesOf(roleArn: string, role: Role | undefined): PolicySet {
     const set: PolicySet = { identity: [], unseen: [] };
-    if (!role) return set;
+    if (!role) {
+      set.unseen.push(roleArn);
+      return set;
+    }
     set.identity.push(...role.inline.values());
     for (const arn of role.attached) {
       const document = this.managedPolicy(arn);
