@@ -294,6 +294,12 @@ describe('requests the table cannot place', () => {
     expect(ecs('UpdateService', input)).toEqual([{ action: 'ecs:UpdateService', resource: '*' }]);
   });
 
+  it('keeps a malformed escape in an S3 key as sent, never crashing', () => {
+    expect(rest('s3', 'GET', '/sources/%E0%A4%A')).toEqual([
+      { action: 's3:GetObject', resource: 'arn:aws:s3:::sources/%E0%A4%A' },
+    ]);
+  });
+
   it('checks DescribeTasks with a non-list of tasks against *', () => {
     expect(ecs('DescribeTasks', { tasks: 'abc' })).toEqual([{ action: 'ecs:DescribeTasks', resource: '*' }]);
   });

@@ -10,6 +10,15 @@ export type RestChecks = (
   scope: Scope,
 ) => Check[];
 
+/** A path segment decoded; malformed escapes are kept as sent (the service refuses them itself). */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const LIST_FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
 
@@ -26,7 +35,7 @@ export const lambdaChecks: RestChecks = (method, url, _headers, scope) => {
     return [
       check(
         'lambda:InvokeFunction',
-        functionArn(scope, decodeURIComponent(invoke[1] ?? ''), url.searchParams.get('Qualifier')),
+        functionArn(scope, decoded(invoke[1] ?? ''), url.searchParams.get('Qualifier')),
       ),
     ];
   if (method === 'GET' && LIST_FUNCTIONS.test(url.pathname)) return [check('lambda:ListFunctions', '*')];
@@ -41,7 +50,7 @@ export const lambdaChecks: RestChecks = (method, url, _headers, scope) => {
  */
 export const s3Checks: RestChecks = (method, url, headers) => {
   const [, bucket = '', ...rest] = url.pathname.split('/');
-  const key = decodeURIComponent(rest.join('/'));
+  const key = decoded(rest.join('/'));
   if (bucket === '') return method === 'GET' ? [check('s3:ListAllMyBuckets', '*')] : [];
   const bucketArn = arns.s3Bucket(bucket);
   if (key === '') {
@@ -64,8 +73,7 @@ export const s3Checks: RestChecks = (method, url, headers) => {
   if (method === 'DELETE') return [check('s3:DeleteObject', object)];
   if (method === 'PUT') {
     const source = headers['x-amz-copy-source'];
-    const copied =
-      typeof source === 'string' ? decodeURIComponent(source.split('?')[0] ?? '').replace(/^\//, '') : '';
+    const copied = typeof source === 'string' ? decoded(source.split('?')[0] ?? '').replace(/^\//, '') : '';
     const [sourceBucket = '', ...sourceKey] = copied.split('/');
     return [
       check('s3:PutObject', object),
