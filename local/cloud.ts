@@ -112,6 +112,7 @@ export class LocalCloud {
   dynamodb!: DynamoDBClient;
   readonly ssm = new Ssm();
   readonly secretsManager = new SecretsManager();
+  /** The templates' roles and policies, enforced on requests signed with a role's credentials (local/iam). */
   iam!: Iam;
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
