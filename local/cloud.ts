@@ -8,6 +8,8 @@ import type { Scope } from './core/scope.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { loopbackHosts } from './http/guard.js';
+import { Iam } from './iam/provider.js';
+import { RequestScreen } from './iam/request-screen.js';
 import { ImageStore } from './images/image-store.js';
 import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
@@ -112,6 +114,8 @@ export class LocalCloud {
   readonly cloudformation = new CloudFormation();
   readonly ssm = new Ssm();
   readonly secretsManager = new SecretsManager();
+  /** The templates' roles and policies, enforced on requests signed with a role's credentials (local/iam). */
+  iam!: Iam;
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
     this.region = options.region;
@@ -156,6 +160,7 @@ export class LocalCloud {
     });
     this.s3 = new S3();
     this.images = new ImageStore(o.stateDir);
+    this.iam = new Iam({ stateDir: o.stateDir });
 
     // Listen first: the services need the endpoint's address (a port of 0 picks one).
     const endpoint = createServer();
@@ -208,7 +213,8 @@ export class LocalCloud {
       metadata,
       ips: new IpAllocator(),
       activity: this.activity,
-      credentials: LOCAL_CREDENTIALS,
+      // A task without a task role gets the local cloud's own (unchecked) credentials.
+      credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : LOCAL_CREDENTIALS),
       runtime: o.runtime,
     });
     ecs = new Ecs(launcher, this.elbv2);
@@ -241,6 +247,7 @@ export class LocalCloud {
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
         registry: new Registry(this.images, this.ecr).handle,
         passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
+        iam: new RequestScreen(this.iam),
       }),
     );
 
@@ -277,6 +284,7 @@ export class LocalCloud {
           events: this.events,
           s3: this.s3,
           logs: this.logs,
+          iam: this.iam,
         },
       },
       onResource,

@@ -47,6 +47,8 @@ export const arns = {
     formatArn(s, 'ecs', `container/${cluster}/${task}/${id}`),
   ecsTaskDefinition: (s: Scope, family: string, revision: number) =>
     formatArn(s, 'ecs', `task-definition/${family}:${revision}`),
+  /** Every revision of a family: what RegisterTaskDefinition is authorized against before its revision exists. */
+  ecsTaskDefinitionFamily: (s: Scope, family: string) => formatArn(s, 'ecs', `task-definition/${family}:*`),
   ecrRepository: (s: Scope, name: string) => formatArn(s, 'ecr', `repository/${name}`),
   codebuildProject: (s: Scope, name: string) => formatArn(s, 'codebuild', `project/${name}`),
   codebuildBuild: (s: Scope, id: string) => formatArn(s, 'codebuild', `build/${id}`),
@@ -70,12 +72,25 @@ export const arns = {
     formatArn(s, 'states', `execution:${machine}:${name}`),
   dynamodbTable: (s: Scope, name: string) => formatArn(s, 'dynamodb', `table/${name}`),
   kmsAlias: (s: Scope, alias: string) => formatArn(s, 'kms', `alias/${alias}`),
+  dynamodbIndex: (s: Scope, table: string, index: string) =>
+    formatArn(s, 'dynamodb', `table/${table}/index/${index}`),
   s3Bucket: (name: string) => `arn:${PARTITION}:s3:::${name}`,
+  s3Object: (bucket: string, key: string) => `arn:${PARTITION}:s3:::${bucket}/${key}`,
   ssmParameter: (s: Scope, name: string) =>
     formatArn(s, 'ssm', `parameter${name.startsWith('/') ? '' : '/'}${name}`),
   secret: (s: Scope, name: string, suffix: string) =>
     formatArn(s, 'secretsmanager', `secret:${name}-${suffix}`),
-  iamRole: (s: Scope, name: string) => formatArn(s, 'iam', `role/${name}`, { global: true }),
+  /** `path` is IAM's: `/` or `/a/b/`. */
+  iamRole: (s: Scope, name: string, path = '/') =>
+    formatArn(s, 'iam', `role${path}${name}`, { global: true }),
+  iamPolicy: (s: Scope, name: string, path = '/') =>
+    formatArn(s, 'iam', `policy${path}${name}`, { global: true }),
+  /** A policy AWS manages (`service-role/AWSLambdaBasicExecutionRole`): its account is `aws`. */
+  awsManagedPolicy: (pathAndName: string) =>
+    formatArn({ accountId: 'aws' }, 'iam', `policy/${pathAndName}`, { global: true }),
+  /** The principal of a role's session, as IAM names it in its errors. */
+  stsAssumedRole: (s: Scope, role: string, session: string) =>
+    formatArn(s, 'sts', `assumed-role/${role}/${session}`, { global: true }),
   iamRoot: (s: Scope) => formatArn(s, 'iam', 'root', { global: true }),
   stack: (s: Scope, name: string) => formatArn(s, 'cloudformation', `stack/${name}/local`),
 };

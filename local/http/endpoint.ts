@@ -27,6 +27,19 @@ export interface EndpointServices {
   registry?: RestHandler;
   /** DynamoDB is served by dynalite as is. */
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /**
+   * IAM for the local cloud's own principals (local/iam/request-screen.ts):
+   * the request to dispatch (re-readable when its body was read), or
+   * undefined when it was refused and answered with AccessDenied.
+   */
+  iam?: {
+    screen(
+      req: IncomingMessage,
+      res: ServerResponse,
+      url: URL,
+      ctx: RequestContext,
+    ): Promise<IncomingMessage | undefined>;
+  };
 }
 
 interface CredentialScope {
@@ -67,7 +80,8 @@ export function requestContext(req: IncomingMessage, defaults: Scope): RequestCo
 }
 
 /**
- * The one endpoint: refuses what a web page could send (guard.ts), then
+ * The one endpoint: refuses what a web page could send (guard.ts), checks
+ * what the local cloud's own roles send against their policies (`iam`), then
  * dispatches by `X-Amz-Target` (JSON protocols) or the SigV4 scope (awsQuery,
  * REST). What it can't place gets a clear error, never a silent success.
  */
@@ -79,22 +93,24 @@ export function endpointHandler(services: EndpointServices): RequestListener {
     dispatch(req, res).catch((err) => writeJsonError(res, 'application/json', err));
   };
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const refused = refusal(req, url, services.guard);
+  async function dispatch(received: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(received.url ?? '/', 'http://localhost');
+    const refused = refusal(received, url, services.guard);
     if (refused) {
-      req.resume();
+      received.resume();
       throw refused;
     }
-    const ctx = requestContext(req, services.defaults);
+    const ctx = requestContext(received, services.defaults);
     if (url.pathname === '/_stepship/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"running"}');
       return;
     }
     if (services.registry && (url.pathname === '/v2' || url.pathname.startsWith('/v2/'))) {
-      await services.registry(req, res, url, ctx);
+      await services.registry(received, res, url, ctx);
       return;
     }
+    const req = services.iam ? await services.iam.screen(received, res, url, ctx) : received;
+    if (!req) return;
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
       const dot = target.indexOf('.');

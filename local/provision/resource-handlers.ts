@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { arns } from '../core/arns.js';
+import { arns, lastSegment } from '../core/arns.js';
 import type { Scope } from '../core/scope.js';
+import type { Iam } from '../iam/provider.js';
 import type { CodeBuild } from '../services/codebuild/provider.js';
 import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
@@ -35,6 +36,7 @@ export interface ProvisionContext {
     events: EventBus;
     s3: S3;
     logs: LogsService;
+    iam: Iam;
   };
 }
 
@@ -70,6 +72,13 @@ export function camel(value: unknown, parentKey = ''): unknown {
 }
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** The local cloud's roles among `names` (role names, or ARNs): a role defined elsewhere is no principal of its own. */
+function rolesNamed(names: unknown, ctx: ProvisionContext): string[] {
+  return (Array.isArray(names) ? names : [])
+    .map((n) => lastSegment(str(n)))
+    .filter((n) => ctx.services.iam.findRole(arns.iamRole(ctx.scope, n)) !== undefined);
+}
 
 export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ECR::Repository': (p, ctx) => {
@@ -254,14 +263,50 @@ export const HANDLERS: Record<string, ResourceHandler> = {
     };
   },
 
+  // Roles and their policies go to the local IAM: functions and tasks call AWS as their role.
   'AWS::IAM::Role': (p, ctx) => {
-    const name = str(p.RoleName) || physicalName(ctx, 64);
+    const role = ctx.services.iam.createRole(ctx.scope, {
+      roleName: str(p.RoleName) || physicalName(ctx, 64),
+      ...(p.Path ? { path: str(p.Path) } : {}),
+      policies: ((p.Policies as { PolicyName: string; PolicyDocument: unknown }[] | undefined) ?? []).map(
+        (policy) => ({ policyName: str(policy.PolicyName), policyDocument: policy.PolicyDocument }),
+      ),
+      managedPolicyArns: ((p.ManagedPolicyArns as unknown[] | undefined) ?? []).map(str),
+      ...(p.PermissionsBoundary ? { permissionsBoundary: str(p.PermissionsBoundary) } : {}),
+      tags: ((p.Tags as { Key: string; Value: unknown }[] | undefined) ?? []).map((t) => ({
+        Key: t.Key,
+        Value: str(t.Value),
+      })),
+    });
+    return { ref: role.name, attributes: { Arn: role.arn, RoleId: role.roleId } };
+  },
+
+  'AWS::IAM::Policy': (p, ctx) => {
+    const name = str(p.PolicyName) || physicalName(ctx, 128);
+    // Roles defined elsewhere (imported by name) are no principal of the local cloud's.
+    for (const role of rolesNamed(p.Roles, ctx))
+      ctx.services.iam.putRolePolicy(ctx.scope, role, name, p.PolicyDocument);
+    return { ref: physicalName(ctx, 128), attributes: { Id: physicalName(ctx, 128) } };
+  },
+
+  'AWS::IAM::RolePolicy': (p, ctx) => {
+    const name = str(p.PolicyName) || physicalName(ctx, 128);
+    for (const role of rolesNamed([p.RoleName], ctx))
+      ctx.services.iam.putRolePolicy(ctx.scope, role, name, p.PolicyDocument);
+    return { ref: name };
+  },
+
+  'AWS::IAM::ManagedPolicy': (p, ctx) => {
+    const policy = ctx.services.iam.createPolicy(ctx.scope, {
+      policyName: str(p.ManagedPolicyName) || physicalName(ctx, 128),
+      ...(p.Path ? { path: str(p.Path) } : {}),
+      policyDocument: p.PolicyDocument,
+    });
+    for (const role of rolesNamed(p.Roles, ctx))
+      ctx.services.iam.attachRolePolicy(ctx.scope, role, policy.arn);
     return {
-      ref: name,
-      attributes: {
-        Arn: `arn:aws:iam::${ctx.accountId}:role/${name}`,
-        RoleId: `AROA${ctx.logicalId.toUpperCase().slice(0, 16)}`,
-      },
+      ref: policy.arn,
+      attributes: { PolicyArn: policy.arn, PolicyId: policy.policyId, DefaultVersionId: 'v1' },
     };
   },
 
@@ -330,6 +375,10 @@ export const HANDLERS: Record<string, ResourceHandler> = {
       {}) as Record<string, string>;
     const logGroup =
       (p.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup ?? `/aws/lambda/${name}`;
+    // The function calls AWS as its role (a session named after it), as Lambda's runtime does.
+    const credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = p.Role
+      ? ctx.services.iam.credentialsFor(str(p.Role), name)
+      : ctx.credentials;
     ctx.services.lambda.create({
       name,
       arn,
@@ -343,8 +392,9 @@ export const HANDLERS: Record<string, ResourceHandler> = {
         AWS_REGION: ctx.region,
         AWS_DEFAULT_REGION: ctx.region,
         AWS_ENDPOINT_URL: ctx.endpointUrl,
-        AWS_ACCESS_KEY_ID: ctx.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: ctx.credentials.secretAccessKey,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
         AWS_LAMBDA_FUNCTION_NAME: name,
       },
     });

@@ -22,8 +22,11 @@ export interface LauncherDeps {
   metadata: MetadataServer;
   ips: IpAllocator;
   activity: ActivityLog;
-  /** Credentials every task gets, standing in for its task role. */
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The credentials a task calls AWS with: its task role's (a session named by the task id). */
+  credentials: (
+    taskRoleArn: string | undefined,
+    taskId: string,
+  ) => { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Local processes (the default), or containers in a Docker engine for images in the local registry. */
   runtime: 'process' | 'docker';
 }
@@ -104,7 +107,7 @@ export class TaskLauncher {
     task.pullStartedAt = new Date();
     let spec: LaunchSpec;
     try {
-      spec = this.processSpec(task, container);
+      spec = this.processSpec(task, container, definition.taskRoleArn);
     } catch (err) {
       this.finish(
         task,
@@ -233,7 +236,8 @@ export class TaskLauncher {
   }
 
   /** The process for a container: a local process image from the local ECR, or a Node image's own command. */
-  private processSpec(task: Task, container: ContainerDefinition): LaunchSpec {
+  private processSpec(task: Task, container: ContainerDefinition, taskRoleArn?: string): LaunchSpec {
+    const credentials = this.deps.credentials(taskRoleArn, task.id);
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOST: task.ip,
@@ -241,8 +245,9 @@ export class TaskLauncher {
       AWS_REGION: task.scope.region,
       AWS_DEFAULT_REGION: task.scope.region,
       AWS_ENDPOINT_URL: this.deps.endpointUrl,
-      AWS_ACCESS_KEY_ID: this.deps.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: this.deps.credentials.secretAccessKey,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
       ECS_AGENT_URI: this.deps.metadata.uriFor(task.id),
     };
     const manifest = this.deps.ecr.manifestFor(container.image ?? '');
