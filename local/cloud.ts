@@ -13,6 +13,7 @@ import { type ProvisionedResource, type ProvisionResult, provision } from './pro
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
+import { TaskNetwork } from './runtime/task-network.js';
 import { CodeBuildService } from './services/codebuild.js';
 import { EcrService } from './services/ecr.js';
 import { Ecs } from './services/ecs/provider.js';
@@ -24,6 +25,7 @@ import { LogsService } from './services/logs.js';
 import { RegistryService } from './services/registry.js';
 import { S3Service } from './services/s3.js';
 import { StepFunctionsService } from './services/sfn/sfn.js';
+import { localCa } from './tls/local-ca.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -103,6 +105,8 @@ export class LocalCloud {
   ecs!: Ecs;
   sfn!: StepFunctionsService;
   dynamodb!: DynamoDBClient;
+  /** How tasks reach the endpoint (also under AWS's host names, over TLS) and are reached. */
+  taskNetwork!: TaskNetwork;
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
     this.region = options.region;
@@ -159,6 +163,15 @@ export class LocalCloud {
     );
     this.closers.push(() => closeServer(endpoint));
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
+    const taskNetwork = await TaskNetwork.start({
+      host: o.host,
+      endpointUrl: this.endpointUrl,
+      region: this.region,
+      ca: localCa(o.stateDir),
+      containers: o.runtime === 'docker',
+    });
+    this.taskNetwork = taskNetwork;
+    this.closers.push(() => taskNetwork.close());
 
     this.ecr = new EcrService(this.region, this.accountId, this.images, this.events, this.endpointUrl);
     this.codebuild = new CodeBuildService(this.region, this.accountId, {
@@ -188,9 +201,10 @@ export class LocalCloud {
     let ecs: Ecs | undefined;
     const metadata = new MetadataServer((taskId) => ecs?.metadataFor(taskId));
     await metadata.listen(o.host);
+    if (taskNetwork.containerGateway) await metadata.listen(taskNetwork.containerGateway);
     this.closers.push(() => metadata.close());
     const launcher = new TaskLauncher({
-      endpointUrl: this.endpointUrl,
+      network: taskNetwork,
       ecr: this.ecr,
       images: this.images,
       logs: this.logs,
@@ -219,17 +233,16 @@ export class LocalCloud {
       this.logs.api,
       this.sfn.api,
     ];
-    endpoint.on(
-      'request',
-      endpointHandler({
-        defaults: this.scope,
-        json: services,
-        query: { elasticloadbalancing: this.elbv2.api },
-        rest: { lambda: this.lambda.rest, s3: this.s3.rest },
-        registry: new RegistryService(this.images, this.ecr).handle,
-        passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
-      }),
-    );
+    const handler = endpointHandler({
+      defaults: this.scope,
+      json: services,
+      query: { elasticloadbalancing: this.elbv2.api },
+      rest: { lambda: this.lambda.rest, s3: this.s3.rest },
+      registry: new RegistryService(this.images, this.ecr).handle,
+      passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
+    });
+    endpoint.on('request', handler);
+    taskNetwork.serve(handler);
 
     this.dynamodb = new DynamoDBClient({
       endpoint: this.endpointUrl,
