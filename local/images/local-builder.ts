@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { bundleApp } from './bundle.js';
 import { readNodeApp, startCommand } from './node-app.js';
@@ -15,9 +16,20 @@ export interface BuiltApp {
 }
 
 export interface LocalBuildOptions {
-  /** Where installed dependencies are kept between builds, by package.json and lockfile. */
-  cacheDir: string;
+  /** Where installed dependencies are kept between builds, by package.json and lockfile (default: dependencyCacheDir()). */
+  cacheDir?: string;
   log?: Log;
+}
+
+/**
+ * Installed dependencies are kept per user, as npm keeps its cache: keyed by
+ * the lockfile, they are the same for every local cloud and state directory,
+ * so a reset or a new test run does not install them again.
+ * STEPSHIP_DEPENDENCY_CACHE overrides the place.
+ */
+export function dependencyCacheDir(): string {
+  if (process.env.STEPSHIP_DEPENDENCY_CACHE) return process.env.STEPSHIP_DEPENDENCY_CACHE;
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'stepship', 'dependencies');
 }
 
 /** Never part of an image: installed anew (node_modules) or not the app's (.git). */
@@ -33,10 +45,11 @@ const SKIPPED = new Set(['node_modules', '.git']);
  * What it cannot run (no package.json, a Dockerfile on another base, a start
  * command that isn't Node) fails with an UnsupportedAppError saying why.
  */
-export async function buildServiceApp(dir: string, options: LocalBuildOptions): Promise<BuiltApp> {
+export async function buildServiceApp(dir: string, options: LocalBuildOptions = {}): Promise<BuiltApp> {
   const log = options.log ?? (() => undefined);
+  const cacheDir = options.cacheDir ?? dependencyCacheDir();
   const app = readNodeApp(dir);
-  const dependencies = await installDependencies(dir, app.pkg, options.cacheDir, log);
+  const dependencies = await installDependencies(dir, app.pkg, cacheDir, log);
   if (app.pkg.scripts?.build) await npm(['run', 'build'], dir, log);
   const start = startCommand(dir, app.pkg);
   const files = collect(dir, '');
@@ -48,7 +61,7 @@ export async function buildServiceApp(dir: string, options: LocalBuildOptions): 
     entry = bundle.entry;
   } else {
     log(`Shipping the app with its production node_modules, unbundled: ${bundle.reason}`);
-    const modules = await productionModules(dir, dependencies, options.cacheDir, log);
+    const modules = await productionModules(dir, dependencies, cacheDir, log);
     if (modules) Object.assign(files, collect(modules, 'node_modules/', true));
   }
   return {

@@ -221,8 +221,7 @@ export class CodeBuildService {
   ): Promise<string> {
     log(`Building ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as a local process image (no Docker engine in use)`);
     const serviceDir = join(workDir, env.SERVICE_DIR ?? '.');
-    const cacheDir = join(this.deps.images.root, 'dependencies');
-    const app = await buildServiceApp(serviceDir, { cacheDir, log }).catch((err: Error) => {
+    const app = await buildServiceApp(serviceDir, { log }).catch((err: Error) => {
       throw new BuildFailure('COMMAND_EXECUTION_ERROR', `Error while building the service: ${err.message}`);
     });
     const manifest = this.deps.images.createImage(app.files, {

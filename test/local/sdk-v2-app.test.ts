@@ -16,8 +16,6 @@ import { eventually } from '../helpers/eventually.js';
 
 /** The exercise's app as written for Fargate: Express 4, the SDK v2 with a hard-coded region, no endpoint. */
 const FIXTURE = new URL('../fixtures/sdk-v2-app/', import.meta.url).pathname;
-/** Kept between runs, so the fixture's dependencies come from the npm registry once. */
-const DEPENDENCY_CACHE = join(tmpdir(), 'stepship-test-dependencies');
 
 let cloud: LocalCloud;
 let ecs: ECSClient;
@@ -43,7 +41,8 @@ beforeAll(async () => {
   const source = mkdtempSync(join(tmpdir(), 'stepship-sdk-v2-src-'));
   cpSync(FIXTURE, source, { recursive: true, filter: (path) => !path.includes('node_modules') });
   buildLog = [];
-  const built = await buildServiceApp(source, { cacheDir: DEPENDENCY_CACHE, log: (l) => buildLog.push(l) });
+  // The default dependency cache outlives the run: the registry is asked once per lockfile.
+  const built = await buildServiceApp(source, { log: (l) => buildLog.push(l) });
   const manifest = cloud.images.createImage(built.files, {
     entrypoint: built.entrypoint,
     env: built.env,
