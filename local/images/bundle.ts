@@ -10,22 +10,23 @@ export type BundleResult =
 /** Node options that load modules by name at start: those must be on disk, not in a bundle. */
 const PRELOADS = /^(-r|--require|--import|--loader|--experimental-loader)(=|$)/;
 /**
- * An ES module bundle of CommonJS code needs `require`, `__dirname` and
- * `__filename`; they are defined under names no module can clash with.
+ * An ES module bundle of CommonJS code needs `require` (for what stays
+ * outside the bundle: Node's own modules, computed names), `__dirname` and
+ * `__filename`. `require` is given globally, since esbuild's helper looks it
+ * up there and the app may declare its own (`const require =
+ * createRequire(…)`); the others are renamed to names no module can clash
+ * with. `require` itself is not renamed: esbuild would no longer see the
+ * calls it must bundle.
  */
 const ESM_BANNER = [
   "import{createRequire as __stepshipCreateRequire}from'node:module';",
   "import{fileURLToPath as __stepshipFileURLToPath}from'node:url';",
   "import{dirname as __stepshipDirname}from'node:path';",
-  'const __stepship_require=__stepshipCreateRequire(import.meta.url);',
+  'globalThis.require??=__stepshipCreateRequire(import.meta.url);',
   'const __stepship_filename=__stepshipFileURLToPath(import.meta.url);',
   'const __stepship_dirname=__stepshipDirname(__stepship_filename);',
 ].join('');
-const ESM_DEFINES = {
-  require: '__stepship_require',
-  __filename: '__stepship_filename',
-  __dirname: '__stepship_dirname',
-};
+const ESM_DEFINES = { __filename: '__stepship_filename', __dirname: '__stepship_dirname' };
 
 /**
  * Bundles the app's entry point and what it imports into one file with

@@ -127,10 +127,10 @@ describe('the embedded builder runs Node apps', () => {
         "import { mkdirSync, copyFileSync } from 'node:fs'; mkdirSync('dist'); copyFileSync('src/server.js', 'dist/server.js');",
       'src/server.js':
         "import { createRequire } from 'node:module';\nimport dep from 'cjs-dep';\nconst require = createRequire(import.meta.url);\nconsole.log(dep.hello(), typeof require('node:os').cpus, await Promise.resolve('top-level await'));\n",
-      ...cjsPackage(
-        'cjs-dep',
+      // As Express's index.js: a package that requires its own files.
+      ...cjsPackage('cjs-dep', "module.exports = require('./lib/hello');"),
+      'node_modules/cjs-dep/lib/hello.js':
         "const path = require('node:path'); exports.hello = () => 'hello from ' + path.basename(__dirname);",
-      ),
     });
     const built = await build(dir);
     expect(built.entrypoint).toEqual(['node', 'dist/server.js']);
