@@ -125,7 +125,9 @@ async function cachedInstall(
 
 function installCommand(dir: string, production: boolean): string[] {
   const locked = existsSync(join(dir, 'package-lock.json')) || existsSync(join(dir, 'npm-shrinkwrap.json'));
-  return [locked ? 'ci' : 'install', ...(production ? ['--omit=dev'] : []), '--no-audit', '--no-fund'];
+  // --prefer-offline: what npm's cache holds is used without asking the registry again, so a warm cache works offline.
+  const flags = ['--prefer-offline', '--no-audit', '--no-fund'];
+  return [locked ? 'ci' : 'install', ...(production ? ['--omit=dev'] : []), ...flags];
 }
 
 /** The install depends on these files alone (and the registry, which a lockfile pins). */
