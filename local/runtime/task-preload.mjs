@@ -12,12 +12,18 @@
 //   to those names on 443 (80) go to the local cloud's HTTPS (HTTP) endpoint
 //   instead. TLS still verifies the AWS host name, against a certificate from
 //   the local CA the task trusts (NODE_EXTRA_CA_CERTS).
+// - Its own localhost. An app that calls itself on 127.0.0.1 or localhost
+//   (a self check, a server-side render) reaches the port it listens on,
+//   now on the task's address.
 //
 // Plain JavaScript: it runs in the task's Node, which strips no types under
 // node_modules, where the local cloud lives once installed.
 import net from 'node:net';
 
 const ALL_INTERFACES = new Set(['', '0.0.0.0', '::', '::0', '0:0:0:0:0:0:0:0']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+/** Ports this process listens on at the task's address, which its own localhost must reach. */
+const ownPorts = new Set();
 const AWS_DOMAIN = /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)\.?$/i;
 
 const taskIp = process.env.STEPSHIP_TASK_IP;
@@ -31,11 +37,15 @@ const awsEndpoints = new Map(
 if (taskIp) {
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function listenOnTaskAddress(...args) {
+    this.once('listening', () => {
+      const address = this.address();
+      if (address && typeof address === 'object' && address.address === taskIp) ownPorts.add(address.port);
+    });
     return listen.apply(this, onTaskAddress(args, taskIp));
   };
 }
 
-if (awsEndpoints.size > 0) {
+if (awsEndpoints.size > 0 || taskIp) {
   const connect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function connectAwsToLocalCloud(...args) {
     return connect.apply(this, toLocalCloud(args));
@@ -87,7 +97,12 @@ function toLocalCloud(args) {
 }
 
 function redirect(options) {
-  if (!options || typeof options.host !== 'string' || !AWS_DOMAIN.test(options.host)) return undefined;
+  if (!options || typeof options.host !== 'string') return undefined;
+  if (taskIp && LOOPBACK.has(options.host) && ownPorts.has(Number(options.port))) {
+    const { lookup: _lookup, family: _family, ...rest } = options;
+    return { ...rest, host: taskIp };
+  }
+  if (!AWS_DOMAIN.test(options.host)) return undefined;
   const endpoint = awsEndpoints.get(Number(options.port ?? 443));
   if (!endpoint) return undefined;
   const { lookup: _lookup, family: _family, ...rest } = options;

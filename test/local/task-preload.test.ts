@@ -77,6 +77,19 @@ describe('the task preload: a listen on every interface binds the task’s addre
     },
   );
 
+  it('lets the app reach itself on localhost at the port it listens on', async () => {
+    const script = `
+const http = require('node:http');
+const server = http.createServer((req, res) => res.end('self')).listen(41010, () => {
+  http.get('http://localhost:41010/', (res) => { res.on('data', (d) => console.log(String(d))); res.on('end', () => server.close()); })
+    .on('error', (err) => { console.log(err.code); server.close(); });
+});`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', PRELOAD, '-e', script], {
+      env: { PATH: process.env.PATH, STEPSHIP_TASK_IP: TASK_IP },
+    });
+    expect(stdout.trim()).toBe('self');
+  });
+
   it('changes nothing without a task address', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
