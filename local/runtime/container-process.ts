@@ -26,6 +26,7 @@ export class ContainerProcess implements TaskRuntimeProcess {
   exit: ExitStatus | undefined;
   readonly exited: Promise<ExitStatus>;
   private readonly started: Promise<string>;
+  private address: string | undefined;
 
   constructor(private readonly spec: ContainerSpec) {
     const args = [
@@ -64,8 +65,10 @@ export class ContainerProcess implements TaskRuntimeProcess {
 
   /** Where to check that the app listens: behind a published port, Docker's proxy accepts before the app does. */
   async probeHost(): Promise<string | undefined> {
+    if (this.address) return this.address;
     const id = await this.started.catch(() => undefined);
-    return id ? this.spec.addressOf(id) : undefined;
+    this.address = id ? await this.spec.addressOf(id) : undefined;
+    return this.address;
   }
 
   get running(): boolean {
