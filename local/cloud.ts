@@ -16,6 +16,7 @@ import { type ProvisionedResource, type ProvisionResult, provision } from './pro
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
+import { TaskNetwork } from './runtime/task-network.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { Ecr } from './services/ecr/provider.js';
@@ -30,6 +31,8 @@ import { S3 } from './services/s3/provider.js';
 import { SecretsManager } from './services/secretsmanager/provider.js';
 import { StepFunctionsService } from './services/sfn/sfn.js';
 import { Ssm } from './services/ssm/provider.js';
+import { isAwsHostname } from './tls/aws-hostnames.js';
+import { localCa } from './tls/local-ca.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -116,6 +119,8 @@ export class LocalCloud {
   readonly secretsManager = new SecretsManager();
   /** The templates' roles and policies, enforced on requests signed with a role's credentials (local/iam). */
   iam!: Iam;
+  /** How tasks reach the endpoint (also under AWS's host names, over TLS) and are reached. */
+  taskNetwork!: TaskNetwork;
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
     this.region = options.region;
@@ -174,6 +179,17 @@ export class LocalCloud {
     this.closers.push(() => closeServer(endpoint));
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
     for (const host of loopbackHosts(endpointPort)) this.allowedHosts.add(host);
+    const taskNetwork = await TaskNetwork.start({
+      host: o.host,
+      endpointUrl: this.endpointUrl,
+      region: this.region,
+      ca: localCa(o.stateDir),
+      containers: o.runtime === 'docker',
+    });
+    this.taskNetwork = taskNetwork;
+    this.closers.push(() => taskNetwork.close());
+    // Containers reach the endpoint on their network's gateway.
+    if (taskNetwork.containerEndpointHost) this.allowedHosts.add(taskNetwork.containerEndpointHost);
 
     this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
     this.codebuild = new CodeBuild({
@@ -203,9 +219,10 @@ export class LocalCloud {
     let ecs: Ecs | undefined;
     const metadata = new MetadataServer((taskId) => ecs?.metadataFor(taskId));
     await metadata.listen(o.host);
+    if (taskNetwork.containerGateway) await metadata.listen(taskNetwork.containerGateway);
     this.closers.push(() => metadata.close());
     const launcher = new TaskLauncher({
-      endpointUrl: this.endpointUrl,
+      network: taskNetwork,
       ecr: this.ecr,
       images: this.images,
       logs: this.logs,
@@ -237,19 +254,21 @@ export class LocalCloud {
       this.ssm.api,
       this.secretsManager.api,
     ];
-    endpoint.on(
-      'request',
-      endpointHandler({
-        defaults: this.scope,
-        guard: { isAllowedHost: (host) => this.allowedHosts.has(host) },
-        json: services,
-        query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
-        rest: { lambda: this.lambda.rest, s3: this.s3.rest },
-        registry: new Registry(this.images, this.ecr).handle,
-        passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
-        iam: new RequestScreen(this.iam),
-      }),
-    );
+    const handler = endpointHandler({
+      defaults: this.scope,
+      // Tasks reach the endpoint under AWS's own names too (over TLS); pages can't make those resolve here.
+      guard: {
+        isAllowedHost: (host) => this.allowedHosts.has(host) || isAwsHostname(host.replace(/:\d+$/, '')),
+      },
+      json: services,
+      query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
+      rest: { lambda: this.lambda.rest, s3: this.s3.rest },
+      registry: new Registry(this.images, this.ecr).handle,
+      passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
+      iam: new RequestScreen(this.iam),
+    });
+    endpoint.on('request', handler);
+    taskNetwork.serve(handler);
 
     this.dynamodb = new DynamoDBClient({
       endpoint: this.endpointUrl,

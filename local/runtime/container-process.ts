@@ -9,26 +9,30 @@ export interface ContainerSpec {
   entryPoint?: string[];
   command?: string[];
   stopTimeoutSeconds: number;
+  /** `docker run` options that place it on the local cloud's network (see TaskNetwork.containerOptions). */
+  networkArgs: string[];
+  /** Its address on that network, where this machine reaches its ports directly. */
+  addressOf: (containerId: string) => Promise<string | undefined>;
   onOutput: (chunk: Buffer) => void;
 }
 
 /**
- * One task's container in a Docker engine, on the host's network so it
- * listens on its own loopback IP (HOST) and reaches the local cloud and its
- * metadata endpoint as a process would. `docker stop` gives SIGTERM, then
- * SIGKILL after the stop timeout, as ECS does.
+ * One task's container in a Docker engine, in a network namespace of its own
+ * on the local cloud's bridge network (as a Fargate task has its own), its
+ * ports published on the task's loopback address. `docker stop` gives
+ * SIGTERM, then SIGKILL after the stop timeout, as ECS does.
  */
 export class ContainerProcess implements TaskRuntimeProcess {
   exit: ExitStatus | undefined;
   readonly exited: Promise<ExitStatus>;
   private readonly started: Promise<string>;
+  private address: string | undefined;
 
-  constructor(spec: ContainerSpec) {
+  constructor(private readonly spec: ContainerSpec) {
     const args = [
       'run',
       '--detach',
-      '--network',
-      'host',
+      ...spec.networkArgs,
       '--name',
       spec.name,
       '--label',
@@ -57,6 +61,14 @@ export class ContainerProcess implements TaskRuntimeProcess {
         return this.exit;
       },
     );
+  }
+
+  /** Where to check that the app listens: behind a published port, Docker's proxy accepts before the app does. */
+  async probeHost(): Promise<string | undefined> {
+    if (this.address) return this.address;
+    const id = await this.started.catch(() => undefined);
+    this.address = id ? await this.spec.addressOf(id) : undefined;
+    return this.address;
   }
 
   get running(): boolean {

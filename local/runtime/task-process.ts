@@ -14,6 +14,8 @@ export interface TaskRuntimeProcess {
   readonly running: boolean;
   readonly exit: ExitStatus | undefined;
   readonly exited: Promise<ExitStatus>;
+  /** Where its ports are reached to tell it listens, when not at the task's address. */
+  probeHost?(): Promise<string | undefined>;
   /** SIGTERM, then SIGKILL after the stop timeout. */
   stop(stopTimeoutSeconds: number): Promise<ExitStatus>;
 }

@@ -90,7 +90,8 @@ describe('the stepship command', () => {
     expect(await exited).toBe(0);
     expect(stdout).toContain('Stopped.');
     await expect(fetch(`${app}/status`)).rejects.toThrow();
-  }, 120_000);
+    // The first build on a machine installs the demo's dependencies from the npm registry.
+  }, 240_000);
 
   it('prints its help', async () => {
     const help = await stepship(['--help']);

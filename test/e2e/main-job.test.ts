@@ -211,9 +211,7 @@ describe('npm start: the main job on a fresh local cloud', () => {
   }, 180_000);
 
   it('auto-deploys a push to the repository, and a duplicate push starts nothing new', async () => {
-    const app = await buildServiceApp(serviceVariant('pushed', withMarker('release-3')), [
-      join(ROOT, 'node_modules'),
-    ]);
+    const app = await buildServiceApp(serviceVariant('pushed', withMarker('release-3')));
     const manifest = env.cloud.images.createImage(app.files, {
       entrypoint: app.entrypoint,
       env: {},

@@ -113,12 +113,12 @@ export class BuildRunner {
         `REPOSITORY_URI ${env.REPOSITORY_URI ?? '(unset)'} is not an ECR repository URI`,
       );
     log(`Building ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as a local process image (no Docker engine in use)`);
-    const app = await buildServiceApp(serviceDir(workDir, env), this.deps.nodePaths).catch((err: Error) => {
+    const app = await buildServiceApp(serviceDir(workDir, env), { log }).catch((err: Error) => {
       throw new BuildFailure('COMMAND_EXECUTION_ERROR', `Error while building the service: ${err.message}`);
     });
     const manifest = this.deps.images.createImage(app.files, {
       entrypoint: app.entrypoint,
-      env: { NODE_ENV: 'production' },
+      env: { NODE_ENV: 'production', ...app.env },
       exposedPorts: app.exposedPorts,
     });
     // As `docker push` does: the same image under the same tag again is no error.

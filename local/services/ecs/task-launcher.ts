@@ -7,6 +7,7 @@ import type { ActivityLog } from '../../runtime/activity.js';
 import { ContainerProcess } from '../../runtime/container-process.js';
 import type { IpAllocator } from '../../runtime/ip-allocator.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
+import type { TaskNetwork } from '../../runtime/task-network.js';
 import { TaskProcess } from '../../runtime/task-process.js';
 import type { Ecr } from '../ecr/provider.js';
 import type { Elbv2 } from '../elbv2/provider.js';
@@ -14,7 +15,8 @@ import type { LogsService } from '../logs.js';
 import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
 
 export interface LauncherDeps {
-  endpointUrl: string;
+  /** What tasks reach (the endpoint, AWS's host names, the CA) and how their ports are isolated. */
+  network: TaskNetwork;
   ecr: Ecr;
   images: ImageStore;
   logs: LogsService;
@@ -37,6 +39,7 @@ type LaunchSpec =
       kind: 'container';
       image: string;
       env: Record<string, string>;
+      networkArgs: string[];
       entryPoint?: string[];
       command?: string[];
     };
@@ -130,6 +133,7 @@ export class TaskLauncher {
             ...spec,
             name: `stepship-${task.id}`,
             stopTimeoutSeconds: container.stopTimeout ?? 30,
+            addressOf: (id) => this.deps.network.containerAddress(id),
             onOutput,
           });
     task.lastStatus = 'ACTIVATING';
@@ -162,8 +166,9 @@ export class TaskLauncher {
   private async listening(task: Task, port: number): Promise<boolean> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline && task.process?.running && task.desiredStatus === 'RUNNING') {
+      const host = (await task.process.probeHost?.()) ?? task.ip;
       const open = await new Promise<boolean>((resolve) => {
-        const socket = connect({ host: task.ip, port }, () => {
+        const socket = connect({ host, port }, () => {
           socket.destroy();
           resolve(true);
         });
@@ -240,11 +245,9 @@ export class TaskLauncher {
     const credentials = this.deps.credentials(taskRoleArn, task.id);
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOST: task.ip,
       ECS_CONTAINER_METADATA_URI_V4: this.deps.metadata.uriFor(task.id),
       AWS_REGION: task.scope.region,
       AWS_DEFAULT_REGION: task.scope.region,
-      AWS_ENDPOINT_URL: this.deps.endpointUrl,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
@@ -253,15 +256,26 @@ export class TaskLauncher {
     const manifest = this.deps.ecr.manifestFor(container.image ?? '');
     if (manifest && this.deps.runtime === 'docker') {
       const { PATH: _path, ...containerEnvironment } = env;
+      const ports = (container.portMappings ?? []).flatMap((m) => (m.containerPort ? [m.containerPort] : []));
+      const network = this.deps.network.containerOptions(task.ip, ports);
+      const metadataUri = this.deps.metadata.uriFor(task.id, this.deps.network.containerGateway);
       task.imageDigest = sha256(manifest);
       return {
         kind: 'container',
         image: this.deps.ecr.dockerReference(container.image ?? ''),
-        env: { ...containerEnvironment, ...containerEnv(container) },
+        env: {
+          ...containerEnvironment,
+          ECS_CONTAINER_METADATA_URI_V4: metadataUri,
+          ECS_AGENT_URI: metadataUri,
+          ...network.env,
+          ...containerEnv(container),
+        },
+        networkArgs: network.args,
         entryPoint: container.entryPoint,
         command: container.command,
       };
     }
+    const processEnv = { ...env, ...this.deps.network.processEnvironment(task.ip) };
     if (manifest) {
       const { config, rootfs } = this.deps.images.unpack(manifest);
       task.imageDigest = sha256(manifest);
@@ -272,7 +286,7 @@ export class TaskLauncher {
         kind: 'process',
         argv,
         cwd: rootfs,
-        env: { ...config.env, ...env, ...containerEnv(container) },
+        env: layered(config.env, processEnv, containerEnv(container)),
       };
     }
     if (/(^|\/)node:[\w.-]+$/.test(container.image ?? '') && container.command?.[0] === 'node') {
@@ -281,13 +295,27 @@ export class TaskLauncher {
         kind: 'process',
         argv: [process.execPath, ...container.command.slice(1)],
         cwd: process.cwd(),
-        env: { ...env, ...containerEnv(container) },
+        env: layered({}, processEnv, containerEnv(container)),
       };
     }
     throw new Error(
       `pull image manifest has been retried 1 time(s): failed to resolve ref ${container.image}: not found in the local registry`,
     );
   }
+}
+
+/**
+ * The image's variables, then the local cloud's, then the task definition's,
+ * later ones winning, except NODE_OPTIONS: the local cloud's preload comes
+ * first and the image's and task's options follow, rather than replace it.
+ */
+function layered(
+  image: Record<string, string>,
+  cloud: Record<string, string>,
+  task: Record<string, string>,
+): Record<string, string> {
+  const nodeOptions = [cloud.NODE_OPTIONS, image.NODE_OPTIONS, task.NODE_OPTIONS].filter(Boolean).join(' ');
+  return { ...image, ...cloud, ...task, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 }
 
 function essential(definition: TaskDefinition): ContainerDefinition {
