@@ -18,12 +18,13 @@ import { EcrService } from './services/ecr.js';
 import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
-import { EventBus } from './services/events.js';
-import { LambdaService } from './services/lambda.js';
-import { LogsService } from './services/logs.js';
+import { Events } from './services/events/provider.js';
+import { targetInvoker } from './services/events/targets.js';
+import { Lambda } from './services/lambda/provider.js';
+import { Logs } from './services/logs/provider.js';
 import { RegistryService } from './services/registry.js';
 import { S3Service } from './services/s3.js';
-import { StepFunctionsService } from './services/sfn/sfn.js';
+import { StepFunctions } from './services/sfn/provider.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -41,6 +42,8 @@ export interface LocalCloudOptions {
    * pushes to the local registry, runs tasks as containers).
    */
   runtime?: 'process' | 'docker';
+  /** The most log events one CloudWatch Logs stream keeps (the oldest go first). */
+  logEventsPerStream?: number;
 }
 
 export const LOCAL_CREDENTIALS = {
@@ -92,16 +95,16 @@ export class LocalCloud {
   loadBalancerUrl = '';
   private readonly closers: (() => Promise<unknown>)[] = [];
 
-  logs!: LogsService;
-  events!: EventBus;
-  lambda!: LambdaService;
+  logs!: Logs;
+  events!: Events;
+  lambda!: Lambda;
   s3!: S3Service;
   ecr!: EcrService;
   images!: ImageStore;
   codebuild!: CodeBuildService;
   elbv2!: Elbv2;
   ecs!: Ecs;
-  sfn!: StepFunctionsService;
+  sfn!: StepFunctions;
   dynamodb!: DynamoDBClient;
 
   private constructor(private readonly options: Required<LocalCloudOptions>) {
@@ -119,6 +122,7 @@ export class LocalCloud {
       accountId: options.accountId ?? '000000000000',
       stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
       runtime: options.runtime ?? 'process',
+      logEventsPerStream: options.logEventsPerStream ?? 10_000,
     });
     try {
       await cloud.boot();
@@ -139,12 +143,10 @@ export class LocalCloud {
         );
     }
     const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    this.logs = new LogsService(this.region, this.accountId);
-    this.lambda = new LambdaService(this.logs);
+    this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
+    this.lambda = new Lambda(this.logs);
     this.closers.push(() => this.lambda.stop());
-    this.events = new EventBus(this.region, this.accountId, async (arn, event) => {
-      await this.lambda.invoke(arn, event);
-    });
+    this.events = new Events(targetInvoker({ lambda: this.lambda, sfn: () => this.sfn }));
     this.s3 = new S3Service();
     this.images = new ImageStore(o.stateDir);
 
@@ -205,10 +207,11 @@ export class LocalCloud {
     this.ecs = ecs;
     ecs.scheduler.start();
     this.closers.unshift(() => ecs.scheduler.stop());
-    this.sfn = new StepFunctionsService(this.region, this.accountId, {
+    this.sfn = new StepFunctions({
       lambda: this.lambda,
       codebuild: this.codebuild,
       logs: this.logs,
+      publish: (scope, event) => this.events.publish(scope, event),
     });
 
     const services = [

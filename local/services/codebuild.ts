@@ -16,7 +16,7 @@ import {
 import type { ImageStore } from '../images/image-store.js';
 import { buildServiceApp } from '../images/local-builder.js';
 import type { EcrService } from './ecr.js';
-import type { LogsService } from './logs.js';
+import type { Logs } from './logs/provider.js';
 import type { S3Service } from './s3.js';
 
 export interface Project {
@@ -98,7 +98,7 @@ export class CodeBuildService {
     private readonly region: string,
     private readonly accountId: string,
     private readonly deps: {
-      logs: LogsService;
+      logs: Logs;
       s3: S3Service;
       ecr: EcrService;
       images: ImageStore;
@@ -114,7 +114,7 @@ export class CodeBuildService {
       arn: `arn:aws:codebuild:${this.region}:${this.accountId}:project/${project.name}`,
     };
     this.projects.set(project.name, full);
-    this.deps.logs.createGroup(project.logGroup);
+    this.deps.logs.createGroup({ accountId: this.accountId, region: this.region }, project.logGroup);
     return full;
   }
 
@@ -159,7 +159,9 @@ export class CodeBuildService {
   }
 
   private async run(build: Build, project: Project): Promise<void> {
-    const log = (line: string) => this.deps.logs.put(build.logs.groupName, build.logs.streamName, line);
+    const scope = { accountId: this.accountId, region: this.region };
+    const log = (line: string) =>
+      this.deps.logs.put(scope, build.logs.groupName, build.logs.streamName, line);
     const workDir = mkdtempSync(join(tmpdir(), 'stepship-build-'));
     const env = Object.fromEntries(build.environmentVariables.map((v) => [v.name, v.value]));
     env.AWS_DEFAULT_REGION ??= this.region;

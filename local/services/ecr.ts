@@ -1,7 +1,7 @@
 import { AwsError, requireString } from '../http/aws-error.js';
 import { type JsonService, LegacyOperations } from '../http/json-protocol.js';
 import { type ImageStore, MANIFEST_MEDIA_TYPE, type Manifest, sha256 } from '../images/image-store.js';
-import type { EventBus } from './events.js';
+import type { Events } from './events/provider.js';
 
 interface Image {
   digest: string;
@@ -39,7 +39,7 @@ export class EcrService {
     private readonly region: string,
     private readonly accountId: string,
     private readonly store: ImageStore,
-    private readonly bus: EventBus,
+    private readonly bus: Events,
     private readonly proxyEndpoint: string,
   ) {}
 
@@ -146,7 +146,8 @@ export class EcrService {
     };
     if (tag) image.tags.add(tag);
     repo.images.set(digest, image);
-    this.bus.publish({
+    const scope = { accountId: this.accountId, region: this.region };
+    this.bus.publish(scope, {
       source: 'aws.ecr',
       'detail-type': 'ECR Image Action',
       detail: {

@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CloudWatchLogsClient,
-  FilterLogEventsCommand,
-  GetLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   BatchGetBuildsCommand,
   BatchGetProjectsCommand,
@@ -58,33 +54,7 @@ import {
   RegisterTargetsCommand,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  EventBridgeClient,
-  ListRulesCommand,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  ResourceNotFoundException as FunctionNotFound,
-  InvokeCommand,
-  LambdaClient,
-} from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  DescribeStateMachineCommand,
-  ExecutionAlreadyExists,
-  GetExecutionHistoryCommand,
-  InvalidName,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StateMachineDoesNotExist,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { zipFolder } from '../../cli/source-archive.js';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
@@ -102,21 +72,6 @@ beforeAll(async () => {
     stateDir: mkdtempSync(join(tmpdir(), 'stepship-api-')),
   });
   config = { endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS };
-  // A function to invoke: echoes its event and its environment, or fails on request.
-  const dir = mkdtempSync(join(tmpdir(), 'stepship-fn-'));
-  writeFileSync(
-    join(dir, 'index.mjs'),
-    "export const handler = async (event) => { if (event?.fail) { const e = new Error('it failed as asked'); e.name = 'AskedToFailError'; throw e; } console.log('event', JSON.stringify(event)); return { echo: event, greeting: process.env.GREETING }; };",
-  );
-  cloud.lambda.create({
-    name: 'echo',
-    arn: `arn:aws:lambda:us-east-1:${cloud.accountId}:function:echo`,
-    bundle: join(dir, 'index.mjs'),
-    handlerName: 'handler',
-    environment: { GREETING: 'hello' },
-    timeoutSeconds: 5,
-    logGroup: '/aws/lambda/echo',
-  });
 }, 30_000);
 afterAll(() => cloud.stop());
 
@@ -354,82 +309,6 @@ describe('ELBv2 through the SDK (awsQuery)', () => {
   });
 });
 
-describe('Lambda, EventBridge and CloudWatch Logs through the SDK', () => {
-  it('invokes a function with its environment, and reports function errors as Lambda does', async () => {
-    const lambda = new LambdaClient(config);
-    const ok = await lambda.send(
-      new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"a":1}') }),
-    );
-    expect(JSON.parse(Buffer.from(ok.Payload ?? []).toString())).toEqual({
-      echo: { a: 1 },
-      greeting: 'hello',
-    });
-    const failed = await lambda.send(
-      new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"fail":true}') }),
-    );
-    expect(failed.FunctionError).toBe('Unhandled');
-    expect(JSON.parse(Buffer.from(failed.Payload ?? []).toString())).toMatchObject({
-      errorType: 'AskedToFailError',
-      errorMessage: 'it failed as asked',
-    });
-    await expect(lambda.send(new InvokeCommand({ FunctionName: 'ghost' }))).rejects.toBeInstanceOf(
-      FunctionNotFound,
-    );
-  });
-
-  it('delivers matching events to a rule target, and not others', async () => {
-    const events = new EventBridgeClient(config);
-    await events.send(
-      new PutRuleCommand({
-        Name: 'pushes',
-        EventPattern: JSON.stringify({
-          source: ['aws.ecr'],
-          detail: { 'image-tag': [{ 'anything-but': { prefix: 'stepship-' } }] },
-        }),
-      }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: 'pushes',
-        Targets: [{ Id: 'echo', Arn: `arn:aws:lambda:us-east-1:${cloud.accountId}:function:echo` }],
-      }),
-    );
-    expect((await events.send(new ListRulesCommand({ NamePrefix: 'push' }))).Rules?.[0]?.Name).toBe('pushes');
-    const before = cloud.events.delivered.length;
-    await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: 'aws.ecr',
-            DetailType: 'ECR Image Action',
-            Detail: JSON.stringify({ 'image-tag': 'v9' }),
-          },
-        ],
-      }),
-    );
-    await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: 'aws.ecr',
-            DetailType: 'ECR Image Action',
-            Detail: JSON.stringify({ 'image-tag': 'stepship-build' }),
-          },
-        ],
-      }),
-    );
-    expect(cloud.events.delivered.slice(before).map((d) => d.event.detail)).toEqual([{ 'image-tag': 'v9' }]);
-    const logs = new CloudWatchLogsClient(config);
-    const found = await eventually('the event in the function log', async () => {
-      const out = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: '/aws/lambda/echo', filterPattern: 'v9' }),
-      );
-      return out.events?.length ? out.events : undefined;
-    });
-    expect(found[0]?.message).toContain('"image-tag":"v9"');
-  });
-});
-
 describe('CodeBuild through the SDK', () => {
   const codebuild = () => new CodeBuildClient(config);
 
@@ -521,115 +400,6 @@ describe('CodeBuild through the SDK', () => {
       BuildProjectNotFound,
     );
   }, 60_000);
-});
-
-describe('Step Functions through the SDK', () => {
-  const sfn = () => new SFNClient(config);
-  const definition = JSON.stringify({
-    StartAt: 'Echo',
-    States: {
-      Echo: {
-        Type: 'Task',
-        Resource: `arn:aws:lambda:us-east-1:${cloud?.accountId ?? '000000000000'}:function:echo`,
-        ResultPath: '$.echo',
-        Next: 'Hold?',
-      },
-      'Hold?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.hold', BooleanEquals: true, Next: 'Hold' }],
-        Default: 'Done',
-      },
-      Hold: { Type: 'Wait', Seconds: 30, Next: 'Done' },
-      Done: { Type: 'Succeed' },
-    },
-  });
-
-  it('creates a state machine and runs executions with AWS-shaped history', async () => {
-    const created = await sfn().send(
-      new CreateStateMachineCommand({
-        name: 'api',
-        definition,
-        roleArn: 'arn:aws:iam::000000000000:role/sfn',
-      }),
-    );
-    expect(
-      (await sfn().send(new DescribeStateMachineCommand({ stateMachineArn: created.stateMachineArn })))
-        .definition,
-    ).toBe(definition);
-    expect((await sfn().send(new ListStateMachinesCommand({}))).stateMachines?.map((m) => m.name)).toContain(
-      'api',
-    );
-    const started = await sfn().send(
-      new StartExecutionCommand({
-        stateMachineArn: created.stateMachineArn,
-        name: 'run-1',
-        input: '{"hold":false}',
-      }),
-    );
-    const done = await eventually('the execution to end', async () => {
-      const e = await sfn().send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
-      return e.status === 'RUNNING' ? undefined : e;
-    });
-    expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output ?? '{}')).toMatchObject({
-      echo: { echo: { hold: false }, greeting: 'hello' },
-    });
-    const history =
-      (await sfn().send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }))).events ?? [];
-    expect(history.map((e) => e.type)).toEqual([
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'ChoiceStateEntered',
-      'ChoiceStateExited',
-      'SucceedStateEntered',
-      'SucceedStateExited',
-      'ExecutionSucceeded',
-    ]);
-    expect(history.map((e) => [e.id, e.previousEventId])).toEqual(history.map((_, i) => [i + 1, i]));
-    await expect(
-      sfn().send(
-        new StartExecutionCommand({
-          stateMachineArn: created.stateMachineArn,
-          name: 'run-1',
-          input: '{"hold":true}',
-        }),
-      ),
-    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
-    await expect(
-      sfn().send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'bad name!' })),
-    ).rejects.toBeInstanceOf(InvalidName);
-    await expect(
-      sfn().send(new StartExecutionCommand({ stateMachineArn: `${created.stateMachineArn}x` })),
-    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
-  });
-
-  it('lists and stops executions', async () => {
-    const arn = `arn:aws:states:us-east-1:${cloud.accountId}:stateMachine:api`;
-    const held = await sfn().send(
-      new StartExecutionCommand({ stateMachineArn: arn, name: 'run-2', input: '{"hold":true}' }),
-    );
-    await eventually('the execution to wait', async () =>
-      (await sfn().send(new GetExecutionHistoryCommand({ executionArn: held.executionArn }))).events?.some(
-        (e) => e.type === 'WaitStateEntered',
-      )
-        ? true
-        : undefined,
-    );
-    expect(
-      (
-        await sfn().send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING' }))
-      ).executions?.map((e) => e.name),
-    ).toEqual(['run-2']);
-    await sfn().send(
-      new StopExecutionCommand({ executionArn: held.executionArn, error: 'Stopped', cause: 'by the test' }),
-    );
-    const stopped = await sfn().send(new DescribeExecutionCommand({ executionArn: held.executionArn }));
-    expect(stopped).toMatchObject({ status: 'ABORTED', error: 'Stopped', cause: 'by the test' });
-  });
 });
 
 describe('DynamoDB through the same endpoint', () => {

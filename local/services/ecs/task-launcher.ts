@@ -10,14 +10,14 @@ import type { MetadataServer } from '../../runtime/metadata-server.js';
 import { TaskProcess } from '../../runtime/task-process.js';
 import type { EcrService } from '../ecr.js';
 import type { Elbv2 } from '../elbv2/provider.js';
-import type { LogsService } from '../logs.js';
+import type { Logs } from '../logs/provider.js';
 import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
 
 export interface LauncherDeps {
   endpointUrl: string;
   ecr: EcrService;
   images: ImageStore;
-  logs: LogsService;
+  logs: Logs;
   elbv2: Elbv2;
   metadata: MetadataServer;
   ips: IpAllocator;
@@ -119,7 +119,7 @@ export class TaskLauncher {
     const options = container.logConfiguration?.options ?? {};
     const group = options['awslogs-group'] ?? `/ecs/${definition.family}`;
     const stream = `${options['awslogs-stream-prefix'] ?? 'ecs'}/${container.name}/${task.id}`;
-    const onOutput = this.deps.logs.writer(group, stream);
+    const onOutput = this.deps.logs.writer(task.scope, group, stream);
     task.process =
       spec.kind === 'process'
         ? new TaskProcess({ ...spec, onOutput })
