@@ -14,6 +14,7 @@ import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { CodeBuildService } from './services/codebuild.js';
+import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
 import { EcrService } from './services/ecr.js';
 import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
@@ -230,7 +231,7 @@ export class LocalCloud {
         query: { elasticloadbalancing: this.elbv2.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
         registry: new RegistryService(this.images, this.ecr).handle,
-        passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
+        passThrough: { dynamodb: dynamodbPassThrough(db) },
       }),
     );
 

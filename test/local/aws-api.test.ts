@@ -10,7 +10,6 @@ import {
   CreateProjectCommand,
   StartBuildCommand,
 } from '@aws-sdk/client-codebuild';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetImageCommand,
   CreateRepositoryCommand,
@@ -400,19 +399,4 @@ describe('CodeBuild through the SDK', () => {
       BuildProjectNotFound,
     );
   }, 60_000);
-});
-
-describe('DynamoDB through the same endpoint', () => {
-  it('is a real DynamoDB implementation (dynalite)', async () => {
-    const ddb = new DynamoDBClient(config);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'api-table',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
-    expect((await ddb.send(new ListTablesCommand({}))).TableNames).toContain('api-table');
-  });
 });
