@@ -429,3 +429,16 @@ describe('FilterLogEvents', () => {
     await expect(filter(input)).rejects.toBeInstanceOf(InvalidParameterException);
   });
 });
+
+describe('output written by the local services', () => {
+  it('creates the group and stream as the awslogs driver does, and never throws for names AWS refuses', () => {
+    const write = cloud.logs.writer(cloud.scope, '/tasks/web', 'ecs/web/1');
+    write('first line\nsecond ');
+    write('line\n');
+    const stream = cloud.logs.stores.of(cloud.scope).groups.get('/tasks/web')?.streams.get('ecs/web/1');
+    expect(stream?.events.map((e) => e.message)).toEqual(['first line', 'second line']);
+    const invalid = cloud.logs.writer(cloud.scope, 'not a valid group', 's');
+    expect(() => invalid('dropped\n')).not.toThrow();
+    expect(cloud.logs.stores.of(cloud.scope).groups.has('not a valid group')).toBe(false);
+  });
+});

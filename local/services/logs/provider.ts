@@ -91,14 +91,25 @@ export class Logs {
     this.append(this.stores.of(scope), g, s, [{ timestamp, message }]);
   }
 
-  /** Splits a chunk of process output into log events, one per line. */
+  /**
+   * Splits a chunk of process output into log events, one per line. It runs
+   * inside stream handlers, where a throw would take the cloud down, so
+   * output a group or stream can't take (an invalid name) is dropped instead.
+   */
   writer(scope: Scope, group: string, stream: string): (chunk: Buffer | string) => void {
     let pending = '';
     return (chunk) => {
       pending += chunk.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) if (line !== '') this.put(scope, group, stream, line);
+      for (const line of lines) {
+        if (line === '') continue;
+        try {
+          this.put(scope, group, stream, line);
+        } catch {
+          return;
+        }
+      }
     };
   }
 
