@@ -33,7 +33,7 @@ import {
   validate,
 } from './names.js';
 import { filterEvents, readStream } from './reading.js';
-import { DAY_MS, expire, type LogGroup, type LogStream, LogsStore } from './store.js';
+import { DAY_MS, expire, expireStream, type LogGroup, type LogStream, LogsStore, timeSpan } from './store.js';
 
 export interface LogsOptions {
   /** The most events one stream keeps; the oldest go first (AWS keeps all, a laptop can't). */
@@ -117,8 +117,10 @@ export class Logs {
     const ingestionTime = Date.now();
     for (const e of events) {
       const message = e.message ?? '';
-      stream.events.push({ id: store.nextEventId(), timestamp: e.timestamp ?? 0, message, ingestionTime });
+      const timestamp = e.timestamp ?? 0;
+      stream.events.push({ id: store.nextEventId(), timestamp, message, ingestionTime });
       stream.bytes += Buffer.byteLength(message);
+      if (stream.oldest === undefined || timestamp < stream.oldest) stream.oldest = timestamp;
     }
     stream.lastIngestionTime = ingestionTime;
     const excess = stream.events.length - this.maxEventsPerStream;
@@ -126,7 +128,8 @@ export class Logs {
       for (const dropped of stream.events.splice(0, excess))
         stream.bytes -= Buffer.byteLength(dropped.message);
     }
-    expire(group, ingestionTime);
+    // Only this stream: scanning the whole group on every line would make chatty output quadratic.
+    expireStream(group, stream, ingestionTime);
   }
 
   private group(scope: Scope, name: string): LogGroup {
@@ -181,13 +184,11 @@ export class Logs {
   }
 
   private streamShape(scope: Scope, group: LogGroup, s: LogStream): LogStreamShape {
-    const timestamps = s.events.map((e) => e.timestamp);
+    const span = timeSpan(s);
     return {
       logStreamName: s.name,
       creationTime: s.creationTime,
-      ...(timestamps.length > 0
-        ? { firstEventTimestamp: Math.min(...timestamps), lastEventTimestamp: Math.max(...timestamps) }
-        : {}),
+      ...(span ? { firstEventTimestamp: span.first, lastEventTimestamp: span.last } : {}),
       ...(s.lastIngestionTime !== undefined ? { lastIngestionTime: s.lastIngestionTime } : {}),
       uploadSequenceToken: String(s.events.at(-1)?.id ?? 0).padStart(56, '0'),
       arn: arns.logStream(scope, group.name, s.name),
@@ -318,7 +319,8 @@ export class Logs {
         const prefix = input.logStreamNamePrefix;
         if (prefix !== undefined && orderBy === 'LastEventTime')
           throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
-        const lastEvent = (s: LogStream) => Math.max(-1, ...s.events.map((e) => e.timestamp));
+        const latest = new Map([...group.streams.values()].map((s) => [s, timeSpan(s)?.last ?? -1]));
+        const lastEvent = (s: LogStream) => latest.get(s) ?? -1;
         const streams = [...group.streams.values()]
           .filter((s) => prefix === undefined || s.name.startsWith(prefix))
           .sort((a, b) =>

@@ -15,6 +15,8 @@ export interface LogStream {
   events: StoredEvent[];
   /** UTF-8 bytes of the events held, for the group's storedBytes. */
   bytes: number;
+  /** The earliest timestamp held (may lag behind evictions; only ever too early), for retention. */
+  oldest?: number;
   lastIngestionTime?: number;
 }
 
@@ -44,11 +46,38 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Drops the events of `group` its retention period has expired (by event timestamp, as AWS does). */
 export function expire(group: LogGroup, now = Date.now()): void {
-  if (group.retentionInDays === undefined) return;
+  for (const stream of group.streams.values()) expireStream(group, stream, now);
+}
+
+/** The same for one stream; cheap when nothing is old enough, so writes can call it every time. */
+export function expireStream(group: LogGroup, stream: LogStream, now = Date.now()): void {
+  if (group.retentionInDays === undefined || stream.oldest === undefined) return;
   const cutoff = now - group.retentionInDays * DAY_MS;
-  for (const stream of group.streams.values()) {
-    if (!stream.events.some((e) => e.timestamp < cutoff)) continue;
-    stream.events = stream.events.filter((e) => e.timestamp >= cutoff);
-    stream.bytes = stream.events.reduce((sum, e) => sum + Buffer.byteLength(e.message), 0);
+  if (stream.oldest >= cutoff) return;
+  stream.events = stream.events.filter((e) => e.timestamp >= cutoff);
+  settle(stream);
+}
+
+/** Recounts what a stream holds after events left it. */
+export function settle(stream: LogStream): void {
+  let bytes = 0;
+  let oldest: number | undefined;
+  for (const e of stream.events) {
+    bytes += Buffer.byteLength(e.message);
+    if (oldest === undefined || e.timestamp < oldest) oldest = e.timestamp;
   }
+  stream.bytes = bytes;
+  stream.oldest = oldest;
+}
+
+/** The earliest and latest event timestamps a stream holds. */
+export function timeSpan(stream: LogStream): { first: number; last: number } | undefined {
+  if (stream.events.length === 0) return undefined;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of stream.events) {
+    if (e.timestamp < first) first = e.timestamp;
+    if (e.timestamp > last) last = e.timestamp;
+  }
+  return { first, last };
 }
