@@ -15,7 +15,7 @@ import {
   type Rule as RuleShape,
   type Target,
 } from '@aws-sdk/client-eventbridge';
-import { arns, parseArn } from '../../core/arns.js';
+import { arns } from '../../core/arns.js';
 import { define, OperationTable } from '../../core/operation.js';
 import { paginate } from '../../core/pagination.js';
 import type { Scope } from '../../core/scope.js';
@@ -32,6 +32,7 @@ import {
 } from './delivery.js';
 import { matches, parsePattern } from './pattern.js';
 import { DEFAULT_BUS, EventsStore, type Rule, type RuleState } from './store.js';
+import { busNameOf, checkRuleName, checkSchedule, checkTarget } from './validation.js';
 
 /** An event a local service publishes (ECR pushes, execution status changes…). */
 export interface CloudEvent {
@@ -44,10 +45,6 @@ export interface CloudEvent {
 
 const validate = new Constraints('ValidationException');
 const validation = (message: string) => new AwsError('ValidationException', message);
-const RULE_NAME = /^[.\-_A-Za-z0-9]+$/;
-const TARGET_ID = /^[.\-_A-Za-z0-9]+$/;
-const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
-const CRON = /^cron\(\S+( \S+){5}\)$/;
 const STATES: RuleState[] = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 const MAX_TARGETS_PER_RULE = 5;
 
@@ -314,45 +311,6 @@ export class Events {
       invalidSize: (m) => validation(m),
     });
   }
-}
-
-/** A bus named by name or ARN; absent is the default bus. */
-function busNameOf(nameOrArn: string | undefined): string {
-  if (nameOrArn === undefined) return DEFAULT_BUS;
-  const arn = parseArn(nameOrArn);
-  return arn ? arn.resource.replace(/^event-bus\//, '') : nameOrArn;
-}
-
-function checkRuleName(member: string, name: string): void {
-  validate.length(member, name, 1, 64);
-  validate.pattern(member, name, RULE_NAME, '[\\.\\-_A-Za-z0-9]+');
-}
-
-function checkSchedule(expression: string): void {
-  const rate = RATE.exec(expression);
-  const valid = rate
-    ? Number(rate[1]) > 0 && (Number(rate[1]) === 1) === (rate[3] === '')
-    : CRON.test(expression);
-  if (!valid) throw validation('Parameter ScheduleExpression is not valid.');
-}
-
-function checkTarget(target: Target, index: number): Rule['targets'][number] {
-  const member = `targets.${index + 1}.member`;
-  const id = target.Id ?? '';
-  validate.length(`${member}.id`, id, 1, 64);
-  validate.pattern(`${member}.id`, id, TARGET_ID, '[\\.\\-_A-Za-z0-9]+');
-  validate.length(`${member}.arn`, target.Arn ?? '', 1, 1600);
-  const inputs = [target.Input, target.InputPath, target.InputTransformer].filter((x) => x !== undefined);
-  if (inputs.length > 1)
-    throw validation('Only one of Input, InputPath, or InputTransformer must be provided.');
-  if (target.Input !== undefined) {
-    try {
-      JSON.parse(target.Input);
-    } catch {
-      throw validation(`Target ${id}'s Input is not valid JSON.`);
-    }
-  }
-  return { ...target, Id: id, Arn: target.Arn ?? '' };
 }
 
 function ruleShape(rule: Rule): RuleShape {

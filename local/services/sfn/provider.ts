@@ -31,6 +31,7 @@ import type { Logs } from '../logs/provider.js';
 import { logEvent } from './execution-log.js';
 import { History, stateEventType, withoutData } from './history.js';
 import { historyPage } from './history-pages.js';
+import { loggingOf, sameConfiguration } from './machine-config.js';
 import { runExecution } from './runner.js';
 import { type Execution, type ExecutionStatus, type Machine, SfnStore } from './store.js';
 
@@ -51,7 +52,6 @@ const fail = (code: string, message: string) => new AwsError(code, message);
  */
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}\p{Cs}\ufffe\uffff]{1,80}$/u;
 const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
-const LOG_LEVELS = ['ALL', 'ERROR', 'FATAL', 'OFF'];
 const MAX_INPUT = 256 * 1024;
 
 /**
@@ -431,44 +431,4 @@ export class StepFunctions {
       })),
     ]),
   };
-}
-
-/** The logging configuration CreateStateMachine (or the template) gives, checked as Step Functions checks it. */
-function loggingOf(input: CreateStateMachineInput): Machine['logging'] {
-  const config = input.loggingConfiguration ?? {};
-  const level = config.level ?? 'OFF';
-  validate.oneOf('loggingConfiguration.level', level, LOG_LEVELS);
-  const destinations = config.destinations ?? [];
-  if (destinations.length > 1 || (level !== 'OFF' && destinations.length === 0))
-    throw fail(
-      'InvalidLoggingConfiguration',
-      'Invalid Logging Configuration: Must specify exactly one Log Destination.',
-    );
-  const logGroupArn = destinations[0]?.cloudWatchLogsLogGroup?.logGroupArn;
-  let destination: Machine['logging']['destination'];
-  if (destinations.length === 1) {
-    const parsed = parseArn(logGroupArn);
-    const group =
-      parsed?.service === 'logs' ? /^log-group:([^:]+)(:\*)?$/.exec(parsed.resource)?.[1] : undefined;
-    if (!group || logGroupArn === undefined)
-      throw fail(
-        'InvalidLoggingConfiguration',
-        `Invalid Logging Configuration: The CloudWatch Logs Resource ARN is not valid: '${logGroupArn}'`,
-      );
-    destination = { logGroupArn, logGroup: group };
-  }
-  return {
-    level: level as Machine['logging']['level'],
-    includeExecutionData: config.includeExecutionData ?? false,
-    ...(destination ? { destination } : {}),
-  };
-}
-
-function sameConfiguration(a: Machine, b: Machine): boolean {
-  return (
-    a.definition === b.definition &&
-    a.type === b.type &&
-    JSON.stringify(a.logging) === JSON.stringify(b.logging) &&
-    a.tracingEnabled === b.tracingEnabled
-  );
 }
