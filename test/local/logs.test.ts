@@ -442,3 +442,12 @@ describe('output written by the local services', () => {
     expect(cloud.logs.stores.of(cloud.scope).groups.has('not a valid group')).toBe(false);
   });
 });
+
+describe('groups provisioned from a template', () => {
+  it('take the template retention even when a service created the group first', () => {
+    cloud.logs.createGroup(cloud.scope, '/aws/lambda/early');
+    cloud.logs.createGroup(cloud.scope, '/aws/lambda/early', 14);
+    expect(cloud.logs.stores.of(cloud.scope).groups.get('/aws/lambda/early')?.retentionInDays).toBe(14);
+    expect(() => cloud.logs.createGroup(cloud.scope, '/aws/lambda/early', 2)).toThrow(/retentionInDays/);
+  });
+});

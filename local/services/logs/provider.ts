@@ -57,13 +57,23 @@ export class Logs {
       throw new Error(`maxEventsPerStream must be a positive integer (got ${options.maxEventsPerStream})`);
   }
 
-  /** Creates a group unless it exists (as provisioning and the services' own log groups need). */
+  /**
+   * Creates a group unless it exists (as provisioning and the services' own
+   * log groups need). A retention given for an existing group is applied:
+   * a function's group may exist before the template's AWS::Logs::LogGroup.
+   */
   createGroup(scope: Scope, name: string, retentionInDays?: number): LogGroup {
     const store = this.stores.of(scope);
-    const existing = store.groups.get(name);
-    if (existing) return existing;
-    checkGroupName(name);
     if (retentionInDays !== undefined) checkRetention(retentionInDays);
+    const existing = store.groups.get(name);
+    if (existing) {
+      if (retentionInDays !== undefined) {
+        existing.retentionInDays = retentionInDays;
+        expire(existing);
+      }
+      return existing;
+    }
+    checkGroupName(name);
     const group: LogGroup = {
       name,
       creationTime: Date.now(),
