@@ -214,6 +214,7 @@ export class LocalCloud {
       logs: this.logs,
       publish: (scope, event) => this.events.publish(scope, event),
     });
+    this.closers.unshift(async () => this.sfn.stop());
 
     const services = [
       this.ecs.api,

@@ -543,3 +543,33 @@ describe('logging and events', () => {
     });
   });
 });
+
+describe('a cloud that stops', () => {
+  it('ends its running executions, so no Wait outlives it', async () => {
+    const other = await LocalCloud.start({
+      endpointPort: 0,
+      loadBalancerPort: 0,
+      stateDir: mkdtempSync(join(tmpdir(), 'stepship-sfn-stop-')),
+    });
+    const client = new SFNClient({
+      endpoint: other.endpointUrl,
+      region: other.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const { stateMachineArn } = await client.send(
+      new CreateStateMachineCommand({
+        name: 'waits',
+        definition: JSON.stringify({
+          StartAt: 'W',
+          States: { W: { Type: 'Wait', Seconds: 3600, End: true } },
+        }),
+        roleArn: ROLE,
+      }),
+    );
+    const { executionArn = '' } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+    const execution = other.sfn.findExecution(executionArn);
+    await other.stop();
+    await execution?.done;
+    expect(execution?.status).not.toBe('RUNNING');
+  });
+});

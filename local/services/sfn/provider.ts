@@ -250,6 +250,13 @@ export class StepFunctions {
     return execution.stopDate ?? new Date();
   }
 
+  /** Aborts every running execution (the cloud is stopping), so no Wait or task timer outlives it. */
+  stop(): void {
+    for (const [, store] of this.stores.entries())
+      for (const execution of store.executions.values())
+        if (execution.status === 'RUNNING') execution.abort?.();
+  }
+
   private describeExecution(e: Execution, includeData: boolean): DescribeExecutionOutput {
     const redrivable = e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED';
     return {
