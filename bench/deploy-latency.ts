@@ -154,7 +154,7 @@ for (let n = 1; n <= runs; n++) {
     total: outcome.totalMs,
     phases: record.timings,
     busy: cloud.activity.busyWithin(started, ended),
-    transitions: cloud.sfn.executions.get(execution.executionArn)?.transitions ?? 0,
+    transitions: cloud.sfn.findExecution(execution.executionArn)?.transitions ?? 0,
     invocations: cloud.lambda.invocations - invocationsBefore,
     baseline,
   };

@@ -19,17 +19,19 @@ import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
+import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
 import { Ecr } from './services/ecr/provider.js';
 import { Registry } from './services/ecr/registry.js';
 import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
-import { EventBus } from './services/events.js';
-import { LambdaService } from './services/lambda.js';
-import { LogsService } from './services/logs.js';
+import { Events } from './services/events/provider.js';
+import { targetInvoker } from './services/events/targets.js';
+import { Lambda } from './services/lambda/provider.js';
+import { Logs } from './services/logs/provider.js';
 import { S3 } from './services/s3/provider.js';
 import { SecretsManager } from './services/secretsmanager/provider.js';
-import { StepFunctionsService } from './services/sfn/sfn.js';
+import { StepFunctions } from './services/sfn/provider.js';
 import { Ssm } from './services/ssm/provider.js';
 import { isAwsHostname } from './tls/aws-hostnames.js';
 import { localCa } from './tls/local-ca.js';
@@ -50,6 +52,8 @@ export interface LocalCloudOptions {
    * pushes to the local registry, runs tasks as containers).
    */
   runtime?: 'process' | 'docker';
+  /** The most log events one CloudWatch Logs stream keeps (the oldest go first). */
+  logEventsPerStream?: number;
 }
 
 export const LOCAL_CREDENTIALS = {
@@ -103,16 +107,16 @@ export class LocalCloud {
   /** `host:port` values the endpoint answers to (a request naming any other host is refused). */
   readonly allowedHosts = new Set<string>();
 
-  logs!: LogsService;
-  events!: EventBus;
-  lambda!: LambdaService;
+  logs!: Logs;
+  events!: Events;
+  lambda!: Lambda;
   s3!: S3;
   ecr!: Ecr;
   images!: ImageStore;
   codebuild!: CodeBuild;
   elbv2!: Elbv2;
   ecs!: Ecs;
-  sfn!: StepFunctionsService;
+  sfn!: StepFunctions;
   dynamodb!: DynamoDBClient;
   readonly cloudformation = new CloudFormation();
   readonly ssm = new Ssm();
@@ -137,6 +141,7 @@ export class LocalCloud {
       accountId: options.accountId ?? '000000000000',
       stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
       runtime: options.runtime ?? 'process',
+      logEventsPerStream: options.logEventsPerStream ?? 10_000,
     });
     try {
       await cloud.boot();
@@ -157,12 +162,10 @@ export class LocalCloud {
         );
     }
     const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    this.logs = new LogsService(this.region, this.accountId);
-    this.lambda = new LambdaService(this.logs);
+    this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
+    this.lambda = new Lambda(this.logs);
     this.closers.push(() => this.lambda.stop());
-    this.events = new EventBus(this.region, this.accountId, async (arn, event) => {
-      await this.lambda.invoke(arn, event);
-    });
+    this.events = new Events(targetInvoker({ lambda: this.lambda, sfn: () => this.sfn }));
     this.s3 = new S3();
     this.images = new ImageStore(o.stateDir);
     this.iam = new Iam({ stateDir: o.stateDir });
@@ -238,11 +241,13 @@ export class LocalCloud {
     this.ecs = ecs;
     ecs.scheduler.start();
     this.closers.unshift(() => ecs.scheduler.stop());
-    this.sfn = new StepFunctionsService(this.region, this.accountId, {
+    this.sfn = new StepFunctions({
       lambda: this.lambda,
       codebuild: this.codebuild,
       logs: this.logs,
+      publish: (scope, event) => this.events.publish(scope, event),
     });
+    this.closers.unshift(async () => this.sfn.stop());
 
     const services = [
       this.ecs.api,
@@ -264,7 +269,7 @@ export class LocalCloud {
       query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
       rest: { lambda: this.lambda.rest, s3: this.s3.rest },
       registry: new Registry(this.images, this.ecr).handle,
-      passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
+      passThrough: { dynamodb: dynamodbPassThrough(db) },
       iam: new RequestScreen(this.iam),
     });
     endpoint.on('request', handler);

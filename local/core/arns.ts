@@ -64,9 +64,13 @@ export const arns = {
     formatArn(s, 'events', bus === 'default' ? `rule/${name}` : `rule/${bus}/${name}`),
   eventsBus: (s: Scope, name: string) => formatArn(s, 'events', `event-bus/${name}`),
   logGroup: (s: Scope, name: string) => formatArn(s, 'logs', `log-group:${name}:*`),
+  /** The log group's ARN without the trailing `:*` (DescribeLogGroups' `logGroupArn`, `logGroupIdentifier`). */
+  logGroupExact: (s: Scope, name: string) => formatArn(s, 'logs', `log-group:${name}`),
   logStream: (s: Scope, group: string, stream: string) =>
     formatArn(s, 'logs', `log-group:${group}:log-stream:${stream}`),
   lambdaFunction: (s: Scope, name: string) => formatArn(s, 'lambda', `function:${name}`),
+  lambdaQualified: (s: Scope, name: string, qualifier: string) =>
+    formatArn(s, 'lambda', `function:${name}:${qualifier}`),
   stateMachine: (s: Scope, name: string) => formatArn(s, 'states', `stateMachine:${name}`),
   execution: (s: Scope, machine: string, name: string) =>
     formatArn(s, 'states', `execution:${machine}:${name}`),

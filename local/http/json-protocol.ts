@@ -13,27 +13,9 @@ export interface JsonService {
   targetPrefix: string;
   /** "1.0" for DynamoDB/SFN, "1.1" for the others. */
   jsonVersion: '1.0' | '1.1';
-  operations: OperationTable | LegacyOperations;
+  operations: OperationTable;
   /** How the service words a request its model refuses. */
   codes: ValidationCodes;
-}
-
-/**
- * Operations not yet defined by their SDK commands: untyped, unchecked,
- * serialized as they come. Only while services move to `define` (see core/operation.ts).
- */
-export class LegacyOperations {
-  constructor(readonly byName: Map<string, (input: Record<string, unknown>) => unknown>) {}
-  static of(ops: Record<string, (input: Record<string, unknown>) => unknown>): LegacyOperations {
-    return new LegacyOperations(new Map(Object.entries(ops)));
-  }
-}
-
-function legacySerialize(value: unknown): string {
-  return JSON.stringify(value, function replacer(this: unknown, key: string, v: unknown) {
-    const original = (this as Record<string, unknown>)[key];
-    return original instanceof Date ? original.getTime() / 1000 : v;
-  });
 }
 
 export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
@@ -65,24 +47,6 @@ export async function handleJson(
 ): Promise<void> {
   const contentType = `application/x-amz-json-${service.jsonVersion}`;
   try {
-    if (service.operations instanceof LegacyOperations) {
-      const legacy = service.operations.byName.get(operationName);
-      if (!legacy) throw unsupported(service.name, operationName);
-      const raw = (await readBody(req)).toString('utf8');
-      let input: unknown;
-      try {
-        input = raw.trim() === '' ? {} : JSON.parse(raw);
-      } catch {
-        throw new AwsError('SerializationException', 'The request body is not valid JSON');
-      }
-      if (typeof input !== 'object' || input === null || Array.isArray(input))
-        throw new AwsError('SerializationException', 'The request body must be a JSON object');
-      const output = (await legacy(input as Record<string, unknown>)) ?? {};
-      res
-        .writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': ctx.requestId })
-        .end(legacySerialize(output));
-      return;
-    }
     const operation = service.operations.get(operationName);
     if (!operation) throw unsupported(service.name, operationName);
     const raw = (await readBody(req)).toString('utf8');

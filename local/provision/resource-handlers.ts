@@ -8,11 +8,11 @@ import type { CodeBuild } from '../services/codebuild/provider.js';
 import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
 import { checkTargetGroup, type Elbv2 } from '../services/elbv2/provider.js';
-import type { EventBus } from '../services/events.js';
-import type { LambdaService } from '../services/lambda.js';
-import type { LogsService } from '../services/logs.js';
+import type { Events } from '../services/events/provider.js';
+import type { Lambda } from '../services/lambda/provider.js';
+import type { Logs } from '../services/logs/provider.js';
 import type { S3 } from '../services/s3/provider.js';
-import type { StepFunctionsService } from '../services/sfn/sfn.js';
+import type { StepFunctions } from '../services/sfn/provider.js';
 
 export interface ProvisionContext {
   region: string;
@@ -31,11 +31,11 @@ export interface ProvisionContext {
     elbv2: Elbv2;
     dynamodb: DynamoDBClient;
     codebuild: CodeBuild;
-    lambda: LambdaService;
-    sfn: StepFunctionsService;
-    events: EventBus;
+    lambda: Lambda;
+    sfn: StepFunctions;
+    events: Events;
     s3: S3;
-    logs: LogsService;
+    logs: Logs;
     iam: Iam;
   };
 }
@@ -237,7 +237,7 @@ export const HANDLERS: Record<string, ResourceHandler> = {
     );
     return {
       ref: name,
-      attributes: { Arn: `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`, StreamArn: '' },
+      attributes: { Arn: arns.dynamodbTable(ctx.scope, name), StreamArn: '' },
     };
   },
 
@@ -256,11 +256,9 @@ export const HANDLERS: Record<string, ResourceHandler> = {
 
   'AWS::Logs::LogGroup': (p, ctx) => {
     const name = str(p.LogGroupName) || physicalName(ctx, 512);
-    ctx.services.logs.createGroup(name, p.RetentionInDays as number | undefined);
-    return {
-      ref: name,
-      attributes: { Arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}:*` },
-    };
+    const retention = p.RetentionInDays === undefined ? undefined : Number(p.RetentionInDays);
+    ctx.services.logs.createGroup(ctx.scope, name, retention);
+    return { ref: name, attributes: { Arn: arns.logGroup(ctx.scope, name) } };
   },
 
   // Roles and their policies go to the local IAM: functions and tasks call AWS as their role.
@@ -365,73 +363,86 @@ export const HANDLERS: Record<string, ResourceHandler> = {
 
   'AWS::Lambda::Function': (p, ctx) => {
     const name = str(p.FunctionName) || physicalName(ctx, 64);
-    const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
     const key = str((p.Code as { S3Key?: string } | undefined)?.S3Key).replace(/\.zip$/, '');
     const dir = join(ctx.assemblyDir, `asset.${key}`);
-    const [file = 'index', handlerName = 'handler'] = str(p.Handler || 'index.handler').split('.');
+    const handler = str(p.Handler || 'index.handler');
+    const [file = 'index', handlerName = 'handler'] = handler.split('.');
     const bundle = ['mjs', 'js', 'cjs'].map((ext) => join(dir, `${file}.${ext}`)).find((f) => existsSync(f));
     if (!bundle) throw new Error(`No bundle for ${name} in ${dir}: synthesize with bundling (npm run synth)`);
-    const variables = ((p.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ??
-      {}) as Record<string, string>;
+    const variables = Object.fromEntries(
+      Object.entries(
+        (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+      ).map(([k, v]) => [k, str(v)]),
+    );
     const logGroup =
       (p.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup ?? `/aws/lambda/${name}`;
     // The function calls AWS as its role (a session named after it), as Lambda's runtime does.
     const credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = p.Role
       ? ctx.services.iam.credentialsFor(str(p.Role), name)
       : ctx.credentials;
-    ctx.services.lambda.create({
+    const fn = ctx.services.lambda.create(ctx.scope, {
       name,
-      arn,
       bundle,
       handlerName,
+      handler,
       timeoutSeconds: Number(p.Timeout ?? 3),
       logGroup,
+      variables,
+      ...(p.Runtime ? { runtime: str(p.Runtime) } : {}),
+      ...(p.Role ? { role: str(p.Role) } : {}),
+      ...(p.MemorySize ? { memorySize: Number(p.MemorySize) } : {}),
+      ...(p.Description ? { description: str(p.Description) } : {}),
+      ...(Array.isArray(p.Architectures) ? { architectures: p.Architectures as never } : {}),
       // The template's environment, plus what the AWS SDK needs to reach the local cloud.
       environment: {
-        ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, str(v)])),
+        ...variables,
         AWS_REGION: ctx.region,
         AWS_DEFAULT_REGION: ctx.region,
         AWS_ENDPOINT_URL: ctx.endpointUrl,
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-        AWS_LAMBDA_FUNCTION_NAME: name,
       },
     });
-    return { ref: name, attributes: { Arn: arn } };
+    return { ref: name, attributes: { Arn: fn.arn } };
   },
 
   'AWS::StepFunctions::StateMachine': (p, ctx) => {
     const name = str(p.StateMachineName) || physicalName(ctx, 80);
     const definition =
       typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
-    const logging = p.LoggingConfiguration as
-      | { Destinations?: { CloudWatchLogsLogGroup?: { LogGroupArn?: string } }[] }
-      | undefined;
-    const logArn = logging?.Destinations?.[0]?.CloudWatchLogsLogGroup?.LogGroupArn;
-    const machine = ctx.services.sfn.createStateMachine(
+    const machine = ctx.services.sfn.createStateMachine(ctx.scope, {
       name,
       definition,
-      str(p.RoleArn),
-      (str(p.StateMachineType) || 'STANDARD') as 'STANDARD',
-      logArn?.split(':log-group:')[1]?.replace(/:\*$/, ''),
-    );
+      roleArn: str(p.RoleArn),
+      type: (str(p.StateMachineType) || 'STANDARD') as 'STANDARD',
+      ...(p.LoggingConfiguration ? { loggingConfiguration: camel(p.LoggingConfiguration) as never } : {}),
+      ...(p.TracingConfiguration ? { tracingConfiguration: camel(p.TracingConfiguration) as never } : {}),
+    });
     return { ref: machine.arn, attributes: { Arn: machine.arn, Name: machine.name } };
   },
 
   'AWS::Events::Rule': (p, ctx) => {
     const name = str(p.Name) || physicalName(ctx, 64);
-    const arn = ctx.services.events.putRule(
-      name,
-      p.EventPattern,
-      p.Description as string | undefined,
-      (str(p.State) || 'ENABLED') as 'ENABLED',
-    );
-    const targets = ((p.Targets as { Id: string; Arn: string }[] | undefined) ?? []).map((t) => ({
-      Id: t.Id,
+    const pattern = p.EventPattern;
+    const rule = ctx.services.events.putRule(ctx.scope, {
+      Name: name,
+      ...(pattern !== undefined
+        ? { EventPattern: typeof pattern === 'string' ? pattern : JSON.stringify(pattern) }
+        : {}),
+      ...(p.ScheduleExpression ? { ScheduleExpression: str(p.ScheduleExpression) } : {}),
+      ...(p.Description ? { Description: str(p.Description) } : {}),
+      ...(p.EventBusName ? { EventBusName: str(p.EventBusName) } : {}),
+      State: (str(p.State) || 'ENABLED') as 'ENABLED',
+    });
+    const targets = ((p.Targets as Record<string, unknown>[] | undefined) ?? []).map((t) => ({
+      Id: str(t.Id),
       Arn: str(t.Arn),
+      ...(t.Input !== undefined ? { Input: str(t.Input) } : {}),
+      ...(t.InputPath !== undefined ? { InputPath: str(t.InputPath) } : {}),
+      ...(t.RoleArn !== undefined ? { RoleArn: str(t.RoleArn) } : {}),
     }));
-    if (targets.length) ctx.services.events.putTargets(name, targets);
-    return { ref: name, attributes: { Arn: arn } };
+    if (targets.length) ctx.services.events.putTargets(ctx.scope, name, targets, rule.eventBusName);
+    return { ref: name, attributes: { Arn: rule.arn } };
   },
 };

@@ -230,7 +230,7 @@ describe('npm start: the main job on a fresh local cloud', () => {
     const executionArn = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
     const waitForExecution = async () => {
       for (let i = 0; i < 100; i++) {
-        if (env.cloud.sfn.executions.has(executionArn)) return;
+        if (env.cloud.sfn.findExecution(executionArn)) return;
         await sleep(100);
       }
       throw new Error(`no execution ${name}`);

@@ -311,7 +311,7 @@ describe('provisioning: roles and policies from a template, and functions that c
       provisioned.resources.filter((r) => r.type.startsWith('AWS::IAM::')).map((r) => r.recordOnly),
     ).toEqual([false, false, false]);
 
-    const given = (await cloud.lambda.invoke('report-credentials', {})) as {
+    const given = (await cloud.lambda.invoke(cloud.scope, 'report-credentials', {})) as {
       accessKeyId: string;
       secretAccessKey: string;
       sessionToken: string;

@@ -95,7 +95,7 @@ export class CodeBuild {
       projectVisibility: 'PRIVATE',
     };
     store.projects.set(name, project);
-    this.deps.logs.createGroup(logGroupOf(project));
+    this.deps.logs.createGroup(scope, logGroupOf(project));
     return project;
   }
 

@@ -12,13 +12,13 @@ import {
 import type { ImageStore } from '../../images/image-store.js';
 import { buildServiceApp } from '../../images/local-builder.js';
 import type { Ecr } from '../ecr/provider.js';
-import type { LogsService } from '../logs.js';
+import type { Logs } from '../logs/provider.js';
 import type { S3 } from '../s3/provider.js';
 import { BuildFailure, type Buildspec, extractSource, loadBuildspec, s3Location } from './source.js';
 import type { BuildRecord, StoredBuild } from './store.js';
 
 export interface RunnerDeps {
-  logs: LogsService;
+  logs: Logs;
   s3: S3;
   ecr: Ecr;
   images: ImageStore;
@@ -43,7 +43,7 @@ export class BuildRunner {
 
   async run(record: BuildRecord): Promise<void> {
     const { build, scope } = record;
-    const log: Log = (line) => this.deps.logs.put(build.logs.groupName, build.logs.streamName, line);
+    const log: Log = (line) => this.deps.logs.put(scope, build.logs.groupName, build.logs.streamName, line);
     const env = Object.fromEntries(
       (build.environment?.environmentVariables ?? []).map((v) => [v.name ?? '', v.value ?? '']),
     );

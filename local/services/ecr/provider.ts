@@ -21,7 +21,7 @@ import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import { isDigest } from '../../images/digest.js';
 import type { ImageStore } from '../../images/image-store.js';
-import type { EventBus } from '../events.js';
+import type { Events } from '../events/provider.js';
 import { applyPush, invalid, type PushRequest } from './push.js';
 import { describeId, imageDetail, imageIdentifiers, repositoryShape } from './shapes.js';
 import { EcrStore, type Image, type Repository } from './store.js';
@@ -49,7 +49,7 @@ export class Ecr {
     private readonly deps: {
       images: ImageStore;
       /** Where push events go (the local EventBridge). */
-      bus: Pick<EventBus, 'publish'>;
+      bus: Pick<Events, 'publish'>;
       /** The endpoint Docker reaches the registry API at (`http://127.0.0.1:4566`). */
       proxyEndpoint: string;
     },
@@ -126,7 +126,7 @@ export class Ecr {
     const repo = this.repository(scope, repositoryName);
     const { image, changed } = applyPush(scope, repo, request, this.deps.images, { repeatIsError });
     if (changed)
-      this.deps.bus.publish({
+      this.deps.bus.publish(scope, {
         source: 'aws.ecr',
         'detail-type': 'ECR Image Action',
         detail: {

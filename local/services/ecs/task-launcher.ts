@@ -11,7 +11,7 @@ import type { TaskNetwork } from '../../runtime/task-network.js';
 import { TaskProcess } from '../../runtime/task-process.js';
 import type { Ecr } from '../ecr/provider.js';
 import type { Elbv2 } from '../elbv2/provider.js';
-import type { LogsService } from '../logs.js';
+import type { Logs } from '../logs/provider.js';
 import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
 
 export interface LauncherDeps {
@@ -19,7 +19,7 @@ export interface LauncherDeps {
   network: TaskNetwork;
   ecr: Ecr;
   images: ImageStore;
-  logs: LogsService;
+  logs: Logs;
   elbv2: Elbv2;
   metadata: MetadataServer;
   ips: IpAllocator;
@@ -125,7 +125,7 @@ export class TaskLauncher {
     const options = container.logConfiguration?.options ?? {};
     const group = options['awslogs-group'] ?? `/ecs/${definition.family}`;
     const stream = `${options['awslogs-stream-prefix'] ?? 'ecs'}/${container.name}/${task.id}`;
-    const onOutput = this.deps.logs.writer(group, stream);
+    const onOutput = this.deps.logs.writer(task.scope, group, stream);
     task.process =
       spec.kind === 'process'
         ? new TaskProcess({ ...spec, onOutput })

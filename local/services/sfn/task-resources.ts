@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvironmentVariableType } from '@aws-sdk/client-codebuild';
 import type { Scope } from '../../core/scope.js';
+import { AwsError } from '../../http/aws-error.js';
 import type { CodeBuild } from '../codebuild/provider.js';
 import type { StoredBuild } from '../codebuild/store.js';
-import { FunctionError, type LambdaService } from '../lambda.js';
+import type { Lambda } from '../lambda/provider.js';
+import { LATEST } from '../lambda/store.js';
+import { FunctionError } from '../lambda/warm-function.js';
 
 /** An error a Task state raises, with the Step Functions error name and cause. */
 export class TaskError extends Error {
@@ -14,36 +17,81 @@ export class TaskError extends Error {
 }
 
 export type TaskKind =
+  /** A function ARN as the Resource: the function's result is the state's result (LambdaFunction* events). */
   | { kind: 'lambda'; functionArn: string }
+  /** `arn:aws:states:::lambda:invoke`: the Invoke response, Payload included (Task* events). */
+  | { kind: 'lambda-invoke' }
   | { kind: 'codebuild'; sync: boolean }
   | { kind: 'unsupported'; resource: string };
 
 /** What a Task state's Resource runs. */
-export function taskKind(resource: string, parameters: unknown): TaskKind {
+export function taskKind(resource: string): TaskKind {
   if (/^arn:[^:]+:lambda:[^:]+:\d+:function:/.test(resource))
     return { kind: 'lambda', functionArn: resource };
-  if (/^arn:[^:]+:states:::lambda:invoke$/.test(resource)) {
-    const name = (parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
-    return { kind: 'lambda', functionArn: name };
-  }
+  if (/^arn:[^:]+:states:::lambda:invoke$/.test(resource)) return { kind: 'lambda-invoke' };
   const codebuild = /^arn:[^:]+:states:::codebuild:startBuild(\.sync)?$/.exec(resource);
   if (codebuild) return { kind: 'codebuild', sync: Boolean(codebuild[1]) };
   return { kind: 'unsupported', resource };
 }
 
-/** Invokes a local function; a function error becomes the Task's error, with Lambda's JSON cause. */
-export async function invokeLambda(lambda: LambdaService, arn: string, input: unknown): Promise<unknown> {
+/**
+ * Invokes a local function. A function error becomes the Task's error named
+ * by its errorType, with Lambda's JSON as the cause; Lambda refusing the
+ * call (no such function) is `Lambda.<code>`, as Step Functions names it.
+ */
+export async function invokeLambda(
+  lambda: Lambda,
+  scope: Scope,
+  ref: string,
+  input: unknown,
+  qualifier?: string,
+): Promise<unknown> {
   try {
-    return await lambda.invoke(arn, input);
+    return await lambda.invoke(scope, ref, input, qualifier);
   } catch (err) {
+    if (err instanceof AwsError) throw new TaskError(`Lambda.${err.code}`, err.message);
     const e = err instanceof FunctionError ? err : new FunctionError('Error', String(err));
-    const name =
-      e.errorType === 'ResourceNotFoundException' ? 'Lambda.ResourceNotFoundException' : e.errorType;
-    throw new TaskError(
-      name,
-      JSON.stringify({ errorType: e.errorType, errorMessage: e.message, trace: e.trace }),
-    );
+    throw new TaskError(e.errorType, JSON.stringify(e.toPayload()));
   }
+}
+
+/** `lambda:invoke` (the optimized integration): Parameters name the function and payload; the result is Invoke's response. */
+export async function lambdaInvokeIntegration(
+  lambda: Lambda,
+  scope: Scope,
+  parameters: unknown,
+): Promise<unknown> {
+  const p = (parameters ?? {}) as {
+    FunctionName?: unknown;
+    Payload?: unknown;
+    Qualifier?: unknown;
+    InvocationType?: unknown;
+  };
+  if (typeof p.FunctionName !== 'string')
+    throw new TaskError('States.Runtime', 'The lambda:invoke parameters must name a FunctionName');
+  const qualifier = typeof p.Qualifier === 'string' ? p.Qualifier : undefined;
+  const requestId = crypto.randomUUID();
+  const response = (statusCode: number, payload?: unknown) => ({
+    ExecutedVersion: LATEST,
+    ...(payload === undefined ? {} : { Payload: payload }),
+    SdkHttpMetadata: { HttpStatusCode: statusCode },
+    SdkResponseMetadata: { RequestId: requestId },
+    StatusCode: statusCode,
+  });
+  if (p.InvocationType === 'Event') {
+    try {
+      lambda.resolve(scope, p.FunctionName, qualifier);
+    } catch (err) {
+      if (err instanceof AwsError) throw new TaskError(`Lambda.${err.code}`, err.message);
+      throw err;
+    }
+    invokeLambda(lambda, scope, p.FunctionName, p.Payload ?? {}, qualifier).catch(() => undefined);
+    return response(202);
+  }
+  return response(
+    200,
+    (await invokeLambda(lambda, scope, p.FunctionName, p.Payload ?? {}, qualifier)) ?? null,
+  );
 }
 
 /** `codebuild:startBuild(.sync)` as the service integration returns it: the Build, in PascalCase. */
@@ -52,6 +100,7 @@ export async function runBuild(
   scope: Scope,
   parameters: Record<string, unknown>,
   sync: boolean,
+  signal?: AbortSignal,
 ): Promise<unknown> {
   const overrides = (
     (parameters.EnvironmentVariablesOverride as
@@ -72,7 +121,8 @@ export async function runBuild(
   } catch (err) {
     throw new TaskError(`CodeBuild.${(err as Error).name}`, (err as Error).message);
   }
-  while (sync && !build.buildComplete) await sleep(200);
+  // `.sync` waits for the build (its record is updated in place), until the execution stops waiting (StopExecution).
+  while (sync && !build.buildComplete && !signal?.aborted) await sleep(200);
   const done = pascal(build);
   if (sync && build.buildStatus !== 'SUCCEEDED')
     throw new TaskError('States.TaskFailed', JSON.stringify({ Build: done }));

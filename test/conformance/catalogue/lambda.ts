@@ -28,9 +28,8 @@ export const lambda: ServiceCatalogue<Record<string, never>> = {
     const dir = mkdtempSync(join(tmpdir(), 'stepship-conformance-fn-'));
     writeFileSync(join(dir, 'index.mjs'), HANDLER);
     for (const name of FUNCTIONS)
-      cloud.lambda.create({
+      cloud.lambda.create(cloud.scope, {
         name,
-        arn: `arn:aws:lambda:${cloud.region}:${cloud.accountId}:function:${name}`,
         bundle: join(dir, 'index.mjs'),
         handlerName: 'handler',
         environment: {},

@@ -1,0 +1,88 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { crc32 } from 'node:zlib';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
+import { JsonCodec } from '@aws-sdk/core/protocols';
+import { NormalizedSchema } from '@smithy/core/schema';
+
+// Timestamps are epoch seconds on awsJson1_0 (7 = TimestampEpochSecondsSchema).
+const codec = new JsonCodec({ timestampFormat: { useTrait: true, default: 7 }, jsonName: false });
+
+/**
+ * DynamoDB as dynalite serves it, with each successful response passed
+ * through the SDK's JSON codec against the operation's output schema, so
+ * members no model declares (dynalite adds some, e.g.
+ * TableThroughputModeSummary) don't go out. Errors go out as dynalite
+ * words them. The checksum DynamoDB clients verify is recomputed.
+ */
+export function dynamodbPassThrough(db: Server): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const captured = new CapturedResponse();
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    db.emit('request', req, captured);
+    captured.finished
+      .then(async (body) => {
+        const filtered = captured.statusCode === 200 ? await modeledOnly(operation, body) : body;
+        const headers = Object.fromEntries(captured.headers);
+        if (filtered !== body) {
+          headers['content-length'] = filtered.length;
+          headers['x-amz-crc32'] = crc32(filtered);
+        }
+        res.writeHead(captured.statusCode, headers).end(filtered);
+      })
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(
+          JSON.stringify({ __type: 'InternalFailure', message: 'The DynamoDB response could not be read' }),
+        );
+      });
+  };
+}
+
+/** The body re-serialized against the operation's output schema; unknown operations pass as they are. */
+async function modeledOnly(operation: string, body: Buffer): Promise<Buffer> {
+  const schema = operationSchema(operation);
+  if (!schema || body.length === 0) return body;
+  try {
+    const output = NormalizedSchema.of(schema[5] as never);
+    const value = await codec.createDeserializer().read(output, body.toString('utf8'));
+    const serializer = codec.createSerializer();
+    serializer.write(output, value ?? {});
+    const text = serializer.flush();
+    return Buffer.from(text === '' ? '{}' : text);
+  } catch {
+    // A response the codec can't read is better passed on than lost.
+    return body;
+  }
+}
+
+/** The SDK's schema of a DynamoDB operation (`ListTables$`), or undefined for names it doesn't model. */
+function operationSchema(operation: string): unknown[] | undefined {
+  if (!/^[A-Z][A-Za-z]+$/.test(operation)) return undefined;
+  const schema: unknown = Object.hasOwn(dynamodb, `${operation}$`)
+    ? (dynamodb as Record<string, unknown>)[`${operation}$`]
+    : undefined;
+  return Array.isArray(schema) && schema[0] === 9 ? schema : undefined;
+}
+
+/** What dynalite's request handler writes to: the status, headers and body, held until it ends. */
+class CapturedResponse {
+  statusCode = 200;
+  /** dynalite sets these on the response it is given. */
+  contentType?: string;
+  shouldKeepAlive = true;
+  readonly headers = new Map<string, string | number>();
+  private done!: (body: Buffer) => void;
+  readonly finished = new Promise<Buffer>((resolve) => {
+    this.done = resolve;
+  });
+
+  setHeader(name: string, value: string | number): this {
+    this.headers.set(name.toLowerCase(), value);
+    return this;
+  }
+
+  end(chunk?: string | Buffer): this {
+    this.done(chunk === undefined ? Buffer.alloc(0) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    return this;
+  }
+}
