@@ -1,7 +1,9 @@
+import { signedFetch } from './sigv4.js';
+
 /**
- * A request as an AWS client sends it, without a client: the SigV4
- * credential scope names the service and region (the local cloud routes by
- * it and does not check signatures), so tests can read raw response bytes.
+ * A request as an AWS client sends it, without a client: signed with SigV4
+ * (the local cloud routes by the credential scope and refuses unsigned
+ * requests), so tests can send exact bytes and read raw response bytes.
  */
 export async function rawAwsRequest(
   endpoint: string,
@@ -15,15 +17,14 @@ export async function rawAwsRequest(
     region?: string;
   },
 ): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
-  const headers: Record<string, string> = {
-    authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/${request.region ?? 'us-east-1'}/${request.service}/aws4_request, SignedHeaders=host, Signature=0`,
-    'x-amz-date': '20260101T000000Z',
-  };
+  const headers: Record<string, string> = {};
   if (request.target) headers['x-amz-target'] = request.target;
   if (request.contentType) headers['content-type'] = request.contentType;
-  const response = await fetch(`${endpoint}${request.path ?? '/'}`, {
+  const response = await signedFetch(`${endpoint}${request.path ?? '/'}`, {
     method: request.method ?? 'POST',
     headers,
+    service: request.service,
+    ...(request.region ? { region: request.region } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
   });
   const text = await response.text();

@@ -418,7 +418,7 @@ describe('ECR images', () => {
         const done = await put(manifest, { imageDigest: sha256(manifest) });
         expect(done.image?.imageId).toEqual({ imageDigest: sha256(manifest), imageTag: 'refused' });
         expect(publish).toHaveBeenCalledTimes(1);
-        expect(publish.mock.calls[0]?.[0]).toMatchObject({
+        expect(publish.mock.calls[0]?.[1]).toMatchObject({
           source: 'aws.ecr',
           'detail-type': 'ECR Image Action',
           detail: { 'action-type': 'PUSH', 'image-tag': 'refused', 'image-digest': sha256(manifest) },
