@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { CONSOLE_BASE } from './console/paths.js';
+import { WebConsole } from './console/web-console.js';
 import type { Scope } from './core/scope.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
@@ -93,6 +95,8 @@ export class LocalCloud {
   readonly activity = new ActivityLog();
   endpointUrl = '';
   loadBalancerUrl = '';
+  /** The read-only deployment console, for a browser on this machine. */
+  consoleUrl = '';
   private readonly closers: (() => Promise<unknown>)[] = [];
   /** `host:port` values the endpoint answers to (a request naming any other host is refused). */
   readonly allowedHosts = new Set<string>();
@@ -167,6 +171,14 @@ export class LocalCloud {
     this.closers.push(() => closeServer(endpoint));
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
     for (const host of loopbackHosts(endpointPort)) this.allowedHosts.add(host);
+    // The console reads through the endpoint's own APIs, as any client of the local cloud would.
+    const webConsole = new WebConsole({
+      endpoint: this.endpointUrl,
+      region: this.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    this.closers.push(async () => webConsole.close());
+    this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
 
     this.ecr = new EcrService(this.region, this.accountId, this.images, this.events, this.endpointUrl);
     this.codebuild = new CodeBuildService(this.region, this.accountId, {
@@ -238,6 +250,7 @@ export class LocalCloud {
         query: { elasticloadbalancing: this.elbv2.api },
         rest: { lambda: this.lambda.rest, s3: this.s3.rest },
         registry: new RegistryService(this.images, this.ecr).handle,
+        console: webConsole.handle,
         passThrough: { dynamodb: (req, res) => db.emit('request', req, res) },
       }),
     );

@@ -199,6 +199,7 @@ export class LambdaService {
         Runtime: 'nodejs24.x',
         Handler: `index.${f.handlerName}`,
         Timeout: f.timeoutSeconds,
+        LoggingConfig: { LogFormat: 'Text', LogGroup: f.logGroup },
       }));
       res
         .writeHead(200, { 'content-type': 'application/json' })
