@@ -14,12 +14,17 @@ export function duration(ms: number | undefined): string {
  * A moment in the local time of the machine, which is the reader's (the
  * console only serves loopback); the machine-readable instant goes in `datetime`.
  */
-export function moment(at: Date | string | undefined): Html | string {
+export function moment(
+  at: Date | string | undefined,
+  precision: 'seconds' | 'milliseconds' = 'seconds',
+): Html | string {
   if (at === undefined) return '—';
   const date = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(date.getTime())) return String(at);
   // Swedish locale formats as ISO 8601 (2026-11-29 21:29:07) in the local time zone.
-  return html`<time datetime="${date.toISOString()}">${date.toLocaleString('sv-SE')}</time>`;
+  const text = date.toLocaleString('sv-SE');
+  const ms = precision === 'milliseconds' ? `.${String(date.getMilliseconds()).padStart(3, '0')}` : '';
+  return html`<time datetime="${date.toISOString()}">${text}${ms}</time>`;
 }
 
 export type Tone = 'ok' | 'bad' | 'busy' | 'idle';

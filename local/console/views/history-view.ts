@@ -43,7 +43,7 @@ export function historyItems(events: readonly HistoryEvent[], afterId = 0): Html
       const offset = (event.timestamp?.getTime() ?? start) - start;
       return html`<li><details id="event-${id}" class="event tone-${toneOfEvent(type)}">
 <summary><span class="event-id">${id}</span> <span class="event-type">${type}</span>${state !== undefined ? html` <span class="event-state">${state}</span>` : ''} <span class="event-offset">+${duration(offset)}</span></summary>
-<div class="event-body"><p>${moment(event.timestamp)} · previous event ${event.previousEventId ?? '—'}</p>${detailsOf(event)}</div>
+<div class="event-body"><p>${moment(event.timestamp, 'milliseconds')} · previous event ${event.previousEventId ?? '—'}</p>${detailsOf(event)}</div>
 </details></li>`;
     });
 }

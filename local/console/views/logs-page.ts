@@ -16,7 +16,7 @@ export function logsPage(query: LogQuery, title: string | undefined, logs: LogPa
 <p>${logs.lines.length} lines${window}${logs.truncated ? ' (the first ones only: there are more)' : ''}.</p>
 ${
   logs.lines.length
-    ? html`<ol class="log-lines">${logs.lines.map((line) => html`<li><span class="log-time">${moment(new Date(line.timestamp))}</span> <span class="log-message">${line.message}</span></li>`)}</ol>`
+    ? html`<ol class="log-lines">${logs.lines.map((line) => html`<li><span class="log-time">${moment(new Date(line.timestamp), 'milliseconds')}</span> <span class="log-message">${line.message}</span></li>`)}</ol>`
     : html`<p>No log events.</p>`
 }`,
   });
