@@ -127,7 +127,7 @@ describeInBrowser(`the console in a real browser${skipReason ? ` (skipped: ${ski
     expect(cells.slice(0, 4)).toEqual(['web', '✓ SUCCEEDED', 'cli', 'stepship-cli']);
     expect(cells[4]).toMatch(/sha256:[0-9a-f]{12}/);
     expect(cells[6]).toMatch(/^\d+\.\d s$/);
-    expect(cells[7]).toMatch(/build [\d.]+ (s|ms) · register .* · rollout .* · verify /);
+    expect(cells[7]).toMatch(/^build [\d.]+ m?s register [\d.]+ m?s rollout [\d.]+ m?s verify [\d.]+ m?s $/);
     expect(cells[8]).toBe('—');
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { consolePath } from '../paths.js';
 import type { DeploymentRecordView } from '../read/deployments.js';
 import type { MachineExecutions } from '../read/executions.js';
-import { executionLink, phases } from './execution-page.js';
+import { executionLink } from './execution-page.js';
 import { badge, causeCell, duration, moment, runBadge, shortDigest } from './format.js';
 import { type Html, html } from './html.js';
 import { page } from './page.js';
@@ -48,12 +48,18 @@ export function deploymentsPage(model: DeploymentsModel): Html {
 }
 
 function recordsTable(records: DeploymentRecordView[]): Html {
-  return html`<table class="records"><caption class="visually-hidden">Deployments, newest first</caption>
+  return html`<div class="table-scroll"><table class="records"><caption class="visually-hidden">Deployments, newest first</caption>
 <thead><tr><th scope="col">Deployment</th><th scope="col">Service</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Requester</th><th scope="col">Image</th><th scope="col">Started</th><th scope="col">Duration</th><th scope="col">Phases</th><th scope="col">Cause</th></tr></thead>
 <tbody>${records.map((r) => {
     const took =
       r.timings.total ??
       (r.startedAt && r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : undefined);
-    return html`<tr class="record" data-deployment="${r.deploymentId}"><th scope="row">${executionLink(r.executionArn, r.deploymentId)}</th><td>${r.service ?? '—'}</td><td>${badge(r.status)}</td><td>${r.trigger ?? '—'}</td><td>${r.requester ?? '—'}</td><td>${r.imageTag ?? '—'}${r.imageDigest ? html`<br><code>${shortDigest(r.imageDigest)}</code>` : ''}</td><td>${moment(r.startedAt)}</td><td>${duration(took)}</td><td>${phases(Object.fromEntries(Object.entries(r.timings).filter(([p]) => p !== 'total')))}</td><td class="cause-cell">${causeCell(r.error, r.cause)}</td></tr>`;
-  })}</tbody></table>`;
+    return html`<tr class="record" data-deployment="${r.deploymentId}"><th scope="row">${executionLink(r.executionArn, r.deploymentId)}</th><td>${r.service ?? '—'}</td><td>${badge(r.status)}</td><td>${r.trigger ?? '—'}</td><td>${r.requester ?? '—'}</td><td class="image">${r.imageTag ?? '—'}${r.imageDigest ? html`<br><code>${shortDigest(r.imageDigest)}</code>` : ''}</td><td>${moment(r.startedAt)}</td><td>${duration(took)}</td><td class="phases">${Object.entries(
+      r.timings,
+    )
+      .filter(([phase]) => phase !== 'total')
+      .map(
+        ([phase, ms]) => html`<span class="phase">${phase} ${duration(ms)}</span> `,
+      )}</td><td class="cause-cell">${causeCell(r.error, r.cause)}</td></tr>`;
+  })}</tbody></table></div>`;
 }

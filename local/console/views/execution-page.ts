@@ -20,8 +20,8 @@ export function executionPage(model: ExecutionModel): Html {
 <h1>Execution <span class="name">${execution.name ?? arn}</span></h1>
 <section id="summary" aria-labelledby="summary-title"><h2 id="summary-title" class="visually-hidden">Summary</h2><div id="summary-body">${summaryView(model)}</div></section>
 <section id="graph" aria-labelledby="graph-title"><h2 id="graph-title">Graph</h2>
-<p class="legend">Path taken: <span class="legend-item status-succeeded">✓ succeeded</span> <span class="legend-item status-failed">✗ failed</span> <span class="legend-item status-current">▶ running now</span> <span class="legend-item status-not-visited">dashed: not visited</span>; heavy lines are transitions taken, dashed lines Catch paths. Select a state to go to its latest visit.</p>
-<div class="graph-scroll">${model.graph ? graphSvg(model.graph.layout, model.graph.path, model.latestVisit) : html`<p class="error">The graph cannot be drawn: ${model.graphError}</p>`}</div>
+<p class="legend">States: ✓ succeeded, ✗ failed, ▶ running now, dashed outline: not visited, ×N: visits. Lines: heavy for the transitions taken, dashed for Catch paths. Select a state to go to its latest visit in the timeline.</p>
+<div class="graph-scroll" tabindex="0" role="region" aria-label="Graph, scrollable">${model.graph ? graphSvg(model.graph.layout, model.graph.path, model.latestVisit) : html`<p class="error">The graph cannot be drawn: ${model.graphError}</p>`}</div>
 </section>
 <section id="timeline" aria-labelledby="timeline-title"><h2 id="timeline-title">Timeline</h2><div id="timeline-body">${timelineView(model)}</div></section>
 <section id="history" aria-labelledby="history-title"><h2 id="history-title">Event history</h2>${historyView(model.record.events)}</section>`,
@@ -103,7 +103,7 @@ function failureView(model: ExecutionModel): Html | string {
   return html`<div class="failure" id="failure">
 <h3>Why it failed</h3>
 <p><strong class="error-name">${error ?? firstFailure?.error ?? 'Error'}</strong>${typeof message === 'string' ? html`: ${message}` : ''}</p>
-${cause ? html`<pre class="cause">${prettyJson(cause)}</pre>` : ''}
+${cause ? html`<pre class="cause" tabindex="0">${prettyJson(cause)}</pre>` : ''}
 ${firstFailure ? html`<p>First failed step: <a href="#visit-${firstFailure.index}">${firstFailure.name}</a>${firstFailure.error ? html` (${firstFailure.error})` : ''}.</p>` : ''}
 </div>`;
 }

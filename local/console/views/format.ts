@@ -69,7 +69,7 @@ export function causeCell(error: string | undefined, cause: string | undefined):
   const preview = firstLine.length > CAUSE_PREVIEW ? `${firstLine.slice(0, CAUSE_PREVIEW - 1)}…` : firstLine;
   return html`<strong>${error ?? 'Error'}</strong>${preview ? html`: ${preview}` : ''}${
     preview !== text
-      ? html`<details class="full-cause"><summary>Full cause</summary><pre class="cause">${prettyJson(text)}</pre></details>`
+      ? html`<details class="full-cause"><summary>Full cause</summary><pre class="cause" tabindex="0">${prettyJson(text)}</pre></details>`
       : ''
   }`;
 }

@@ -65,7 +65,10 @@ export function graphSvg(
 ): Html {
   const edges = layout.edges.map((edge) => edgeSvg(edge, path.takenEdges.has(edge.id)));
   const labels = layout.edges.map(edgeLabelSvg);
-  const nodes = layout.nodes.map((node) => nodeSvg(node, nodeFacts(node, path, latestVisit)));
+  // Reading (and tabbing) order follows the drawing, top to bottom, not the definition's order.
+  const nodes = [...layout.nodes]
+    .sort((a, b) => a.box.y - b.box.y || a.box.x - b.box.x)
+    .map((node) => nodeSvg(node, nodeFacts(node, path, latestVisit)));
   return html`<svg class="graph" xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="group" aria-label="The state machine's graph, with the path this execution took">
 <defs>
 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker>

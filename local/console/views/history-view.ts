@@ -63,7 +63,7 @@ function detailsOf(event: HistoryEvent): Html[] {
       const text = String(content);
       out.push(
         JSON_MEMBERS.has(member)
-          ? html`<h4>${member}</h4><pre class="json">${prettyJson(text)}</pre>`
+          ? html`<h4>${member}</h4><pre class="json" tabindex="0">${prettyJson(text)}</pre>`
           : html`<p><span class="member">${member}</span> ${text}</p>`,
       );
     }
