@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { CONSOLE_BASE } from './console/paths.js';
+import { WebConsole } from './console/web-console.js';
 import type { Scope } from './core/scope.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
@@ -103,6 +105,8 @@ export class LocalCloud {
   readonly activity = new ActivityLog();
   endpointUrl = '';
   loadBalancerUrl = '';
+  /** The read-only deployment console, for a browser on this machine. */
+  consoleUrl = '';
   private readonly closers: (() => Promise<unknown>)[] = [];
   /** `host:port` values the endpoint answers to (a request naming any other host is refused). */
   readonly allowedHosts = new Set<string>();
@@ -193,6 +197,14 @@ export class LocalCloud {
     this.closers.push(() => taskNetwork.close());
     // Containers reach the endpoint on their network's gateway.
     if (taskNetwork.containerEndpointHost) this.allowedHosts.add(taskNetwork.containerEndpointHost);
+    // The console reads through the endpoint's own APIs, as any client of the local cloud would.
+    const webConsole = new WebConsole({
+      endpoint: this.endpointUrl,
+      region: this.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    this.closers.push(async () => webConsole.close());
+    this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
 
     this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
     this.codebuild = new CodeBuild({
@@ -270,6 +282,7 @@ export class LocalCloud {
       rest: { lambda: this.lambda.rest, s3: this.s3.rest },
       registry: new Registry(this.images, this.ecr).handle,
       passThrough: { dynamodb: dynamodbPassThrough(db) },
+      console: webConsole.handle,
       iam: new RequestScreen(this.iam),
     });
     endpoint.on('request', handler);

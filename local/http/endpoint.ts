@@ -25,6 +25,8 @@ export interface EndpointServices {
   rest: Record<string, RestHandler>;
   /** The container registry API (`/v2/…`), for Docker. */
   registry?: RestHandler;
+  /** The read-only deployment console (`/_stepship/console/…`), for a browser. */
+  console?: RestHandler;
   /** DynamoDB is served by dynalite as is. */
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /**
@@ -103,6 +105,13 @@ export function endpointHandler(services: EndpointServices): RequestListener {
     const ctx = requestContext(received, services.defaults);
     if (url.pathname === '/_stepship/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"running"}');
+      return;
+    }
+    if (
+      services.console &&
+      (url.pathname === '/_stepship/console' || url.pathname.startsWith('/_stepship/console/'))
+    ) {
+      await services.console(received, res, url, ctx);
       return;
     }
     if (services.registry && (url.pathname === '/v2' || url.pathname.startsWith('/v2/'))) {

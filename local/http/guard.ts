@@ -20,8 +20,13 @@ export function loopbackHosts(port: number): string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
 }
 
-/** Paths served without SigV4: the health probe, and the registry (which has Docker's own auth). */
-const UNSIGNED_PATHS = [/^\/_stepship\/health$/, /^\/v2(\/|$)/];
+/**
+ * Paths served without SigV4: the health probe, the registry (which has
+ * Docker's own auth), and the read-only console (a browser cannot sign; the
+ * Host, Sec-Fetch-Site and Origin checks above still hold, so only the
+ * user's own browser, at the endpoint's own address, is answered).
+ */
+const UNSIGNED_PATHS = [/^\/_stepship\/health$/, /^\/v2(\/|$)/, /^\/_stepship\/console(\/|$)/];
 
 /** Why the request is refused, as the AWS error to answer, or undefined when it may proceed. */
 export function refusal(req: IncomingMessage, url: URL, policy: GuardPolicy): AwsError | undefined {
