@@ -28,6 +28,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { follow, startFromSource } from '../cli/deploy.js';
 import { startLocal } from '../cli/start.js';
+import { loadManifest } from '../manifest/index.js';
 
 /** us-east-1 list prices as AWS publishes them (Step Functions and Fargate re-read 2026-11-23; Lambda and CodeBuild from their pricing pages). */
 const PRICES = {
@@ -68,7 +69,7 @@ function variant(n: number): string {
 
 log(`Starting the local cloud and the first deployment (not measured)…`);
 const env = await startLocal({
-  serviceDir: join(root, 'service'),
+  app: loadManifest(join(root, 'service')),
   assemblyDir: join(work, 'cdk.out'),
   stateDir: join(work, 'state'),
   endpointPort: 0,

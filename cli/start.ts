@@ -1,32 +1,40 @@
 import { rmSync } from 'node:fs';
 import { waitUntilServicesStable } from '@aws-sdk/client-ecs';
 import { LocalCloud } from '@stepship/local-cloud';
+import type { AppModel } from '../manifest/model.js';
+import { stackNames } from '../orchestration/app.js';
 import { synthesize } from '../orchestration/synthesize.js';
 import { type DeploymentOutcome, follow, type PipelineEntry, startFromSource } from './deploy.js';
 import { type LocalClients, localClients } from './local-clients.js';
 
 export interface StartOptions {
-  /** The service folder to deploy. */
-  serviceDir: string;
+  /** The app to deploy, as its manifest describes it. */
+  app: AppModel;
   /** Where to synthesize (cdk.out) and keep local state (.stepship). */
   assemblyDir: string;
   stateDir: string;
   /** `process` (default) or `docker`: see LocalCloudOptions.runtime. */
   runtime?: 'process' | 'docker';
-  /** Configuration overrides (STEPSHIP_* variables) for the synthesized app. */
-  env?: NodeJS.ProcessEnv;
   endpointPort: number;
   loadBalancerPort: number;
   /** Clear local state (.stepship, cdk.out) first. */
   reset: boolean;
+  /** Seconds between rollout checks (tests and benchmarks shorten it). */
+  rolloutPollSeconds?: number;
   out: (line: string) => void;
 }
 
 export interface Running {
   cloud: LocalCloud;
-  outcome: DeploymentOutcome;
   clients: LocalClients;
-  /** What a further deployment from source needs. */
+  app: AppModel;
+  /** Each service's deployment, in the order they ran (dependsOn first); a failure stops the rest. */
+  outcomes: ServiceOutcome[];
+  /** The first service's deployment (the demo's only one). */
+  outcome: DeploymentOutcome;
+  /** What a further deployment from source needs, per service. */
+  entries: Record<string, PipelineEntry>;
+  /** The first service's entry. */
   target: PipelineEntry;
   /** The names the synthesized stacks gave what the hints refer to. */
   names: DeployedNames;
@@ -34,17 +42,27 @@ export interface Running {
   outputs: Record<string, string>;
 }
 
+export interface ServiceOutcome {
+  service: string;
+  outcome: DeploymentOutcome;
+}
+
 export interface DeployedNames {
   cluster: string;
-  service: string;
+  /** The app's services, in deploy order. */
+  services: string[];
   stateMachineArn: string;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-/** The main job: synthesize, start the local cloud, provision, bring the service up, deploy, verify. */
+/**
+ * The main job: start the local cloud, synthesize the app from its manifest,
+ * provision, bring every service up, and deploy each one from its build
+ * context through the state machine, in dependsOn order.
+ */
 export async function startLocal(options: StartOptions): Promise<Running> {
-  const { out, stateDir, assemblyDir } = options;
+  const { out, stateDir, assemblyDir, app: model } = options;
   if (options.reset) {
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(assemblyDir, { recursive: true, force: true });
@@ -62,10 +80,11 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   try {
     out(`✓ local cloud listening on ${cloud.endpointUrl} ${seconds(Date.now() - t)}`);
     t = Date.now();
-    const app = quietly(() => synthesize({ outdir: assemblyDir, env: options.env }));
-    out(
-      `✓ synthesized ${app.service.stackName} and ${app.pipeline.stackName} (cdk-nag clean) ${seconds(Date.now() - t)}`,
+    const stacks = stackNames(model.name);
+    quietly(() =>
+      synthesize({ outdir: assemblyDir, app: model, rolloutPollSeconds: options.rolloutPollSeconds }),
     );
+    out(`✓ synthesized ${stacks.app} and ${stacks.pipeline} (cdk-nag clean) ${seconds(Date.now() - t)}`);
     t = Date.now();
     const provisioned = await cloud.provision(assemblyDir);
     const created = provisioned.resources.filter((r) => !r.recordOnly).length;
@@ -74,36 +93,84 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     );
 
     const output = (stack: string, name: string) => provisioned.outputs[`${stack}.${name}`] ?? '';
-    const service = output(app.service.stackName, 'ServiceName');
-    const cluster = output(app.service.stackName, 'ClusterName');
+    const cluster = output(stacks.app, 'ClusterName');
+    const services = model.services.map((s) => s.name);
     const clients = localClients(cloud.endpointUrl, cloud.region);
     t = Date.now();
     await waitUntilServicesStable(
       // The bootstrap tasks start in well under a second locally: poll often, give up after two minutes.
       { client: clients.ecs, maxWaitTime: 120, minDelay: 0.25, maxDelay: 1 },
-      { cluster, services: [service] },
+      { cluster, services },
     );
-    out(`✓ service ${service} running at its desired count (bootstrap image) ${seconds(Date.now() - t)}`);
+    out(
+      `✓ ${services.length === 1 ? `service ${services[0]}` : `services ${services.join(', ')}`} running at their desired count (bootstrap image) ${seconds(Date.now() - t)}`,
+    );
 
-    out('→ deploying service/ through the state machine');
-    const target: PipelineEntry = {
-      service,
-      sourceBucket: output(app.pipeline.stackName, 'SourceBucketName'),
-      startFunction: output(app.pipeline.stackName, 'StartDeploymentFunctionName'),
-    };
-    const started = await startFromSource(clients, target, options.serviceDir, 'stepship-cli');
-    const outcome = await follow(clients, started.executionArn, (s) =>
-      out(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(24)} ${seconds(s.ms)}`),
+    const entries = Object.fromEntries(
+      services.map((service) => [
+        service,
+        {
+          service,
+          sourceBucket: output(stacks.pipeline, 'SourceBucketName'),
+          startFunction: output(stacks.pipeline, 'StartDeploymentFunctionName'),
+        },
+      ]),
     );
-    if (outcome.status === 'SUCCEEDED')
-      out(`✓ deployment ${outcome.deploymentId} SUCCEEDED in ${seconds(outcome.totalMs)}`);
-    else out(`✗ deployment ${outcome.deploymentId} ${outcome.status}: ${outcome.error}: ${outcome.cause}`);
-    const names = { cluster, service, stateMachineArn: output(app.pipeline.stackName, 'StateMachineArn') };
-    return { cloud, outcome, clients, target, names, outputs: provisioned.outputs };
+    const outcomes: ServiceOutcome[] = [];
+    for (const service of model.services) {
+      const entry = entries[service.name] as PipelineEntry;
+      if (service.image.kind !== 'build') {
+        out(`· ${service.name} runs an existing image (${service.image.reference}): nothing to build`);
+        continue;
+      }
+      out(
+        `→ deploying ${service.name} (${relativeContext(model.root, service.image.context)}) through the state machine`,
+      );
+      const started = await startFromSource(clients, entry, service.image.context, 'stepship-cli');
+      const outcome = await follow(clients, started.executionArn, (s) =>
+        out(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(24)} ${seconds(s.ms)}`),
+      );
+      outcomes.push({ service: service.name, outcome });
+      if (outcome.status === 'SUCCEEDED')
+        out(`✓ ${service.name}: deployment ${outcome.deploymentId} SUCCEEDED in ${seconds(outcome.totalMs)}`);
+      else {
+        out(
+          `✗ ${service.name}: deployment ${outcome.deploymentId} ${outcome.status}: ${outcome.error}: ${outcome.cause}`,
+        );
+        const rest = model.services.slice(model.services.indexOf(service) + 1).map((s) => s.name);
+        if (rest.length > 0) out(`· not deployed, since ${service.name} failed: ${rest.join(', ')}`);
+        break;
+      }
+    }
+    const first = outcomes[0]?.outcome;
+    if (!first) throw new Error(`The app ${model.name} has no service built from source to deploy`);
+    const names = { cluster, services, stateMachineArn: output(stacks.pipeline, 'StateMachineArn') };
+    return {
+      cloud,
+      clients,
+      app: model,
+      outcomes,
+      outcome: first,
+      entries,
+      target: entries[services[0] ?? ''] as PipelineEntry,
+      names,
+      outputs: provisioned.outputs,
+    };
   } catch (err) {
     await cloud.stop();
     throw err;
   }
+}
+
+/** Every service's deployment succeeded. */
+export function allSucceeded(running: Running): boolean {
+  const built = running.app.services.filter((s) => s.image.kind === 'build').length;
+  return running.outcomes.length === built && running.outcomes.every((o) => o.outcome.status === 'SUCCEEDED');
+}
+
+function relativeContext(root: string, context: string): string {
+  const relative = context.startsWith(root) ? context.slice(root.length).replace(/^\//, '') : context;
+  return relative === '' ? './' : `./${relative}`;
 }
 
 /** Runs `work` with CDK's bundling chatter held back; shown only if it fails. */
@@ -128,16 +195,17 @@ export function describeEndpoints(cloud: LocalCloud, stateDir: string, names: De
   return [
     '',
     `  The app:          ${cloud.loadBalancerUrl}/`,
+    `  Console:          ${cloud.consoleUrl}  (services, deployments, executions; read-only)`,
     `  AWS endpoint:     ${cloud.endpointUrl}  (region ${cloud.region}, account ${cloud.accountId}, any credentials)`,
     '',
     '  Inspect it with the AWS CLI, e.g.:',
     `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
     `    alias awsl='aws --endpoint-url ${cloud.endpointUrl}'`,
-    `    awsl ecs describe-services --cluster ${names.cluster} --services ${names.service}`,
+    `    awsl ecs describe-services --cluster ${names.cluster} --services ${names.services.join(' ')}`,
     '    awsl elbv2 describe-target-health --target-group-arn "$(awsl elbv2 describe-target-groups --query TargetGroups[0].TargetGroupArn --output text)"',
     `    awsl stepfunctions list-executions --state-machine-arn ${names.stateMachineArn}`,
     '    awsl dynamodb list-tables',
     '',
-    `  Local state: ${stateDir} (npm start -- --reset clears it)`,
+    `  Local state: ${stateDir} (--reset clears it)`,
   ];
 }

@@ -1,93 +1,77 @@
+import { resolve } from 'node:path';
 import { Annotations, App, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { VerifyModel } from '../manifest/model.js';
-import { ConfigError, loadConfig, type StepshipConfig, slowSettingWarnings } from './config.js';
-import type { PipelineTarget } from './constructs/pipeline-target.js';
+import { loadManifest, ManifestError } from '../manifest/index.js';
+import type { AppModel } from '../manifest/model.js';
+import { AppStack } from './app-stack.js';
+import { pipelineTargets } from './constructs/app-targets.js';
 import { PipelineStack } from './pipeline-stack.js';
-import { ServiceStack } from './service-stack.js';
+import { slowSettingWarnings } from './slow-settings.js';
 
 export interface StepshipApp {
   app: App;
-  service: ServiceStack;
+  model: AppModel;
+  /** What stepship deploys to: the app's network, load balancer and services. */
+  appStack: AppStack;
+  /** What it deploys with: the state machine, its functions, the records. */
   pipeline: PipelineStack;
 }
 
-/**
- * What verifying the demo service means, declared as any app declares it:
- * the page, the DynamoDB route listing the app's table (the task role
- * works), and `/status` naming the task and its image.
- */
-export const DEMO_VERIFY: VerifyModel = {
-  checks: [
-    { path: '/', status: 200, json: {} },
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: stepship's table placeholder, resolved by the verify step
-    { path: '/db', status: 200, json: { db: 'connected', tables: { contains: '${table:app}' } } },
-  ],
-  identity: { path: '/status', field: 'taskIP', kind: 'ip', imageField: 'imageDigest' },
-};
+export interface CreateAppOptions {
+  /** Seconds between rollout checks (tests and benchmarks shorten it). */
+  rolloutPollSeconds?: number;
+}
 
-/** The service stack's one service, as the pipeline deploys it. */
-export function demoTargets(service: ServiceStack, config: StepshipConfig): PipelineTarget[] {
-  return [
-    {
-      service: service.web.service,
-      serviceName: config.serviceName,
-      cluster: service.cluster,
-      clusterName: service.clusterName,
-      containerName: config.containerName,
-      containerPort: config.containerPort,
-      repository: service.repository,
-      targetGroup: service.web.targetGroup,
-      loadBalancerUrl: service.loadBalancerUrl,
-      taskRole: service.web.taskRole,
-      executionRole: service.web.executionRole,
-      tables: { app: service.appTable },
-      verify: DEMO_VERIFY,
-      network: { vpc: service.vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } },
-    },
-  ];
+/** The stack names of an app, as CloudFormation and the CLI know them. */
+export function stackNames(appName: string): { app: string; pipeline: string } {
+  return { app: `Stepship-${appName}-App`, pipeline: `Stepship-${appName}-Pipeline` };
 }
 
 /**
- * The CDK app: the service stack (what stepship deploys to) and the pipeline
- * stack (what it deploys with), checked by cdk-nag's AwsSolutions rules on
- * every synth. Env-agnostic for the account and free of context lookups, so
- * `cdk synth` works offline without credentials.
+ * The CDK app for one stepship app: the app stack (from its manifest) and the
+ * pipeline stack that deploys each of its services, checked by cdk-nag's
+ * AwsSolutions rules on every synth. Env-agnostic for the account and free
+ * of context lookups, so it synthesizes offline without credentials.
  */
-export function createApp(app = new App(), env: NodeJS.ProcessEnv = process.env): StepshipApp {
-  const config = loadConfig((app.node.tryGetContext('stepship') ?? {}) as Record<string, unknown>, env);
-  const stackEnv = { region: config.region, account: env.CDK_DEFAULT_ACCOUNT };
-  const prefix = `Stepship-${config.serviceName}`;
-  const service = new ServiceStack(app, `${prefix}-Service`, {
-    env: stackEnv,
-    config,
-    description: `stepship: the ${config.serviceName} service on ECS Fargate`,
+export function createApp(app: App, model: AppModel, options: CreateAppOptions = {}): StepshipApp {
+  const env = { region: model.region, account: process.env.CDK_DEFAULT_ACCOUNT };
+  const names = stackNames(model.name);
+  const appStack = new AppStack(app, names.app, {
+    env,
+    app: model,
+    description: `stepship: the ${model.name} app on ECS Fargate (${model.services.map((s) => s.name).join(', ')})`,
   });
-  const pipeline = new PipelineStack(app, `${prefix}-Pipeline`, {
-    env: stackEnv,
-    appName: config.serviceName,
-    targets: demoTargets(service, config),
+  const pipeline = new PipelineStack(app, names.pipeline, {
+    env,
+    appName: model.name,
+    targets: pipelineTargets(appStack),
     settings: {
-      rolloutTimeoutSeconds: config.rolloutTimeoutSeconds,
-      rolloutPollSeconds: config.rolloutPollSeconds,
-      buildPlatforms: config.buildPlatforms,
-      logRetentionDays: config.logRetentionDays,
+      rolloutTimeoutSeconds: model.deployment.rolloutTimeoutSeconds,
+      rolloutPollSeconds: options.rolloutPollSeconds ?? 5,
+      buildPlatforms: model.deployment.buildPlatforms.join(','),
+      logRetentionDays: model.logRetentionDays,
     },
-    description: `stepship: the deployment pipeline of ${config.serviceName}`,
+    description: `stepship: the deployment pipeline of ${model.name}`,
   });
-  for (const warning of slowSettingWarnings(config))
-    Annotations.of(service).addWarningV2('stepship:slow-setting', warning);
+  for (const warning of slowSettingWarnings(model))
+    Annotations.of(appStack).addWarningV2('stepship:slow-setting', warning);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, service, pipeline };
+  return { app, model, appStack, pipeline };
 }
 
-// Entry point for `cdk synth` / `cdk deploy` (see cdk.json); import.meta.main holds for any path, even one URLs must encode.
+/**
+ * Entry point for `cdk synth` / `cdk deploy` (see cdk.json): the app whose
+ * stepship.yml is in the folder named by STEPSHIP_APP, or the context value
+ * `stepship:app` (this repository's own demo, `service/`).
+ */
 if (import.meta.main) {
+  const app = new App();
+  const dir = process.env.STEPSHIP_APP ?? String(app.node.tryGetContext('stepship:app') ?? '.');
   try {
-    createApp().app.synth();
+    createApp(app, loadManifest(resolve(dir)));
+    app.synth();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ManifestError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

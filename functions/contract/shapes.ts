@@ -34,6 +34,8 @@ export interface DeployTarget {
   tables: Record<string, string>;
   /** What the app declares verification should check; nothing else is requested. */
   verify: VerifyModel;
+  /** How a build from source builds the image: the Dockerfile within the context, and `NAME=value` lines of build arguments. */
+  build: { dockerfile: string; args: string };
 }
 
 /** The app's targets as the state machine passes them to Prepare. */

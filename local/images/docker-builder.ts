@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,32 @@ import { DOCKER, docker, extraCaCertificates } from '../docker/docker-cli.js';
 /** The base image the local Docker builds use: made from this machine's Node and npm (no Docker Hub). */
 export const LOCAL_BASE_IMAGE = 'stepship/node-base:24';
 const MAKE_BASE = fileURLToPath(new URL('../docker/make-base-image.sh', import.meta.url));
+
+/** The busybox base non-Node services build on: made from this machine's static busybox. */
+export const LOCAL_BUSYBOX_IMAGE = 'stepship/busybox-base:local';
+const MAKE_BUSYBOX = fileURLToPath(new URL('../docker/make-busybox-image.sh', import.meta.url));
+
+/**
+ * The local stand-in for a Dockerfile's `BASE_IMAGE` (no registry of base
+ * images is reachable offline): a busybox image for Dockerfiles whose default
+ * base is busybox, else the Node base.
+ */
+export async function ensureBaseImageFor(dockerfile: string): Promise<string> {
+  let text = '';
+  try {
+    text = readFileSync(dockerfile, 'utf8');
+  } catch {
+    return ensureBaseImage();
+  }
+  const base = /^\s*ARG\s+BASE_IMAGE=(\S+)/im.exec(text)?.[1] ?? '';
+  if (!/(^|\/)busybox(:|@|$)/.test(base)) return ensureBaseImage();
+  const present = await docker(['image', 'inspect', LOCAL_BUSYBOX_IMAGE]).then(
+    () => true,
+    () => false,
+  );
+  if (!present) await run(MAKE_BUSYBOX, [LOCAL_BUSYBOX_IMAGE], {}, () => undefined);
+  return LOCAL_BUSYBOX_IMAGE;
+}
 
 export async function ensureBaseImage(): Promise<string> {
   const present = await docker(['image', 'inspect', LOCAL_BASE_IMAGE]).then(
@@ -67,24 +93,32 @@ export function run(
   });
 }
 
+export interface DockerBuild {
+  context: string;
+  dockerfile: string;
+  imageRef: string;
+  baseImage: string;
+  buildArgs: Record<string, string>;
+}
+
 /** Builds the service with plain `docker build` (no buildx here) and pushes it; returns the pushed digest. */
-export async function dockerBuildAndPush(
-  contextDir: string,
-  imageRef: string,
-  baseImage: string,
-  log: (line: string) => void,
-): Promise<string> {
+export async function dockerBuildAndPush(build: DockerBuild, log: (line: string) => void): Promise<string> {
+  const { context, dockerfile, imageRef, baseImage, buildArgs } = build;
+  const args = Object.entries(buildArgs).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
   await run(
     DOCKER,
     [
       'build',
+      '--file',
+      dockerfile,
       '--build-arg',
       `BASE_IMAGE=${baseImage}`,
       '--build-arg',
       `EXTRA_CA_CERTS=${extraCaCertificates()}`,
+      ...args,
       '--tag',
       imageRef,
-      contextDir,
+      context,
     ],
     {},
     log,

@@ -19,6 +19,8 @@ export interface LocalBuildOptions {
   /** Where installed dependencies are kept between builds, by package.json and lockfile (default: dependencyCacheDir()). */
   cacheDir?: string;
   log?: Log;
+  /** Build arguments: the build script sees them in its environment, as a Dockerfile's RUN sees its ARGs. */
+  buildArgs?: Record<string, string>;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function buildServiceApp(dir: string, options: LocalBuildOptions = 
   const cacheDir = options.cacheDir ?? dependencyCacheDir();
   const app = readNodeApp(dir);
   const dependencies = await installDependencies(dir, app.pkg, cacheDir, log);
-  if (app.pkg.scripts?.build) await npm(['run', 'build'], dir, log);
+  if (app.pkg.scripts?.build) await npm(['run', 'build'], dir, log, options.buildArgs);
   const start = startCommand(dir, app.pkg);
   const files = collect(dir, '');
   const bundle = await bundleApp(dir, start, app.pkg);

@@ -64,12 +64,12 @@ export async function productionModules(
 }
 
 /** Runs npm on the local cloud's own Node (npm's `#!/usr/bin/env node` finds it first on the PATH). */
-export function npm(args: string[], cwd: string, log: Log): Promise<void> {
+export function npm(args: string[], cwd: string, log: Log, env: Record<string, string> = {}): Promise<void> {
   log(`npm ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
     const child = spawn('npm', args, {
       cwd,
-      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+      env: { ...process.env, ...env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: NPM_TIMEOUT_MS,
     });

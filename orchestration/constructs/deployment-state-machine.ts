@@ -143,8 +143,11 @@ export class DeploymentStateMachine extends Construct {
           'SourceLocationOverride.$': `${P.deployment}.sourceLocation`,
           EnvironmentVariablesOverride: [
             { Name: 'IMAGE_TAG', Type: 'PLAINTEXT', 'Value.$': `${P.deployment}.imageTag` },
-            // One project builds every service: the image goes to the deployed service's repository.
+            // One project builds every service: the image goes to the deployed service's repository,
+            // from its own Dockerfile and build arguments.
             { Name: 'REPOSITORY_URI', Type: 'PLAINTEXT', 'Value.$': `${P.deployment}.target.repositoryUri` },
+            { Name: 'DOCKERFILE', Type: 'PLAINTEXT', 'Value.$': `${P.deployment}.target.build.dockerfile` },
+            { Name: 'BUILD_ARGS', Type: 'PLAINTEXT', 'Value.$': `${P.deployment}.target.build.args` },
           ],
         },
         ResultSelector: {

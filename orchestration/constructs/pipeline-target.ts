@@ -32,6 +32,15 @@ export interface PipelineTarget {
   verify: VerifyModel;
   /** Where the tasks run: the verify step joins this network and is admitted to the tasks on their port. */
   network: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
+  /** How a build from source builds this service's image. */
+  build: BuildSettings;
+}
+
+export interface BuildSettings {
+  /** The Dockerfile's path within the uploaded build context. */
+  dockerfile: string;
+  /** Build arguments, `NAME=value` per line (values may hold deploy-time tokens, e.g. the load balancer's name). */
+  args: string;
 }
 
 /** What the steps receive for a target: plain values (tokens resolve at deploy time). */
@@ -47,6 +56,7 @@ export function deployTargetOf(t: PipelineTarget): DeployTarget {
     loadBalancerUrl: t.loadBalancerUrl.replace(/\/+$/, ''),
     tables: Object.fromEntries(Object.entries(t.tables).map(([name, table]) => [name, table.tableName])),
     verify: t.verify,
+    build: t.build,
   };
 }
 

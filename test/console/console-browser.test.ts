@@ -14,7 +14,7 @@ import type { Running } from '../../cli/start.js';
 import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { graphOf, stateNodeId } from '../../local/console/model/asl-graph.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
-import { PROJECT_ROOT, startTestDeployment } from '../helpers/local-deployment.js';
+import { demoApp, PROJECT_ROOT, startTestDeployment } from '../helpers/local-deployment.js';
 
 const skipReason = browserUnavailableReason();
 const describeInBrowser = skipReason ? describe.skip : describe;
@@ -74,7 +74,7 @@ async function edgeId(from: string, to: string, kind: string): Promise<string> {
 beforeAll(async () => {
   if (skipReason) return;
   // No grace period, so the broken service's tasks fail their health checks at once.
-  env = await startTestDeployment(work, { env: { STEPSHIP_HEALTH_CHECK_GRACE_PERIOD_SECONDS: '0' } });
+  env = await startTestDeployment(work, { app: demoApp({ gracePeriodSeconds: 0 }) });
   browser = await launchBrowser();
 }, 180_000);
 afterAll(async () => {

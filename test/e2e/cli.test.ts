@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 function stepship(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/stepship.js'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: tmpdir() },
     });
@@ -32,7 +32,15 @@ describe('the stepship command', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', () => resolve()));
     const { port } = squatter.address() as AddressInfo;
     try {
-      const result = await stepship(['start', '--endpoint-port', String(port), '--lb-port', '0']);
+      const result = await stepship([
+        '--app',
+        'service',
+        'start',
+        '--endpoint-port',
+        String(port),
+        '--lb-port',
+        '0',
+      ]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(
         `Port ${port} (the local cloud endpoint) is already in use on 127.0.0.1. Choose another with --endpoint-port N`,
@@ -44,30 +52,55 @@ describe('the stepship command', () => {
   }, 30_000);
 
   it('rejects a bad option value and an unknown command with the usage', async () => {
-    const badPort = await stepship(['start', '--lb-port', 'http']);
+    const badPort = await stepship(['--app', 'service', 'start', '--lb-port', 'http']);
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain('--lb-port must be a port number from 0 to 65535, got "http"');
     const unknown = await stepship(['deploy-everything']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Unknown command "deploy-everything"');
-    expect(unknown.stderr).toContain('Usage: stepship <command>');
+    expect(unknown.stderr).toContain("unknown command 'deploy-everything'");
+    expect(unknown.stderr).toContain('stepship --help lists the commands');
   }, 30_000);
 
-  it('serves until Ctrl-C, with hints naming what it synthesized, then stops everything it started and exits 0', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'stepship-start-'));
+  it('names the manifest, line and key of a bad stepship.yml, and starts nothing', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'stepship-bad-app-'));
+    writeFileSync(join(app, 'stepship.yml'), 'app: shop\nservices:\n  web:\n    build: .\n    port: http\n');
+    const result = await stepship(['--app', app, 'start', '--endpoint-port', '0', '--lb-port', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${join(app, 'stepship.yml')}:5:5: services.web.port: must be an integer from 1 to 65535 (got "http")`,
+    );
+    expect(result.stdout).not.toContain('local cloud listening');
+  }, 30_000);
+
+  it('serves an app from a folder outside this repository until Ctrl-C, with hints naming what it synthesized, then stops everything it started and exits 0', async () => {
+    // The demo, copied out of the repository under other names, so hints that hard-code the demo's would show.
+    const app = mkdtempSync(join(tmpdir(), 'stepship-start-'));
+    cpSync(join(ROOT, 'service'), join(app, 'shop'), {
+      recursive: true,
+      filter: (path) => !/node_modules|\/dist|\.stepship|stepship\.yml/.test(path),
+    });
+    writeFileSync(
+      join(app, 'stepship.yml'),
+      [
+        'app: shop',
+        'services:',
+        '  storefront:',
+        '    build: ./shop',
+        '    port: 3000',
+        '    deregistrationDelay: 2',
+        '    tables: { app: [list] }',
+        '    verify:',
+        '      checks: [{ path: / }]',
+        '      identity: { path: /status, field: taskIP }',
+        'tables:',
+        '  app: { name: shop-table, partitionKey: pk }',
+        '',
+      ].join('\n'),
+    );
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'cli/main.ts'), 'start', '--endpoint-port', '0', '--lb-port', '0'],
-      {
-        cwd: ROOT,
-        // Not the default name, so hints that hard-code it would show.
-        env: {
-          PATH: process.env.PATH,
-          HOME: tmpdir(),
-          STEPSHIP_STATE_DIR: work,
-          STEPSHIP_SERVICE_NAME: 'shop',
-        },
-      },
+      [join(ROOT, 'bin/stepship.js'), 'start', '--endpoint-port', '0', '--lb-port', '0'],
+      { cwd: app, env: { PATH: process.env.PATH, HOME: tmpdir() } },
     );
     let stdout = '';
     const serving = new Promise<void>((resolve) => {
@@ -78,24 +111,28 @@ describe('the stepship command', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await Promise.race([serving, exited]);
-    const app = /The app: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
-    expect(app).toBeDefined();
-    expect((await fetch(`${app}/status`)).status).toBe(200);
-    expect(stdout).toContain('awsl ecs describe-services --cluster stepship-shop --services shop');
+    const url = /The app: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
+    expect(url).toBeDefined();
+    expect((await fetch(`${url}/status`)).status).toBe(200);
+    expect(stdout).toContain('awsl ecs describe-services --cluster stepship-shop --services storefront');
+    expect(stdout).toContain(`Local state: ${join(app, '.stepship')}`);
     expect(stdout).toMatch(
       /list-executions --state-machine-arn arn:aws:states:us-east-1:\d{12}:stateMachine:stepship-shop-deploy\n/,
     );
-    expect(stdout).not.toMatch(/stepship-web|--services web/);
+    expect(stdout).not.toMatch(/stepship-web|--services web\b/);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stdout).toContain('Stopped.');
-    await expect(fetch(`${app}/status`)).rejects.toThrow();
+    await expect(fetch(`${url}/status`)).rejects.toThrow();
     // The first build on a machine installs the demo's dependencies from the npm registry.
   }, 240_000);
 
   it('prints its help', async () => {
     const help = await stepship(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--once');
+    expect(help.stdout).toMatch(/start \[options\]\s+Start the local cloud/);
+    const start = await stepship(['start', '--help']);
+    expect(start.code).toBe(0);
+    expect(start.stdout).toContain('--once');
   }, 30_000);
 });

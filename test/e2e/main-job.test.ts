@@ -19,7 +19,7 @@ import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { buildServiceApp } from '../../local/images/local-builder.js';
 import { awsCli, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
-import { PROJECT_ROOT as ROOT, startTestDeployment } from '../helpers/local-deployment.js';
+import { demoApp, PROJECT_ROOT as ROOT, startTestDeployment } from '../helpers/local-deployment.js';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:stepship-web-deploy';
 const work = mkdtempSync(join(tmpdir(), 'stepship-e2e-'));
@@ -80,7 +80,7 @@ async function deploy(serviceDir: string) {
 
 beforeAll(async () => {
   // No grace period, so the broken service's tasks are replaced as soon as they fail.
-  env = await startTestDeployment(work, { env: { STEPSHIP_HEALTH_CHECK_GRACE_PERIOD_SECONDS: '0' } });
+  env = await startTestDeployment(work, { app: demoApp({ gracePeriodSeconds: 0 }) });
   // About a minute alone; synthesis with bundling, provisioning and the first deployment took over two with the whole suite on a loaded machine.
 }, 240_000);
 afterAll(async () => {
@@ -223,7 +223,7 @@ describe('npm start: the main job on a fresh local cloud', () => {
       credentials: LOCAL_CREDENTIALS,
     });
     const pushed = await ecr.send(
-      new PutImageCommand({ repositoryName: 'web', imageManifest: manifest, imageTag: 'release-3' }),
+      new PutImageCommand({ repositoryName: 'web/web', imageManifest: manifest, imageTag: 'release-3' }),
     );
     const digest = pushed.image?.imageId?.imageDigest ?? '';
     const name = `push-web-${digest.slice(7, 47)}`;
@@ -243,7 +243,11 @@ describe('npm start: the main job on a fresh local cloud', () => {
     const before = (await env.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE })))
       .executions?.length;
     await ecr.send(
-      new PutImageCommand({ repositoryName: 'web', imageManifest: manifest, imageTag: 'release-3-again' }),
+      new PutImageCommand({
+        repositoryName: 'web/web',
+        imageManifest: manifest,
+        imageTag: 'release-3-again',
+      }),
     );
     await sleep(1500);
     const after = (await env.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE })))

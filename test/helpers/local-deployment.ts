@@ -1,22 +1,51 @@
 import { join } from 'node:path';
 import { type Running, type StartOptions, startLocal } from '../../cli/start.js';
+import { loadManifest } from '../../manifest/index.js';
+import type { AppModel, ServiceModel } from '../../manifest/model.js';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
 
+/** What a test may change of every service: any field, and the health check's grace period. */
+export type ServiceOverrides = Partial<ServiceModel> & { gracePeriodSeconds?: number };
+
+/** Timings shortened for a quick suite: 2 s draining, and what a test asks for. */
+export function quickApp(app: AppModel, overrides: ServiceOverrides = {}): AppModel {
+  const { gracePeriodSeconds, ...service } = overrides;
+  return {
+    ...app,
+    services: app.services.map((s) => ({
+      ...s,
+      deregistrationDelaySeconds: 2,
+      ...service,
+      healthCheck: {
+        ...s.healthCheck,
+        ...service.healthCheck,
+        ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
+      },
+    })),
+  };
+}
+
+/** The bundled demo (`service/`, its stepship.yml), with the suite's short timings. */
+export function demoApp(service: ServiceOverrides = {}): AppModel {
+  return quickApp(loadManifest(join(PROJECT_ROOT, 'service')), service);
+}
+
 /**
- * The main job on ephemeral ports and a scratch directory, quietly, with the
- * template's timings shortened for a quick suite (drain 2 s, poll every second).
+ * The main job on ephemeral ports and a scratch directory, quietly, with
+ * short timings (drain 2 s, rollout checked every second); the demo app
+ * unless the test gives its own.
  */
 export function startTestDeployment(work: string, overrides: Partial<StartOptions> = {}): Promise<Running> {
   return startLocal({
-    serviceDir: join(PROJECT_ROOT, 'service'),
+    app: demoApp(),
     assemblyDir: join(work, 'cdk.out'),
     stateDir: join(work, 'state'),
     endpointPort: 0,
     loadBalancerPort: 0,
     reset: false,
+    rolloutPollSeconds: 1,
     out: () => undefined,
     ...overrides,
-    env: { STEPSHIP_DEREGISTRATION_DELAY_SECONDS: '2', STEPSHIP_ROLLOUT_POLL_SECONDS: '1', ...overrides.env },
   });
 }

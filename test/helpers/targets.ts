@@ -18,6 +18,7 @@ export const WEB_TARGET: DeployTarget = {
     ],
     identity: { path: '/status', field: 'taskIP', kind: 'ip', imageField: 'imageDigest' },
   },
+  build: { dockerfile: 'Dockerfile', args: '' },
 };
 
 /** What Prepare resolved for a deployment of `target`. */

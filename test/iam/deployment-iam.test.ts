@@ -11,7 +11,7 @@ import { type LocalClients, localClients } from '../../cli/local-clients.js';
 import { LocalCloud } from '../../local/cloud.js';
 import { arns } from '../../local/core/arns.js';
 import { synthesize } from '../../orchestration/synthesize.js';
-import { PROJECT_ROOT } from '../helpers/local-deployment.js';
+import { demoApp, PROJECT_ROOT } from '../helpers/local-deployment.js';
 
 /**
  * A deployment through the local cloud with one permission missing from one
@@ -89,12 +89,8 @@ beforeAll(async () => {
   cloud = await LocalCloud.start({ endpointPort: 0, loadBalancerPort: 0, stateDir: join(work, 'state') });
   const app = synthesize({
     outdir: assembly,
-    env: {
-      ...process.env,
-      STEPSHIP_DEREGISTRATION_DELAY_SECONDS: '2',
-      STEPSHIP_ROLLOUT_POLL_SECONDS: '1',
-      STEPSHIP_HEALTH_CHECK_GRACE_PERIOD_SECONDS: '0',
-    },
+    app: demoApp({ gracePeriodSeconds: 0 }),
+    rolloutPollSeconds: 1,
   });
   updateRole = removeAction(
     join(assembly, `${app.pipeline.stackName}.template.json`),
@@ -108,11 +104,11 @@ beforeAll(async () => {
   const output = (stack: string, name: string) => outputs[`${stack}.${name}`] ?? '';
   clients = localClients(cloud.endpointUrl, cloud.region);
   target = {
-    service: output(app.service.stackName, 'ServiceName'),
+    service: output(app.appStack.stackName, 'WebServiceName'),
     sourceBucket: output(app.pipeline.stackName, 'SourceBucketName'),
     startFunction: output(app.pipeline.stackName, 'StartDeploymentFunctionName'),
   };
-  await waitForSteadyState(output(app.service.stackName, 'ClusterName'), target.service);
+  await waitForSteadyState(output(app.appStack.stackName, 'ClusterName'), target.service);
 }, 180_000);
 afterAll(async () => {
   await cloud?.stop();

@@ -40,7 +40,7 @@ function serviceExports(service: Template): Record<string, string> {
   const env: Environment = {
     region: TEST_REGION,
     accountId: TEST_ACCOUNT,
-    stackName: 'Stepship-web-Service',
+    stackName: 'Stepship-web-App',
     refs,
     attributes,
   };

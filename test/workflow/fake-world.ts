@@ -28,7 +28,7 @@ export type Behaviour = 'healthy' | 'crashes' | 'never-settles' | 'no-dynamodb';
  */
 export type AppRoutes = 'demo' | 'healthz-only';
 
-const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web';
+const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web/web';
 export const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
 /**

@@ -34,7 +34,7 @@ import { type AppRoutes, type Behaviour, digest, FakeWorld, ipOf } from './fake-
 import { twoServiceDefinition } from './two-services.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
-const REPOSITORY_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web';
+const REPOSITORY_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web/web';
 
 let definition: StateMachineDefinition;
 let dynamo: Running;
@@ -42,8 +42,8 @@ let ddb: DynamoDBClient;
 let tables = 0;
 
 beforeAll(async () => {
-  const { pipelineTemplate, serviceTemplate } = synth();
-  definition = synthesizedDefinition(pipelineTemplate, serviceTemplate);
+  const { pipelineTemplate, appTemplate } = synth();
+  definition = synthesizedDefinition(pipelineTemplate, appTemplate);
   dynamo = await startDynalite();
   ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -221,6 +221,8 @@ describe('the synthesized state machine, run with the real step logic', () => {
       EnvironmentVariablesOverride: [
         { Name: 'IMAGE_TAG', Type: 'PLAINTEXT', Value: expect.stringMatching(/^stepship-/) },
         { Name: 'REPOSITORY_URI', Type: 'PLAINTEXT', Value: REPOSITORY_URI },
+        { Name: 'DOCKERFILE', Type: 'PLAINTEXT', Value: 'Dockerfile' },
+        { Name: 'BUILD_ARGS', Type: 'PLAINTEXT', Value: '' },
       ],
     });
     expect(result.record).toMatchObject({ status: 'SUCCEEDED', imageDigest: digest(3) });
@@ -264,7 +266,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
     const result = await run({ service: 'web', trigger: 'api', requester: 'me', imageTag: 'v9' });
     expect(result.failure).toEqual({
       name: 'ImageNotFoundError',
-      message: 'Image web:v9 not found in ECR repository web',
+      message: 'Image web/web:v9 not found in ECR repository web/web',
     });
     expect(result.record).toMatchObject({ status: 'FAILED', error: 'ImageNotFoundError' });
     expect(world.primary?.taskDefinition).toBe(before);

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { demoTargets } from '../../orchestration/app.js';
-import { loadConfig } from '../../orchestration/config.js';
+import { AppStack } from '../../orchestration/app-stack.js';
+import { pipelineTargets } from '../../orchestration/constructs/app-targets.js';
 import type { PipelineTarget } from '../../orchestration/constructs/pipeline-target.js';
 import { PipelineStack } from '../../orchestration/pipeline-stack.js';
-import { ServiceStack } from '../../orchestration/service-stack.js';
+import { demoApp } from '../helpers/local-deployment.js';
 import { type StateMachineDefinition, synthesizedDefinition, TEST_REGION } from './asl.js';
 
 /**
@@ -17,14 +17,13 @@ import { type StateMachineDefinition, synthesizedDefinition, TEST_REGION } from 
  * test's stand-in for AWS doesn't tell services apart by them.)
  */
 export function twoServiceDefinition(): StateMachineDefinition {
-  const config = loadConfig({}, {});
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'stepship-two-services-')),
     context: { 'aws:cdk:bundling-stacks': [] },
   });
   const env = { region: TEST_REGION };
-  const service = new ServiceStack(app, 'Stepship-web-Service', { env, config });
-  const [web] = demoTargets(service, config);
+  const service = new AppStack(app, 'Stepship-web-App', { env, app: { ...demoApp(), region: TEST_REGION } });
+  const [web] = pipelineTargets(service);
   if (!web) throw new Error('the demo has one target');
   const hello: PipelineTarget = {
     ...web,

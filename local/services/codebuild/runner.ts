@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { BuildPhaseType, PhaseContext } from '@aws-sdk/client-codebuild';
 import {
   dockerBuildAndPush,
-  ensureBaseImage,
+  ensureBaseImageFor,
   hasBuildx,
   localAwsShim,
   run,
@@ -113,9 +113,11 @@ export class BuildRunner {
         `REPOSITORY_URI ${env.REPOSITORY_URI ?? '(unset)'} is not an ECR repository URI`,
       );
     log(`Building ${env.REPOSITORY_URI}:${env.IMAGE_TAG} as a local process image (no Docker engine in use)`);
-    const app = await buildServiceApp(serviceDir(workDir, env), { log }).catch((err: Error) => {
-      throw new BuildFailure('COMMAND_EXECUTION_ERROR', `Error while building the service: ${err.message}`);
-    });
+    const app = await buildServiceApp(serviceDir(workDir, env), { log, buildArgs: buildArgs(env) }).catch(
+      (err: Error) => {
+        throw new BuildFailure('COMMAND_EXECUTION_ERROR', `Error while building the service: ${err.message}`);
+      },
+    );
     const manifest = this.deps.images.createImage(app.files, {
       entrypoint: app.entrypoint,
       env: { NODE_ENV: 'production', ...app.env },
@@ -145,7 +147,9 @@ export class BuildRunner {
   ): Promise<string> {
     const docker = this.deps.docker as NonNullable<RunnerDeps['docker']>;
     const shim = localAwsShim(docker.endpointUrl);
-    const base = await ensureBaseImage();
+    const context = serviceDir(workDir, env);
+    const dockerfile = join(context, env.DOCKERFILE || 'Dockerfile');
+    const base = await ensureBaseImageFor(dockerfile);
     const buildEnv = {
       ...env,
       // Docker pushes to the endpoint's address; the image keeps its ECR name everywhere else.
@@ -174,9 +178,13 @@ export class BuildRunner {
     }
     log('Building with docker build (buildx is not installed)');
     return dockerBuildAndPush(
-      serviceDir(workDir, env),
-      `${buildEnv.REPOSITORY_URI}:${env.IMAGE_TAG}`,
-      base,
+      {
+        context,
+        dockerfile,
+        imageRef: `${buildEnv.REPOSITORY_URI}:${env.IMAGE_TAG}`,
+        baseImage: base,
+        buildArgs: buildArgs(env),
+      },
       log,
     ).catch((err: Error) => {
       throw new BuildFailure('COMMAND_EXECUTION_ERROR', err.message);
@@ -274,4 +282,14 @@ function serviceDir(workDir: string, env: Record<string, string>): string {
   if (inside.startsWith('..') || isAbsolute(inside))
     throw new BuildFailure('CLIENT_ERROR', `SERVICE_DIR ${env.SERVICE_DIR} is outside the source`);
   return dir;
+}
+
+/** BUILD_ARGS as the buildspec reads it: `NAME=value` per line. */
+function buildArgs(env: Record<string, string>): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const line of (env.BUILD_ARGS ?? '').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) args[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return args;
 }

@@ -1,0 +1,22 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { stackNames } from '../../orchestration/app.js';
+import { synthesize } from '../../orchestration/synthesize.js';
+import { loadApp } from '../app-context.js';
+
+export function synthCommand(program: Command): void {
+  program
+    .command('synth')
+    .description(
+      "Write the app's CloudFormation templates (a CDK cloud assembly) for review, cfn-lint and `cdk deploy --app <dir>`",
+    )
+    .option('-o, --output <dir>', 'where to write the assembly', 'cdk.out')
+    .action((flags: { output: string }, command: Command) => {
+      const app = loadApp(command.optsWithGlobals().app);
+      const outdir = resolve(flags.output);
+      synthesize({ outdir, app });
+      const names = stackNames(app.name);
+      console.log(`✓ synthesized ${names.app} and ${names.pipeline} (cdk-nag clean) into ${outdir}`);
+      console.log(`  Deploy to AWS with: npx cdk deploy --app ${outdir} --all`);
+    });
+}
