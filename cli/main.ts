@@ -4,6 +4,7 @@ import { ManifestError } from '../manifest/index.js';
 import { resetCommand } from './commands/reset.js';
 import { startCommand } from './commands/start.js';
 import { synthCommand } from './commands/synth.js';
+import { RuntimeMismatchError } from './start.js';
 
 /** Exit codes: 0 success, 1 a deployment or check failed, 2 a usage or input error. */
 const USAGE_ERROR = 2;
@@ -27,7 +28,11 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_ERROR;
-    if (err instanceof ManifestError || err instanceof PortInUseError) {
+    if (
+      err instanceof ManifestError ||
+      err instanceof PortInUseError ||
+      err instanceof RuntimeMismatchError
+    ) {
       console.error(`stepship: ${err.message}`);
       return USAGE_ERROR;
     }

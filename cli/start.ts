@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { waitUntilServicesStable } from '@aws-sdk/client-ecs';
 import { LocalCloud } from '@stepship/local-cloud';
 import type { AppModel } from '../manifest/model.js';
@@ -6,6 +7,7 @@ import { stackNames } from '../orchestration/app.js';
 import { synthesize } from '../orchestration/synthesize.js';
 import { type DeploymentOutcome, follow, type PipelineEntry, startFromSource } from './deploy.js';
 import { type LocalClients, localClients } from './local-clients.js';
+import { quietly } from './quietly.js';
 
 export interface StartOptions {
   /** The app to deploy, as its manifest describes it. */
@@ -63,6 +65,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
  */
 export async function startLocal(options: StartOptions): Promise<Running> {
   const { out, stateDir, assemblyDir, app: model } = options;
+  checkRuntime(model, options.runtime ?? 'process');
   if (options.reset) {
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(assemblyDir, { recursive: true, force: true });
@@ -162,6 +165,29 @@ export async function startLocal(options: StartOptions): Promise<Running> {
   }
 }
 
+/** A service the chosen runtime can't build, named before anything starts. */
+export class RuntimeMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeMismatchError';
+  }
+}
+
+/**
+ * Without Docker, only Node apps build and run (as local processes): say so
+ * at once, rather than after the cloud has started and the build has failed.
+ */
+export function checkRuntime(app: AppModel, runtime: 'process' | 'docker'): void {
+  if (runtime === 'docker') return;
+  const notNode = app.services.filter(
+    (s) => s.image.kind === 'build' && !existsSync(join(s.image.context, 'package.json')),
+  );
+  if (notNode.length > 0)
+    throw new RuntimeMismatchError(
+      `${notNode.map((s) => s.name).join(', ')} ${notNode.length === 1 ? 'is' : 'are'} not a Node app (no package.json in the build context): the Docker-free runtime runs Node apps only. Start with --runtime docker (a Docker engine builds the Dockerfile and runs it as a container).`,
+    );
+}
+
 /** Every service's deployment succeeded. */
 export function allSucceeded(running: Running): boolean {
   const built = running.app.services.filter((s) => s.image.kind === 'build').length;
@@ -171,24 +197,6 @@ export function allSucceeded(running: Running): boolean {
 function relativeContext(root: string, context: string): string {
   const relative = context.startsWith(root) ? context.slice(root.length).replace(/^\//, '') : context;
   return relative === '' ? './' : `./${relative}`;
-}
-
-/** Runs `work` with CDK's bundling chatter held back; shown only if it fails. */
-function quietly<T>(work: () => T): T {
-  const write = process.stderr.write.bind(process.stderr);
-  let held = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    held += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return work();
-  } catch (err) {
-    write(held);
-    throw err;
-  } finally {
-    process.stderr.write = write;
-  }
 }
 
 export function describeEndpoints(cloud: LocalCloud, stateDir: string, names: DeployedNames): string[] {

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { stackNames } from '../../orchestration/app.js';
 import { synthesize } from '../../orchestration/synthesize.js';
 import { loadApp } from '../app-context.js';
+import { CDK_CLI_VERSION } from '../cdk-cli.js';
+import { quietly } from '../quietly.js';
 
 export function synthCommand(program: Command): void {
   program
@@ -14,9 +16,12 @@ export function synthCommand(program: Command): void {
     .action((flags: { output: string }, command: Command) => {
       const app = loadApp(command.optsWithGlobals().app);
       const outdir = resolve(flags.output);
-      synthesize({ outdir, app });
+      quietly(() => synthesize({ outdir, app }));
       const names = stackNames(app.name);
       console.log(`✓ synthesized ${names.app} and ${names.pipeline} (cdk-nag clean) into ${outdir}`);
-      console.log(`  Deploy to AWS with: npx cdk deploy --app ${outdir} --all`);
+      // The CDK CLI version that reads what this aws-cdk-lib writes (npm's `latest` of aws-cdk is older).
+      console.log(
+        `  Deploy to AWS with: npx --yes --package aws-cdk@${CDK_CLI_VERSION} cdk deploy --app ${outdir} --all`,
+      );
     });
 }
