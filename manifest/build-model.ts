@@ -36,7 +36,8 @@ export function buildModel(manifest: ParsedManifest, root: string, file: string)
     tables: Object.entries(manifest.tables).map(
       ([name, table]): TableModel => ({
         name,
-        physicalName: table.name ?? name,
+        // Created tables are named after the app too, so two apps' `orders` tables don't meet in one account.
+        physicalName: table.name ?? (table.existing ? name : `${manifest.app}-${name}`),
         create: !table.existing,
         partitionKey: table.partitionKey,
         ...(table.sortKey ? { sortKey: table.sortKey } : {}),

@@ -19,6 +19,7 @@ import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { buildServiceApp } from '../../local/images/local-builder.js';
 import { awsCli, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
+import { steadyLoad as loadThrough } from '../helpers/load.js';
 import { demoApp, PROJECT_ROOT as ROOT, startTestDeployment } from '../helpers/local-deployment.js';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:stepship-web-deploy';
@@ -40,28 +41,8 @@ const withMarker = (marker: string) => (dir: string) => {
   writeFileSync(page, readFileSync(page, 'utf8').replace('</main>', `<p id="release">${marker}</p></main>`));
 };
 
-/** Steady load through the local load balancer (loopback only), counting failures. */
-function steadyLoad(path = '/') {
-  const state = { requests: 0, failures: [] as string[], running: true };
-  const loop = (async () => {
-    while (state.running) {
-      state.requests++;
-      try {
-        const res = await fetch(`${env.cloud.loadBalancerUrl}${path}`, { signal: AbortSignal.timeout(5000) });
-        await res.arrayBuffer();
-        if (res.status !== 200) state.failures.push(`HTTP ${res.status}`);
-      } catch (err) {
-        state.failures.push(String(err));
-      }
-      await sleep(25);
-    }
-  })();
-  return async () => {
-    state.running = false;
-    await loop;
-    return state;
-  };
-}
+/** Steady load on a path through the app's load balancer. */
+const steadyLoad = (path = '/') => loadThrough(`${env.cloud.loadBalancerUrl}${path}`);
 
 async function record(deploymentId: string) {
   const out = await env.cloud.dynamodb.send(

@@ -122,7 +122,7 @@ describe('a good manifest', () => {
       },
     ]);
     expect(app.tables).toEqual([
-      { name: 'orders', physicalName: 'orders', create: true, partitionKey: { name: 'id', type: 'S' } },
+      { name: 'orders', physicalName: `${app.name}-orders`, create: true, partitionKey: { name: 'id', type: 'S' } },
     ]);
   });
 
@@ -214,7 +214,7 @@ describe('a good manifest', () => {
     expect(app.tables).toEqual([
       {
         name: 'saves',
-        physicalName: 'saves',
+        physicalName: `${app.name}-saves`,
         create: true,
         partitionKey: { name: 'user', type: 'S' },
         sortKey: { name: 'savedAt', type: 'N' },
