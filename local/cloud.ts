@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { CONSOLE_BASE } from './console/paths.js';
 import { WebConsole } from './console/web-console.js';
+import { parseArn } from './core/arns.js';
 import type { Scope } from './core/scope.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
@@ -248,6 +249,10 @@ export class LocalCloud {
       // A task without a task role gets the local cloud's own (unchecked) credentials.
       credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : LOCAL_CREDENTIALS),
       runtime: o.runtime,
+      secrets: (valueFrom, scope) =>
+        parseArn(valueFrom)?.service === 'secretsmanager'
+          ? this.secretsManager.valueOf(valueFrom, scope)
+          : this.ssm.valueOf(valueFrom, scope),
     });
     ecs = new Ecs(launcher, this.elbv2);
     this.ecs = ecs;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { arns } from '../../core/arns.js';
+import type { Scope } from '../../core/scope.js';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
 import type { ActivityLog } from '../../runtime/activity.js';
 import { ContainerProcess } from '../../runtime/container-process.js';
@@ -31,6 +32,8 @@ export interface LauncherDeps {
   ) => { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Local processes (the default), or containers in a Docker engine for images in the local registry. */
   runtime: 'process' | 'docker';
+  /** A secret's value by its `valueFrom` (an SSM parameter or a Secrets Manager secret), or undefined. */
+  secrets: (valueFrom: string, scope: Scope) => string | undefined;
 }
 
 type LaunchSpec =
@@ -112,13 +115,9 @@ export class TaskLauncher {
     try {
       spec = this.processSpec(task, container, definition.taskRoleArn);
     } catch (err) {
-      this.finish(
-        task,
-        `CannotPullContainerError: ${(err as Error).message}`,
-        'TaskFailedToStart',
-        undefined,
-        (err as Error).message,
-      );
+      const message = (err as Error).message;
+      const reason = err instanceof SecretsError ? message : `CannotPullContainerError: ${message}`;
+      this.finish(task, reason, 'TaskFailedToStart', undefined, message);
       return;
     }
     task.pullStoppedAt = new Date();
@@ -240,6 +239,24 @@ export class TaskLauncher {
     this.deps.ips.release(task.ip);
   }
 
+  /**
+   * The container's environment: its plain variables, and its secrets read
+   * from SSM Parameter Store or Secrets Manager, as ECS does when it starts a
+   * task (a secret it can't read keeps the task from starting).
+   */
+  private containerEnv(task: Task, container: ContainerDefinition): Record<string, string> {
+    const env = Object.fromEntries((container.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
+    for (const secret of container.secrets ?? []) {
+      const value = this.deps.secrets(secret.valueFrom ?? '', task.scope);
+      if (value === undefined)
+        throw new SecretsError(
+          `ResourceInitializationError: unable to pull secrets or registry auth: the secret ${secret.name} (valueFrom ${secret.valueFrom}) does not exist or has no value. Create it first (aws ssm put-parameter / aws secretsmanager create-secret).`,
+        );
+      env[secret.name ?? ''] = value;
+    }
+    return env;
+  }
+
   /** The process for a container: a local process image from the local ECR, or a Node image's own command. */
   private processSpec(task: Task, container: ContainerDefinition, taskRoleArn?: string): LaunchSpec {
     const credentials = this.deps.credentials(taskRoleArn, task.id);
@@ -268,7 +285,7 @@ export class TaskLauncher {
           ECS_CONTAINER_METADATA_URI_V4: metadataUri,
           ECS_AGENT_URI: metadataUri,
           ...network.env,
-          ...containerEnv(container),
+          ...this.containerEnv(task, container),
         },
         networkArgs: network.args,
         entryPoint: container.entryPoint,
@@ -286,7 +303,7 @@ export class TaskLauncher {
         kind: 'process',
         argv,
         cwd: rootfs,
-        env: layered(config.env, processEnv, containerEnv(container)),
+        env: layered(config.env, processEnv, this.containerEnv(task, container)),
       };
     }
     if (/(^|\/)node:[\w.-]+$/.test(container.image ?? '') && container.command?.[0] === 'node') {
@@ -295,7 +312,7 @@ export class TaskLauncher {
         kind: 'process',
         argv: [process.execPath, ...container.command.slice(1)],
         cwd: process.cwd(),
-        env: layered({}, processEnv, containerEnv(container)),
+        env: layered({}, processEnv, this.containerEnv(task, container)),
       };
     }
     throw new Error(
@@ -325,6 +342,5 @@ function essential(definition: TaskDefinition): ContainerDefinition {
   return container;
 }
 
-function containerEnv(container: ContainerDefinition): Record<string, string> {
-  return Object.fromEntries((container.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
-}
+/** A task that can't start because a secret its definition names can't be read, as ECS words it. */
+class SecretsError extends Error {}

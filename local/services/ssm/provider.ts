@@ -44,8 +44,11 @@ export class Ssm {
   valueOf(reference: string, fallback: Scope): string | undefined {
     const arn = parseArn(reference);
     const scope = arn ? { accountId: arn.accountId, region: arn.region } : fallback;
-    const name = arn ? arn.resource.replace(/^parameter/, '') : reference;
-    return this.stores.of(scope).get(name)?.value;
+    const store = this.stores.of(scope);
+    if (!arn) return store.get(reference)?.value;
+    // An ARN drops the leading slash of a hierarchical name: `parameter/a/b` is `/a/b`, `parameter/x` is `x` or `/x`.
+    const rest = arn.resource.replace(/^parameter\//, '');
+    return (store.get(`/${rest}`) ?? store.get(rest))?.value;
   }
 
   private parameter(store: Map<string, StoredParameter>, name: string): StoredParameter {
