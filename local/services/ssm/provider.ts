@@ -84,9 +84,15 @@ export class Ssm {
             'ParameterAlreadyExists',
             'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
           );
-        const type = input.Type ?? existing?.type ?? 'String';
+        const type = input.Type ?? existing?.type;
+        if (type === undefined) throw invalid('A parameter type is required when you create a parameter.');
         if (!['String', 'StringList', 'SecureString'].includes(type))
           throw invalid(`Type must be String, StringList or SecureString (got ${type}).`);
+        if (existing && type !== existing.type)
+          throw new AwsError(
+            'HierarchyTypeMismatchException',
+            `Parameter Store doesn't support changing a parameter type (${existing.type} to ${type}); create a new, unique parameter.`,
+          );
         const parameter: StoredParameter = {
           name,
           type: type as StoredParameter['type'],
@@ -195,7 +201,10 @@ function checkName(name: string): string {
       'Parameter name: a name with a forward slash must begin with one (a fully qualified name).',
     );
   if (name.split('/').length - 1 > 15)
-    throw invalid('Parameter name: the hierarchy is deeper than 15 levels.');
+    throw new AwsError(
+      'HierarchyLevelLimitExceededException',
+      'A hierarchy can have a maximum of 15 levels; this name has more.',
+    );
   if (/^\/?(aws|ssm)/i.test(name))
     throw invalid('Parameter name: names beginning with "aws" or "ssm" are reserved.');
   return name;
