@@ -16,6 +16,7 @@ import type { Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
+import { parameterFilter, underPath } from './filters.js';
 
 interface StoredParameter {
   name: string;
@@ -23,6 +24,8 @@ interface StoredParameter {
   value: string;
   version: number;
   description?: string;
+  /** The KMS key a SecureString is encrypted with (AWS's managed key unless one was named). */
+  keyId?: string;
   dataType: string;
   lastModifiedDate: Date;
 }
@@ -101,6 +104,7 @@ export class Ssm {
           ...((input.Description ?? existing?.description)
             ? { description: input.Description ?? existing?.description }
             : {}),
+          ...(type === 'SecureString' ? { keyId: input.KeyId ?? existing?.keyId ?? 'alias/aws/ssm' } : {}),
           dataType: input.DataType ?? 'text',
           lastModifiedDate: new Date(),
         };
@@ -128,12 +132,9 @@ export class Ssm {
       define(GetParametersByPathCommand, (input, ctx) => {
         const path = input.Path ?? '';
         if (!path.startsWith('/')) throw invalid('The path must begin with a forward slash (/).');
-        const prefix = path.endsWith('/') ? path : `${path}/`;
+        const filtered = parameterFilter('GetParametersByPath', input.ParameterFilters);
         const matching = [...this.stores.of(ctx).values()]
-          .filter(
-            (p) =>
-              p.name.startsWith(prefix) && (input.Recursive || !p.name.slice(prefix.length).includes('/')),
-          )
+          .filter((p) => underPath(p.name, path, input.Recursive === true) && filtered(p))
           .sort((a, b) => a.name.localeCompare(b.name));
         const page = paginate(matching, {
           token: input.NextToken,
@@ -141,7 +142,7 @@ export class Ssm {
           defaultSize: 10,
           maxSize: 10,
           sizeMember: 'MaxResults',
-          context: `GetParametersByPath:${prefix}:${input.Recursive}`,
+          context: `GetParametersByPath:${JSON.stringify([path, input.Recursive, input.ParameterFilters])}`,
           invalidToken: (m) => new AwsError('InvalidNextToken', m),
           invalidSize: invalid,
         });
@@ -151,14 +152,17 @@ export class Ssm {
         };
       }),
       define(DescribeParametersCommand, (input, ctx) => {
-        const all = [...this.stores.of(ctx).values()].sort((a, b) => a.name.localeCompare(b.name));
+        const filtered = parameterFilter('DescribeParameters', input.ParameterFilters, input.Filters);
+        const all = [...this.stores.of(ctx).values()]
+          .filter(filtered)
+          .sort((a, b) => a.name.localeCompare(b.name));
         const page = paginate(all, {
           token: input.NextToken,
           size: input.MaxResults,
           defaultSize: 50,
           maxSize: 50,
           sizeMember: 'MaxResults',
-          context: 'DescribeParameters',
+          context: `DescribeParameters:${JSON.stringify([input.ParameterFilters, input.Filters])}`,
           invalidToken: (m) => new AwsError('InvalidNextToken', m),
           invalidSize: invalid,
         });
@@ -166,6 +170,7 @@ export class Ssm {
           Name: p.name,
           ARN: arns.ssmParameter(ctx, p.name),
           Type: p.type,
+          ...(p.keyId ? { KeyId: p.keyId } : {}),
           Version: p.version,
           LastModifiedDate: p.lastModifiedDate,
           Tier: 'Standard',
