@@ -120,13 +120,49 @@ export const ssm: ServiceCatalogue<Record<string, never>> = {
       { Path: 'conf' },
       'ValidationException',
     ),
+    ok(
+      GetParametersByPathCommand,
+      'filters a path by type',
+      { Path: PATH, Recursive: true, ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }] },
+      (out) => expect(out.Parameters).toEqual([]),
+    ),
+    fails(
+      GetParametersByPathCommand,
+      'a filter key the operation does not take',
+      { Path: PATH, ParameterFilters: [{ Key: 'Name', Values: ['/conf/a'] }] },
+      'InvalidFilterKey',
+    ),
     ...paginates(GetParametersByPathCommand, { Path: PATH }),
     ok(DescribeParametersCommand, 'describes parameters', {}, (out) =>
       expect(out.Parameters?.find((p) => p.Name === SECRET)).toMatchObject({
         Type: 'SecureString',
+        KeyId: 'alias/aws/ssm',
         Description: 'a token',
         Version: 1,
       }),
+    ),
+    ok(
+      DescribeParametersCommand,
+      'filters by path, recursively',
+      { ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: [PATH] }] },
+      (out) => expect(out.Parameters?.map((p) => p.Name)).toEqual([...PARAMETERS, DEEP]),
+    ),
+    ok(
+      DescribeParametersCommand,
+      'filters by type and name',
+      {
+        ParameterFilters: [
+          { Key: 'Type', Values: ['SecureString'] },
+          { Key: 'Name', Option: 'Contains', Values: ['secure'] },
+        ],
+      },
+      (out) => expect(out.Parameters?.map((p) => p.Name)).toEqual([SECRET]),
+    ),
+    fails(
+      DescribeParametersCommand,
+      'a filter option the key does not take',
+      { ParameterFilters: [{ Key: 'Type', Option: 'Recursive', Values: ['String'] }] },
+      'InvalidFilterOption',
     ),
     fails(DescribeParametersCommand, 'a page size over 50', { MaxResults: 51 }, 'ValidationException'),
     ...paginates(DescribeParametersCommand, {}),
