@@ -74,7 +74,7 @@ export async function handleJson(
  * (a unit, as CreateLogGroup) answers `{}`: the codec hands a unit's value
  * back unserialized, and nothing of it may go out.
  */
-function serializeOutput(schema: NormalizedSchema, output: unknown): string {
+export function serializeOutput(schema: NormalizedSchema, output: unknown): string {
   if (!schema.isStructSchema()) return '{}';
   const serializer = codec.createSerializer();
   serializer.write(schema, output);

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { JsonCodec } from '@aws-sdk/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
-import { readBody, writeJsonError } from '../../http/json-protocol.js';
+import { readBody, serializeOutput, writeJsonError } from '../../http/json-protocol.js';
 import { replay } from '../../http/replay.js';
 import { amendedError, refusalOf } from './amendments.js';
 
@@ -66,11 +66,10 @@ async function modeledOnly(operation: string, body: Buffer): Promise<Buffer> {
   if (!schema || body.length === 0) return body;
   try {
     const output = NormalizedSchema.of(schema[5] as never);
+    // dynalite answers `""` where the model has no output (TagResource): nothing of it may go out.
+    if (!output.isStructSchema()) return Buffer.from('{}');
     const value = await codec.createDeserializer().read(output, body.toString('utf8'));
-    const serializer = codec.createSerializer();
-    serializer.write(output, value ?? {});
-    const text = serializer.flush();
-    return Buffer.from(text === '' ? '{}' : text);
+    return Buffer.from(serializeOutput(output, value ?? {}));
   } catch {
     // A response the codec can't read is better passed on than lost.
     return body;
