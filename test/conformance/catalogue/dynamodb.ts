@@ -212,7 +212,19 @@ export const dynamodb: ServiceCatalogue<DynamoFixtures> = {
       ResourceArn: f.tableArn,
       Tags: [{ Key: 'd', Value: 'd' }],
     })),
+    fails(
+      TagResourceCommand,
+      'an unknown table',
+      (f) => ({ ResourceArn: f.tableArn.replace(TABLE, ABSENT), Tags: [{ Key: 'd', Value: 'd' }] }),
+      'ResourceNotFoundException',
+    ),
     ok(UntagResourceCommand, 'untags a table', (f) => ({ ResourceArn: f.tableArn, TagKeys: ['d'] })),
+    fails(
+      UntagResourceCommand,
+      'an unknown table',
+      (f) => ({ ResourceArn: f.tableArn.replace(TABLE, ABSENT), TagKeys: ['d'] }),
+      'ResourceNotFoundException',
+    ),
     ok(
       ListTagsOfResourceCommand,
       'lists a table’s tags',

@@ -71,6 +71,7 @@ export const s3: ServiceCatalogue<Record<string, never>> = {
       const error = await w.sendExpectingError(HeadObjectCommand, { Bucket: BUCKET, Key: 'doomed.txt' });
       expect(error.error.name).toBe('NotFound');
     }),
+    fails(DeleteObjectCommand, 'an unknown bucket', { Bucket: 'conf-absent', Key: KEY }, 'NoSuchBucket'),
     ...paginates(ListBucketsCommand, {}),
     ok(CreateBucketCommand, 'creates a bucket', { Bucket: 'conf-new' }, (out) =>
       expect(out.Location).toBe('/conf-new'),
