@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JsonCodec } from '@aws-sdk/core/protocols';
+import type { NormalizedSchema } from '@smithy/core/schema';
 import type { OperationTable } from '../core/operation.js';
 import type { RequestContext } from '../core/scope.js';
 import { checkShape, type ValidationCodes } from '../core/shape-check.js';
@@ -61,15 +62,24 @@ export async function handleJson(
     checkShape(operation.input, parsed, service.codes);
     const input = await codec.createDeserializer().read(operation.input, JSON.stringify(parsed));
     const output = (await operation.handle(input ?? {}, ctx)) ?? {};
-    const serializer = codec.createSerializer();
-    serializer.write(operation.output, output);
-    const body = serializer.flush();
-    res
-      .writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': ctx.requestId })
-      .end(body === '' ? '{}' : body);
+    const body = serializeOutput(operation.output, output);
+    res.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': ctx.requestId }).end(body);
   } catch (err) {
     writeJsonError(res, contentType, err, ctx.requestId);
   }
+}
+
+/**
+ * The response body of an output. An operation the model gives no output
+ * (a unit, as CreateLogGroup) answers `{}`: the codec hands a unit's value
+ * back unserialized, and nothing of it may go out.
+ */
+export function serializeOutput(schema: NormalizedSchema, output: unknown): string {
+  if (!schema.isStructSchema()) return '{}';
+  const serializer = codec.createSerializer();
+  serializer.write(schema, output);
+  const body = serializer.flush();
+  return typeof body === 'string' && body !== '' ? body : '{}';
 }
 
 export function writeJsonError(

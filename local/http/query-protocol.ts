@@ -83,6 +83,10 @@ function resultDocument(
   output: unknown,
   requestId: string,
 ): string {
+  const metadata = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
+  // An operation the model gives no output (CloudFormation's DeleteStack) answers the metadata alone.
+  if (!schema.isStructSchema())
+    return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${service.namespace}">${metadata}</${action}Response>`;
   const codec = new XmlCodec({
     timestampFormat: { useTrait: true, default: 5 },
     httpBindings: false,
@@ -97,7 +101,7 @@ function resultDocument(
   const inner = /^<[^>]*?\/>$/.test(document)
     ? ''
     : document.replace(/^<[^>]*>/, '').replace(/<\/[^>]*>$/, '');
-  return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${service.namespace}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${service.namespace}"><${action}Result>${inner}</${action}Result>${metadata}</${action}Response>`;
 }
 
 /** The members of a structure at `prefix` (`''` for the input itself). */

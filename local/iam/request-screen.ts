@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { RequestContext } from '../core/scope.js';
 import { AwsError } from '../http/aws-error.js';
 import { credentialScope } from '../http/endpoint.js';
 import { readBody, writeJsonError } from '../http/json-protocol.js';
 import { writeQueryError } from '../http/query-protocol.js';
+import { replay } from '../http/replay.js';
 import type { Denial } from './decision.js';
 import type { Caller, Iam } from './provider.js';
 import { JSON_RULES, QUERY_RULES, REST_RULES } from './requests/catalog.js';
@@ -97,19 +97,6 @@ function jsonObject(body: Buffer): Record<string, unknown> {
 
 function sourceIp(req: IncomingMessage): string | undefined {
   return req.socket.remoteAddress?.replace(/^::ffff:/, '');
-}
-
-/** The request as the endpoint received it, its body (already read here) readable again. */
-function replay(req: IncomingMessage, body: Buffer): IncomingMessage {
-  const copy = Readable.from(body.length > 0 ? [body] : []);
-  return Object.assign(copy, {
-    headers: req.headers,
-    rawHeaders: req.rawHeaders,
-    method: req.method,
-    url: req.url,
-    httpVersion: req.httpVersion,
-    socket: req.socket,
-  }) as unknown as IncomingMessage;
 }
 
 /** S3 answers in its XML error document, Lambda in REST-JSON; both with 403. */

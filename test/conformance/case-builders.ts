@@ -10,7 +10,7 @@ import {
   refuses,
   type World,
 } from './harness.js';
-import { forgedTokenKnown, type PaginationOptions, pagesByDefault, paginates } from './pagination.js';
+import { type PaginationOptions, pagesByDefault, paginates } from './pagination.js';
 
 /**
  * The case helpers with a catalogue's fixture type fixed, so that inputs
@@ -35,6 +35,5 @@ export function caseBuilders<F>() {
     pagesByDefault: <C extends AnyCommand>(command: C, input: Input<F, C>, size: number) =>
       pagesByDefault<F, C>(command, input, size),
     known: (reason: string, ...cases: Case<F>[]) => known<F>(reason, ...cases),
-    forgedTokenKnown: (reason: string, cases: Case<F>[]) => forgedTokenKnown<F>(reason, cases),
   };
 }

@@ -47,7 +47,7 @@ export interface Case<F> {
   title: string;
   /** This case walks the operation's pages (botocore paginates it). */
   pages?: boolean;
-  /** A violation the report lists and another engineer's migration will fix: runs as `it.failing`. */
+  /** A violation the local cloud can't fix (the reason says why): runs as `it.failing`, so a fix shows. */
   known?: string;
   run(world: World<F>): Promise<void>;
 }
@@ -124,7 +124,10 @@ export function custom<F>(operation: string, title: string, run: (w: World<F>) =
   return { operation, title, run };
 }
 
-/** Marks cases as a known violation (named in the conformance report): they run as `it.failing`. */
+/**
+ * Marks cases as a violation that can't be fixed in the local cloud, `reason`
+ * saying why: they run as `it.failing`, so the day they pass jest says so.
+ */
 export function known<F>(reason: string, ...cases: Case<F>[]): Case<F>[] {
   return cases.map((c) => ({ ...c, known: reason }));
 }

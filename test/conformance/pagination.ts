@@ -1,14 +1,6 @@
 import { expect } from '@jest/globals';
 import type { Paginator } from './botocore-validator.js';
-import {
-  type AnyCommand,
-  type Case,
-  type Input,
-  known,
-  operationOf,
-  resolve,
-  type World,
-} from './harness.js';
+import { type AnyCommand, type Case, type Input, operationOf, resolve, type World } from './harness.js';
 
 export interface PaginationOptions {
   /**
@@ -124,13 +116,6 @@ function resultsOf(output: Record<string, unknown>, p: Paginator): unknown[] {
 function tokenOf(output: Record<string, unknown>, p: Paginator): unknown {
   const token = output[first(p.output_token)];
   return token === null || token === '' ? undefined : token;
-}
-
-/** `paginates` cases whose pages join up but whose forged-token case is a known violation (`reason`). */
-export function forgedTokenKnown<F>(reason: string, cases: Case<F>[]): Case<F>[] {
-  const [pages, forged] = cases;
-  if (!pages || !forged) throw new Error('paginates() answers two cases');
-  return [pages, ...known(reason, forged)];
 }
 
 /**

@@ -72,7 +72,7 @@ describe('SSM Parameter Store through the SDK', () => {
     await expect(ssm.send(new GetParameterCommand({ Name: '/nope' }))).rejects.toBeInstanceOf(
       ParameterNotFound,
     );
-    await ssm.send(new PutParameterCommand({ Name: '/shop/a', Value: 'A' }));
+    await ssm.send(new PutParameterCommand({ Name: '/shop/a', Value: 'A', Type: 'String' }));
     expect(await ssm.send(new GetParametersCommand({ Names: ['/shop/a', '/shop/missing'] }))).toMatchObject({
       Parameters: [{ Name: '/shop/a', Value: 'A' }],
       InvalidParameters: ['/shop/missing'],
@@ -85,7 +85,7 @@ describe('SSM Parameter Store through the SDK', () => {
 
   it('pages GetParametersByPath with its MaxResults and a token that joins up', async () => {
     for (let i = 0; i < 5; i++)
-      await ssm.send(new PutParameterCommand({ Name: `/paged/p${i}`, Value: String(i) }));
+      await ssm.send(new PutParameterCommand({ Name: `/paged/p${i}`, Value: String(i), Type: 'String' }));
     const first = await ssm.send(new GetParametersByPathCommand({ Path: '/paged', MaxResults: 2 }));
     expect(first.Parameters).toHaveLength(2);
     expect(first.NextToken).toBeDefined();

@@ -135,6 +135,7 @@ export class CloudFormation {
           : [...this.stores.of(ctx).values()].filter((s) =>
               s.resources.some((r) => r.physicalId === input.PhysicalResourceId),
             );
+        if (stacks.length === 0) throw validation(`Stack for ${input.PhysicalResourceId} does not exist`);
         return {
           StackResources: stacks.flatMap((s) =>
             s.resources
@@ -177,12 +178,9 @@ export class CloudFormation {
         };
       }),
       define(GetTemplateCommand, (input, ctx) => {
+        // No change sets are made locally; awsQuery names the error by its code, without "Exception".
         if (input.ChangeSetName)
-          throw new AwsError(
-            'ChangeSetNotFoundException',
-            `ChangeSet [${input.ChangeSetName}] does not exist`,
-            404,
-          );
+          throw new AwsError('ChangeSetNotFound', `ChangeSet [${input.ChangeSetName}] does not exist`, 404);
         const stack = this.stack(ctx, input.StackName);
         return {
           TemplateBody: JSON.stringify(stack.template),

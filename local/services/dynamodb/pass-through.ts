@@ -3,7 +3,11 @@ import { crc32 } from 'node:zlib';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { JsonCodec } from '@aws-sdk/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
+import { readBody, serializeOutput, writeJsonError } from '../../http/json-protocol.js';
+import { replay } from '../../http/replay.js';
+import { amendedError, refusalOf } from './amendments.js';
 
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
 // Timestamps are epoch seconds on awsJson1_0 (7 = TimestampEpochSecondsSchema).
 const codec = new JsonCodec({ timestampFormat: { useTrait: true, default: 7 }, jsonName: false });
 
@@ -11,31 +15,49 @@ const codec = new JsonCodec({ timestampFormat: { useTrait: true, default: 7 }, j
  * DynamoDB as dynalite serves it, with each successful response passed
  * through the SDK's JSON codec against the operation's output schema, so
  * members no model declares (dynalite adds some, e.g.
- * TableThroughputModeSummary) don't go out. Errors go out as dynalite
- * words them. The checksum DynamoDB clients verify is recomputed.
+ * TableThroughputModeSummary) don't go out. Where dynalite answers other
+ * than DynamoDB does, DynamoDB's answer goes out instead (amendments.ts).
+ * The checksum DynamoDB clients verify is recomputed.
  */
 export function dynamodbPassThrough(db: Server): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const captured = new CapturedResponse();
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    db.emit('request', req, captured);
-    captured.finished
-      .then(async (body) => {
-        const filtered = captured.statusCode === 200 ? await modeledOnly(operation, body) : body;
-        const headers = Object.fromEntries(captured.headers);
-        if (filtered !== body) {
-          headers['content-length'] = filtered.length;
-          headers['x-amz-crc32'] = crc32(filtered);
-        }
-        res.writeHead(captured.statusCode, headers).end(filtered);
-      })
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(
-          JSON.stringify({ __type: 'InternalFailure', message: 'The DynamoDB response could not be read' }),
-        );
-      });
+    // A request too large to read is answered as such; anything else that fails here is ours.
+    serve(db, req, res).catch((err: unknown) => writeJsonError(res, CONTENT_TYPE, err));
   };
+}
+
+async function serve(db: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+  const request = await readBody(req);
+  const input = jsonObject(request);
+  const refusal = refusalOf(operation, input);
+  if (refusal) {
+    writeJsonError(res, CONTENT_TYPE, refusal);
+    return;
+  }
+  const captured = new CapturedResponse();
+  db.emit('request', replay(req, request), captured);
+  const body = await captured.finished;
+  const answer =
+    captured.statusCode === 200 ? await modeledOnly(operation, body) : amendedError(operation, input, body);
+  const headers = Object.fromEntries(captured.headers);
+  if (answer !== body) {
+    headers['content-length'] = answer.length;
+    headers['x-amz-crc32'] = crc32(answer);
+  }
+  res.writeHead(captured.statusCode, headers).end(answer);
+}
+
+/** The request as a JSON object; anything else is dynalite's to refuse, and asks for no amendment. */
+function jsonObject(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The body re-serialized against the operation's output schema; unknown operations pass as they are. */
@@ -44,11 +66,10 @@ async function modeledOnly(operation: string, body: Buffer): Promise<Buffer> {
   if (!schema || body.length === 0) return body;
   try {
     const output = NormalizedSchema.of(schema[5] as never);
+    // dynalite answers `""` where the model has no output (TagResource): nothing of it may go out.
+    if (!output.isStructSchema()) return Buffer.from('{}');
     const value = await codec.createDeserializer().read(output, body.toString('utf8'));
-    const serializer = codec.createSerializer();
-    serializer.write(output, value ?? {});
-    const text = serializer.flush();
-    return Buffer.from(text === '' ? '{}' : text);
+    return Buffer.from(serializeOutput(output, value ?? {}));
   } catch {
     // A response the codec can't read is better passed on than lost.
     return body;

@@ -451,7 +451,14 @@ export class Elbv2 {
       }),
       define(DeleteLoadBalancerCommand, async (input, ctx) => {
         const store = this.stores.of(ctx);
-        const lb = store.loadBalancers.get(input.LoadBalancerArn ?? '');
+        const arn = input.LoadBalancerArn ?? '';
+        const parsed = parseArn(arn);
+        if (
+          parsed?.service !== 'elasticloadbalancing' ||
+          !/^loadbalancer\/(app|net|gwy)\//.test(parsed.resource)
+        )
+          throw validation(`'${arn}' is not a valid load balancer ARN`);
+        const lb = store.loadBalancers.get(arn);
         if (!lb) return {}; // Deleting a load balancer that is gone succeeds, as on AWS.
         for (const listener of [...store.listeners.values()].filter((l) => l.loadBalancerArn === lb.arn))
           this.deleteListener(store, listener.arn);

@@ -48,6 +48,82 @@ export function lambdaRest(lambda: Lambda): RestHandler {
   };
 }
 
+/** One route of the REST API: the operation it serves, and how its requests look. */
+interface Route {
+  operation: string;
+  method: string;
+  /** The path, with the function's name (if any) as its first group. */
+  path: RegExp;
+  serve(request: RouteRequest): Promise<void> | void;
+}
+
+interface RouteRequest {
+  lambda: Lambda;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  ctx: RequestContext;
+  /** The function named in the path (URL-decoded), for routes that name one. */
+  name: string;
+}
+
+const FUNCTION = '/2015-03-31/functions/([^/]+)';
+
+const ROUTES: Route[] = [
+  {
+    operation: 'ListFunctions',
+    method: 'GET',
+    path: /^\/2015-03-31\/functions\/?$/,
+    serve: ({ lambda, res, url, ctx }) => {
+      const maxItems = url.searchParams.get('MaxItems');
+      const input: ListFunctionsRequest = {
+        Marker: url.searchParams.get('Marker') ?? undefined,
+        MaxItems: maxItems === null ? undefined : integer('maxItems', maxItems),
+        FunctionVersion: (url.searchParams.get('FunctionVersion') ?? undefined) as 'ALL' | undefined,
+        MasterRegion: url.searchParams.get('MasterRegion') ?? undefined,
+      };
+      writeJson(res, ListFunctionsResponse$, listFunctions(lambda, ctx, input), ctx.requestId);
+    },
+  },
+  {
+    operation: 'Invoke',
+    method: 'POST',
+    path: new RegExp(`^${FUNCTION}/invocations/?$`),
+    serve: ({ lambda, req, res, url, ctx, name }) =>
+      invoke(lambda, req, res, ctx, {
+        FunctionName: name,
+        InvocationType: header(req, 'x-amz-invocation-type') as InvocationRequest['InvocationType'],
+        LogType: header(req, 'x-amz-log-type') as InvocationRequest['LogType'],
+        Qualifier: url.searchParams.get('Qualifier') ?? undefined,
+      }),
+  },
+  {
+    operation: 'GetFunctionConfiguration',
+    method: 'GET',
+    path: new RegExp(`^${FUNCTION}/configuration/?$`),
+    serve: ({ lambda, res, url, ctx, name }) => {
+      const fn = lambda.resolve(ctx, name, url.searchParams.get('Qualifier') ?? undefined);
+      writeJson(res, FunctionConfiguration$, configuration(fn, true), ctx.requestId);
+    },
+  },
+  {
+    operation: 'GetFunction',
+    method: 'GET',
+    path: new RegExp(`^${FUNCTION}/?$`),
+    serve: ({ lambda, res, url, ctx, name }) => {
+      const input: GetFunctionRequest = {
+        FunctionName: name,
+        Qualifier: url.searchParams.get('Qualifier') ?? undefined,
+      };
+      const fn = lambda.resolve(ctx, input.FunctionName ?? '', input.Qualifier);
+      writeJson(res, GetFunctionResponse$, getFunction(fn), ctx.requestId);
+    },
+  },
+];
+
+/** The operations the REST API serves, by their model names. */
+export const LAMBDA_OPERATIONS: readonly string[] = ROUTES.map((r) => r.operation);
+
 async function route(
   lambda: Lambda,
   req: IncomingMessage,
@@ -55,40 +131,14 @@ async function route(
   url: URL,
   ctx: RequestContext,
 ): Promise<void> {
-  const path = url.pathname;
-  const qualifier = url.searchParams.get('Qualifier') ?? undefined;
-  if (/^\/2015-03-31\/functions\/?$/.test(path) && req.method === 'GET') {
-    const maxItems = url.searchParams.get('MaxItems');
-    const input: ListFunctionsRequest = {
-      Marker: url.searchParams.get('Marker') ?? undefined,
-      MaxItems: maxItems === null ? undefined : integer('maxItems', maxItems),
-      FunctionVersion: (url.searchParams.get('FunctionVersion') ?? undefined) as 'ALL' | undefined,
-      MasterRegion: url.searchParams.get('MasterRegion') ?? undefined,
-    };
-    writeJson(res, ListFunctionsResponse$, listFunctions(lambda, ctx, input), ctx.requestId);
-    return;
+  for (const r of ROUTES) {
+    const match = r.method === req.method ? r.path.exec(url.pathname) : null;
+    if (match) {
+      await r.serve({ lambda, req, res, url, ctx, name: decode(match[1] ?? '') });
+      return;
+    }
   }
-  const match = /^\/2015-03-31\/functions\/([^/]+)(\/invocations|\/configuration)?\/?$/.exec(path);
-  const name = match ? decode(match[1] ?? '') : undefined;
-  if (name !== undefined && match?.[2] === '/invocations' && req.method === 'POST') {
-    const input: InvocationRequest = {
-      FunctionName: name,
-      InvocationType: header(req, 'x-amz-invocation-type') as InvocationRequest['InvocationType'],
-      LogType: header(req, 'x-amz-log-type') as InvocationRequest['LogType'],
-      Qualifier: qualifier,
-    };
-    await invoke(lambda, req, res, ctx, input);
-    return;
-  }
-  if (name !== undefined && req.method === 'GET') {
-    const input: GetFunctionRequest = { FunctionName: name, Qualifier: qualifier };
-    const fn = lambda.resolve(ctx, input.FunctionName ?? '', input.Qualifier);
-    if (match?.[2] === '/configuration')
-      writeJson(res, FunctionConfiguration$, configuration(fn, true), ctx.requestId);
-    else writeJson(res, GetFunctionResponse$, getFunction(fn), ctx.requestId);
-    return;
-  }
-  throw unsupported('Lambda', `${req.method} ${path}`);
+  throw unsupported('Lambda', `${req.method} ${url.pathname}`);
 }
 
 function listFunctions(

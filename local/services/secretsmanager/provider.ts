@@ -15,28 +15,18 @@ import type { Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
-
-interface SecretVersion {
-  id: string;
-  value: { string?: string; binary?: Uint8Array };
-  stages: Set<string>;
-  createdAt: Date;
-}
-
-interface StoredSecret {
-  name: string;
-  arn: string;
-  description?: string;
-  createdAt: Date;
-  changedAt: Date;
-  deletedAt?: Date;
-  versions: SecretVersion[];
-}
+import { listed } from './listing.js';
+import type { SecretsStore, SecretVersion, StoredSecret } from './store.js';
 
 const NAME = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
+const invalidRequest = (message: string) => new AwsError('InvalidRequestException', message);
 const notFound = () =>
   new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+const scheduledForDeletion = () =>
+  invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
+
+type SecretValue = SecretVersion['value'];
 
 /**
  * Secrets Manager: secrets with versions and stages (AWSCURRENT,
@@ -44,7 +34,7 @@ const notFound = () =>
  * optionally one JSON key of it) read when tasks start.
  */
 export class SecretsManager {
-  readonly stores = new RegionalStores(() => new Map<string, StoredSecret>());
+  readonly stores = new RegionalStores((): SecretsStore => new Map());
 
   /**
    * What ECS puts in a task's environment for `valueFrom`: the secret's
@@ -69,13 +59,13 @@ export class SecretsManager {
   }
 
   /** By name, full ARN, or partial ARN (without the random suffix), as Secrets Manager resolves a SecretId. */
-  private find(store: Map<string, StoredSecret>, id: string): StoredSecret | undefined {
+  private find(store: SecretsStore, id: string): StoredSecret | undefined {
     for (const secret of store.values())
       if (secret.name === id || secret.arn === id || secret.arn.startsWith(`${id}-`)) return secret;
     return undefined;
   }
 
-  private secret(store: Map<string, StoredSecret>, id: string): StoredSecret {
+  private secret(store: SecretsStore, id: string): StoredSecret {
     return (
       this.find(store, id) ??
       (() => {
@@ -84,19 +74,42 @@ export class SecretsManager {
     );
   }
 
-  private addVersion(secret: StoredSecret, value: SecretVersion['value'], token?: string): SecretVersion {
-    const previous = secret.versions.find((v) => v.stages.has('AWSCURRENT'));
-    for (const v of secret.versions) v.stages.delete('AWSPREVIOUS');
-    if (previous) {
-      previous.stages.delete('AWSCURRENT');
-      previous.stages.add('AWSPREVIOUS');
+  /**
+   * A new version of `value` with `stages` (AWSCURRENT unless given): each
+   * stage moves to it from whichever version held it, and the version that
+   * loses AWSCURRENT gets AWSPREVIOUS. A version left with no stage goes.
+   * The same `token` with the same value again is that version, unchanged
+   * (the call is idempotent); with another value it is refused.
+   */
+  private addVersion(
+    secret: StoredSecret,
+    value: SecretValue,
+    token: string | undefined,
+    stages: string[] = ['AWSCURRENT'],
+  ): SecretVersion {
+    if (token !== undefined && (token.length < 32 || token.length > 64))
+      throw invalid('ClientRequestToken must be 32 to 64 characters long.');
+    const existing = token === undefined ? undefined : secret.versions.find((v) => v.id === token);
+    if (existing) {
+      if (sameValue(existing.value, value)) return existing;
+      throw new AwsError(
+        'ResourceExistsException',
+        `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`,
+      );
     }
+    if (stages.length < 1 || stages.length > 20) throw invalid('VersionStages must hold 1 to 20 labels.');
     const version: SecretVersion = {
       id: token ?? randomUUID(),
       value,
-      stages: new Set(['AWSCURRENT']),
+      stages: new Set(stages),
       createdAt: new Date(),
     };
+    const previous = secret.versions.find((v) => v.stages.has('AWSCURRENT'));
+    for (const v of secret.versions) for (const stage of stages) v.stages.delete(stage);
+    if (previous && stages.includes('AWSCURRENT')) {
+      for (const v of secret.versions) v.stages.delete('AWSPREVIOUS');
+      previous.stages.add('AWSPREVIOUS');
+    }
     secret.versions = [...secret.versions.filter((v) => v.stages.size > 0), version];
     secret.changedAt = new Date();
     return version;
@@ -107,11 +120,19 @@ export class SecretsManager {
       ARN: s.arn,
       Name: s.name,
       ...(s.description ? { Description: s.description } : {}),
+      ...(s.tags.length > 0 ? { Tags: s.tags } : {}),
       CreatedDate: s.createdAt,
       LastChangedDate: s.changedAt,
       ...(s.deletedAt ? { DeletedDate: s.deletedAt } : {}),
-      SecretVersionsToStages: Object.fromEntries(s.versions.map((v) => [v.id, [...v.stages]])),
+      SecretVersionsToStages: stagesOf(s),
     };
+  }
+
+  /** A secret that may change: not scheduled for deletion. */
+  private live(store: SecretsStore, id: string): StoredSecret {
+    const secret = this.secret(store, id);
+    if (secret.deletedAt) throw scheduledForDeletion();
+    return secret;
   }
 
   readonly api: JsonService = {
@@ -124,47 +145,40 @@ export class SecretsManager {
         const store = this.stores.of(ctx);
         const name = input.Name ?? '';
         if (!NAME.test(name)) throw invalid('The secret name must be 1–512 of a-z A-Z 0-9 / _ + = . @ -');
-        if (store.has(name))
+        const value = requestedValue(input);
+        const existing = store.get(name);
+        if (existing?.deletedAt)
+          throw invalidRequest(
+            "You can't create this secret because a secret with this name is already scheduled for deletion.",
+          );
+        // The same request again (its ClientRequestToken names a version of the same value) is no new secret.
+        const repeated = existing?.versions.find((v) => v.id === input.ClientRequestToken);
+        if (existing && repeated && sameValue(repeated.value, value))
+          return { ARN: existing.arn, Name: name, VersionId: repeated.id };
+        if (existing)
           throw new AwsError(
             'ResourceExistsException',
             `The operation failed because the secret ${name} already exists.`,
-          );
-        if (input.SecretString !== undefined && input.SecretBinary !== undefined)
-          throw invalid(
-            "You can't specify both a binary secret value and a string secret value in the same secret.",
           );
         const now = new Date();
         const secret: StoredSecret = {
           name,
           arn: arns.secret(ctx, name, randomBytes(4).toString('base64url').slice(0, 6)),
           ...(input.Description ? { description: input.Description } : {}),
+          tags: (input.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
           createdAt: now,
           changedAt: now,
           versions: [],
         };
+        const version = value ? this.addVersion(secret, value, input.ClientRequestToken) : undefined;
         store.set(name, secret);
-        const hasValue = input.SecretString !== undefined || input.SecretBinary !== undefined;
-        const version = hasValue
-          ? this.addVersion(
-              secret,
-              { string: input.SecretString, binary: input.SecretBinary },
-              input.ClientRequestToken,
-            )
-          : undefined;
         return { ARN: secret.arn, Name: name, ...(version ? { VersionId: version.id } : {}) };
       }),
       define(PutSecretValueCommand, (input, ctx) => {
-        const secret = this.secret(this.stores.of(ctx), input.SecretId ?? '');
-        if (secret.deletedAt)
-          throw new AwsError(
-            'InvalidRequestException',
-            "You can't perform this operation on the secret because it was marked for deletion.",
-          );
-        const version = this.addVersion(
-          secret,
-          { string: input.SecretString, binary: input.SecretBinary },
-          input.ClientRequestToken,
-        );
+        const secret = this.live(this.stores.of(ctx), input.SecretId ?? '');
+        const value = requestedValue(input);
+        if (!value) throw invalidRequest('You must provide either SecretString or SecretBinary.');
+        const version = this.addVersion(secret, value, input.ClientRequestToken, input.VersionStages);
         return {
           ARN: secret.arn,
           Name: secret.name,
@@ -173,17 +187,16 @@ export class SecretsManager {
         };
       }),
       define(GetSecretValueCommand, (input, ctx) => {
-        const secret = this.secret(this.stores.of(ctx), input.SecretId ?? '');
-        if (secret.deletedAt)
-          throw new AwsError(
-            'InvalidRequestException',
-            "You can't perform this operation on the secret because it was marked for deletion.",
-          );
+        const secret = this.live(this.stores.of(ctx), input.SecretId ?? '');
         const stage = input.VersionStage ?? (input.VersionId ? undefined : 'AWSCURRENT');
         const version = secret.versions.find(
           (v) => (input.VersionId ? v.id === input.VersionId : true) && (!stage || v.stages.has(stage)),
         );
-        if (!version) throw notFound();
+        if (!version)
+          throw new AwsError(
+            'ResourceNotFoundException',
+            `Secrets Manager can't find the specified secret value for ${input.VersionId ? `VersionId: ${input.VersionId}` : `staging label: ${stage}`}`,
+          );
         return {
           ARN: secret.arn,
           Name: secret.name,
@@ -196,22 +209,16 @@ export class SecretsManager {
       }),
       define(DescribeSecretCommand, (input, ctx) => {
         const secret = this.secret(this.stores.of(ctx), input.SecretId ?? '');
-        return {
-          ...this.entry(secret),
-          VersionIdsToStages: Object.fromEntries(secret.versions.map((v) => [v.id, [...v.stages]])),
-        };
+        return { ...this.entry(secret), VersionIdsToStages: stagesOf(secret) };
       }),
       define(ListSecretsCommand, (input, ctx) => {
-        const all = [...this.stores.of(ctx).values()]
-          .filter((s) => input.IncludePlannedDeletion || !s.deletedAt)
-          .sort((a, b) => a.name.localeCompare(b.name));
-        const page = paginate(all, {
+        const page = paginate(listed([...this.stores.of(ctx).values()], input), {
           token: input.NextToken,
           size: input.MaxResults,
           defaultSize: 100,
           maxSize: 100,
           sizeMember: 'MaxResults',
-          context: `ListSecrets:${input.IncludePlannedDeletion}`,
+          context: `ListSecrets:${JSON.stringify([input.IncludePlannedDeletion, input.Filters, input.SortBy, input.SortOrder])}`,
           invalidToken: (m) => new AwsError('InvalidNextTokenException', m),
           invalidSize: invalid,
         });
@@ -228,6 +235,7 @@ export class SecretsManager {
           throw invalid("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
         if (!input.ForceDeleteWithoutRecovery && (window < 7 || window > 30))
           throw invalid('The recovery window must be from 7 to 30 days.');
+        if (secret.deletedAt && !input.ForceDeleteWithoutRecovery) throw scheduledForDeletion();
         const deletionDate = input.ForceDeleteWithoutRecovery
           ? new Date()
           : new Date(Date.now() + window * 86_400_000);
@@ -237,4 +245,28 @@ export class SecretsManager {
       }),
     ]),
   };
+}
+
+/** The value a request gives, if any; both a string and a binary is refused. */
+function requestedValue(input: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined }) {
+  if (input.SecretString !== undefined && input.SecretBinary !== undefined)
+    throw invalid(
+      "You can't specify both a binary secret value and a string secret value in the same secret.",
+    );
+  if (input.SecretString === undefined && input.SecretBinary === undefined) return undefined;
+  return { string: input.SecretString, binary: input.SecretBinary };
+}
+
+function sameValue(a: SecretValue, b: SecretValue | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.string === b.string &&
+    (a.binary === undefined || b.binary === undefined
+      ? a.binary === b.binary
+      : Buffer.from(a.binary).equals(Buffer.from(b.binary)))
+  );
+}
+
+function stagesOf(secret: StoredSecret): Record<string, string[]> {
+  return Object.fromEntries(secret.versions.map((v) => [v.id, [...v.stages]]));
 }

@@ -16,6 +16,7 @@ import type { Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
+import { parameterFilter, underPath } from './filters.js';
 
 interface StoredParameter {
   name: string;
@@ -23,6 +24,8 @@ interface StoredParameter {
   value: string;
   version: number;
   description?: string;
+  /** The KMS key a SecureString is encrypted with (AWS's managed key unless one was named). */
+  keyId?: string;
   dataType: string;
   lastModifiedDate: Date;
 }
@@ -87,9 +90,15 @@ export class Ssm {
             'ParameterAlreadyExists',
             'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
           );
-        const type = input.Type ?? existing?.type ?? 'String';
+        const type = input.Type ?? existing?.type;
+        if (type === undefined) throw invalid('A parameter type is required when you create a parameter.');
         if (!['String', 'StringList', 'SecureString'].includes(type))
           throw invalid(`Type must be String, StringList or SecureString (got ${type}).`);
+        if (existing && type !== existing.type)
+          throw new AwsError(
+            'HierarchyTypeMismatchException',
+            `Parameter Store doesn't support changing a parameter type (${existing.type} to ${type}); create a new, unique parameter.`,
+          );
         const parameter: StoredParameter = {
           name,
           type: type as StoredParameter['type'],
@@ -98,6 +107,7 @@ export class Ssm {
           ...((input.Description ?? existing?.description)
             ? { description: input.Description ?? existing?.description }
             : {}),
+          ...(type === 'SecureString' ? { keyId: input.KeyId ?? existing?.keyId ?? 'alias/aws/ssm' } : {}),
           dataType: input.DataType ?? 'text',
           lastModifiedDate: new Date(),
         };
@@ -125,12 +135,9 @@ export class Ssm {
       define(GetParametersByPathCommand, (input, ctx) => {
         const path = input.Path ?? '';
         if (!path.startsWith('/')) throw invalid('The path must begin with a forward slash (/).');
-        const prefix = path.endsWith('/') ? path : `${path}/`;
+        const filtered = parameterFilter('GetParametersByPath', input.ParameterFilters);
         const matching = [...this.stores.of(ctx).values()]
-          .filter(
-            (p) =>
-              p.name.startsWith(prefix) && (input.Recursive || !p.name.slice(prefix.length).includes('/')),
-          )
+          .filter((p) => underPath(p.name, path, input.Recursive === true) && filtered(p))
           .sort((a, b) => a.name.localeCompare(b.name));
         const page = paginate(matching, {
           token: input.NextToken,
@@ -138,7 +145,7 @@ export class Ssm {
           defaultSize: 10,
           maxSize: 10,
           sizeMember: 'MaxResults',
-          context: `GetParametersByPath:${prefix}:${input.Recursive}`,
+          context: `GetParametersByPath:${JSON.stringify([path, input.Recursive, input.ParameterFilters])}`,
           invalidToken: (m) => new AwsError('InvalidNextToken', m),
           invalidSize: invalid,
         });
@@ -148,14 +155,17 @@ export class Ssm {
         };
       }),
       define(DescribeParametersCommand, (input, ctx) => {
-        const all = [...this.stores.of(ctx).values()].sort((a, b) => a.name.localeCompare(b.name));
+        const filtered = parameterFilter('DescribeParameters', input.ParameterFilters, input.Filters);
+        const all = [...this.stores.of(ctx).values()]
+          .filter(filtered)
+          .sort((a, b) => a.name.localeCompare(b.name));
         const page = paginate(all, {
           token: input.NextToken,
           size: input.MaxResults,
           defaultSize: 50,
           maxSize: 50,
           sizeMember: 'MaxResults',
-          context: 'DescribeParameters',
+          context: `DescribeParameters:${JSON.stringify([input.ParameterFilters, input.Filters])}`,
           invalidToken: (m) => new AwsError('InvalidNextToken', m),
           invalidSize: invalid,
         });
@@ -163,6 +173,7 @@ export class Ssm {
           Name: p.name,
           ARN: arns.ssmParameter(ctx, p.name),
           Type: p.type,
+          ...(p.keyId ? { KeyId: p.keyId } : {}),
           Version: p.version,
           LastModifiedDate: p.lastModifiedDate,
           Tier: 'Standard',
@@ -198,7 +209,10 @@ function checkName(name: string): string {
       'Parameter name: a name with a forward slash must begin with one (a fully qualified name).',
     );
   if (name.split('/').length - 1 > 15)
-    throw invalid('Parameter name: the hierarchy is deeper than 15 levels.');
+    throw new AwsError(
+      'HierarchyLevelLimitExceededException',
+      'A hierarchy can have a maximum of 15 levels; this name has more.',
+    );
   if (/^\/?(aws|ssm)/i.test(name))
     throw invalid('Parameter name: names beginning with "aws" or "ssm" are reserved.');
   return name;

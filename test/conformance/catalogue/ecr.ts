@@ -131,6 +131,12 @@ export const ecr: ServiceCatalogue<EcrFixtures> = {
     ok(GetAuthorizationTokenCommand, 'answers a token for the registry', {}, (out) =>
       expect(out.authorizationData?.[0]?.authorizationToken).toBeTruthy(),
     ),
+    fails(
+      GetAuthorizationTokenCommand,
+      'a registry id that is not an account id',
+      { registryIds: ['conf'] },
+      'InvalidParameterException',
+    ),
     ok(
       ListImagesCommand,
       'lists the tagged images',

@@ -129,6 +129,12 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       { clusters: [CLUSTER, 'absent'] },
       (out) => expect(out.failures?.map((x) => x.reason)).toEqual(['MISSING']),
     ),
+    fails(
+      DescribeClustersCommand,
+      'more than 100 clusters at once',
+      { clusters: Array.from({ length: 101 }, (_, i) => `c${i}`) },
+      'InvalidParameterException',
+    ),
     ok(ListClustersCommand, 'lists clusters', {}, (out) =>
       expect(out.clusterArns).toContainEqual(expect.stringContaining(`cluster/${CLUSTER}`)),
     ),

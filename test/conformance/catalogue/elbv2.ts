@@ -133,6 +133,7 @@ export const elbv2: ServiceCatalogue<Elbv2Fixtures> = {
     ok(DeleteLoadBalancerCommand, 'a load balancer that is gone (succeeds, as on AWS)', {
       LoadBalancerArn: GONE_LB,
     }),
+    fails(DeleteLoadBalancerCommand, 'a malformed ARN', { LoadBalancerArn: 'conf-lb' }, 'ValidationError'),
     ok(CreateTargetGroupCommand, 'creates an IP target group', targetGroup('conf-tg-new'), (out) =>
       expect(out.TargetGroups?.[0]?.TargetType).toBe('ip'),
     ),

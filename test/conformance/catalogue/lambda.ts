@@ -1,8 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+} from '@aws-sdk/client-lambda';
 import { expect } from '@jest/globals';
+import { LAMBDA_OPERATIONS } from '../../../local/services/lambda/rest.js';
 import { caseBuilders } from '../case-builders.js';
 import type { ClientClass, ServiceCatalogue } from '../suite.js';
 
@@ -11,17 +18,15 @@ const HANDLER = `export const handler = async (event) => {
   return { echo: event };
 };`;
 const FUNCTIONS = ['conf-echo', 'conf-b', 'conf-c'];
-// A known violation (listed in the conformance report), fixed by Lambda's move onto the core.
-const LAMBDA_REQUEST_ID = 'Lambda-1: no x-amzn-RequestId header on any answer';
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
-const { fails, known, ok, paginates } = caseBuilders<Record<string, never>>();
+const { fails, ok, paginates } = caseBuilders<Record<string, never>>();
 
 export const lambda: ServiceCatalogue<Record<string, never>> = {
   model: 'lambda',
   client: LambdaClient as unknown as ClientClass,
-  // A REST service: no operation table to read, so the handler's routes are listed here.
-  emulated: () => ['Invoke', 'ListFunctions'],
+  // A REST service: its route table names the operations it serves.
+  emulated: () => [...LAMBDA_OPERATIONS],
 
   async setup({ cloud }) {
     // The local cloud creates functions from templates only (it serves no CreateFunction).
@@ -40,54 +45,95 @@ export const lambda: ServiceCatalogue<Record<string, never>> = {
   },
 
   cases: [
-    ...known(
-      LAMBDA_REQUEST_ID,
-      ok(
-        InvokeCommand,
-        'invokes a function and answers its result',
-        { FunctionName: 'conf-echo', Payload: json({ n: 1 }) },
-        (out) => {
-          expect(out.StatusCode).toBe(200);
-          expect(JSON.parse(new TextDecoder().decode(out.Payload))).toEqual({ echo: { n: 1 } });
-        },
-      ),
-      ok(
-        InvokeCommand,
-        'a function error is answered as X-Amz-Function-Error with the error payload',
-        { FunctionName: 'conf-echo', Payload: json({ fail: true }) },
-        (out) => expect(out.FunctionError).toBe('Unhandled'),
-      ),
-      ok(
-        InvokeCommand,
-        'an Event invocation is accepted with 202',
-        { FunctionName: 'conf-echo', InvocationType: 'Event', Payload: json({}) },
-        (out) => expect(out.StatusCode).toBe(202),
-      ),
-      ok(
-        InvokeCommand,
-        'a DryRun is answered with 204',
-        { FunctionName: 'conf-echo', InvocationType: 'DryRun' },
-        (out) => expect(out.StatusCode).toBe(204),
-      ),
-      fails(
-        InvokeCommand,
-        'an unknown function',
-        { FunctionName: 'conf-absent' },
-        'ResourceNotFoundException',
-      ),
-      fails(
-        InvokeCommand,
-        'a payload that is not JSON',
-        { FunctionName: 'conf-echo', Payload: new TextEncoder().encode('{broken') },
-        'InvalidRequestContentException',
-      ),
-      ok(ListFunctionsCommand, 'lists functions', {}, (out) =>
-        expect(out.Functions?.map((f) => f.FunctionName)).toEqual(expect.arrayContaining(FUNCTIONS)),
-      ),
+    ok(
+      InvokeCommand,
+      'invokes a function and answers its result',
+      { FunctionName: 'conf-echo', Payload: json({ n: 1 }) },
+      (out) => {
+        expect(out.StatusCode).toBe(200);
+        expect(JSON.parse(new TextDecoder().decode(out.Payload))).toEqual({ echo: { n: 1 } });
+      },
     ),
-    ...known(
-      `${LAMBDA_REQUEST_ID}; Lambda-2: MaxItems is ignored, no NextMarker is answered, and a forged Marker is ignored`,
-      ...paginates(ListFunctionsCommand, {}),
+    ok(
+      InvokeCommand,
+      'a function error is answered as X-Amz-Function-Error with the error payload',
+      { FunctionName: 'conf-echo', Payload: json({ fail: true }) },
+      (out) => expect(out.FunctionError).toBe('Unhandled'),
+    ),
+    ok(
+      InvokeCommand,
+      'an Event invocation is accepted with 202',
+      { FunctionName: 'conf-echo', InvocationType: 'Event', Payload: json({}) },
+      (out) => expect(out.StatusCode).toBe(202),
+    ),
+    ok(
+      InvokeCommand,
+      'a DryRun is answered with 204',
+      { FunctionName: 'conf-echo', InvocationType: 'DryRun' },
+      (out) => expect(out.StatusCode).toBe(204),
+    ),
+    fails(InvokeCommand, 'an unknown function', { FunctionName: 'conf-absent' }, 'ResourceNotFoundException'),
+    fails(
+      InvokeCommand,
+      'a version that was never published',
+      { FunctionName: 'conf-echo', Qualifier: '7' },
+      'ResourceNotFoundException',
+    ),
+    fails(
+      InvokeCommand,
+      'a payload that is not JSON',
+      { FunctionName: 'conf-echo', Payload: new TextEncoder().encode('{broken') },
+      'InvalidRequestContentException',
+    ),
+    ok(ListFunctionsCommand, 'lists functions', {}, (out) =>
+      expect(out.Functions?.map((f) => f.FunctionName)).toEqual(expect.arrayContaining(FUNCTIONS)),
+    ),
+    ...paginates(ListFunctionsCommand, {}),
+    ok(GetFunctionCommand, 'gets a function by name', { FunctionName: 'conf-echo' }, (out) => {
+      expect(out.Configuration).toMatchObject({ FunctionName: 'conf-echo', State: 'Active' });
+      expect(out.Code?.RepositoryType).toBe('S3');
+    }),
+    ok(
+      GetFunctionCommand,
+      'gets a function by ARN',
+      { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:conf-b' },
+      (out) => expect(out.Configuration?.FunctionName).toBe('conf-b'),
+    ),
+    fails(
+      GetFunctionCommand,
+      'an unknown function',
+      { FunctionName: 'conf-absent' },
+      'ResourceNotFoundException',
+    ),
+    fails(
+      GetFunctionCommand,
+      'a name outside the model’s pattern',
+      { FunctionName: 'conf echo' },
+      'ValidationException',
+    ),
+    ok(
+      GetFunctionConfigurationCommand,
+      'gets a function’s configuration',
+      { FunctionName: 'conf-echo' },
+      (out) =>
+        expect(out).toMatchObject({
+          FunctionName: 'conf-echo',
+          Handler: 'index.handler',
+          Timeout: 5,
+          LoggingConfig: { LogGroup: '/aws/lambda/conf-echo' },
+        }),
+    ),
+    fails(
+      GetFunctionConfigurationCommand,
+      'an unknown function',
+      { FunctionName: 'conf-absent' },
+      'ResourceNotFoundException',
+    ),
+    fails(
+      GetFunctionConfigurationCommand,
+      'a qualifier that does not exist',
+      { FunctionName: 'conf-echo', Qualifier: 'live' },
+      'ResourceNotFoundException',
     ),
   ],
 };

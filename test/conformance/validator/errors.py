@@ -38,10 +38,13 @@ COMMON_ERRORS = {
 # answer these.
 S3_DOCUMENTED_ERRORS = {
     "AccessDenied": 403,
+    "BucketNotEmpty": 409,
     "EntityTooLarge": 400,
+    "InternalError": 500,
     "InvalidArgument": 400,
     "InvalidBucketName": 400,
     "InvalidRequest": 400,
+    "InvalidURI": 400,
     "MethodNotAllowed": 405,
     "NoSuchBucket": 404,
     "NoSuchKey": 404,

@@ -1,0 +1,4 @@
+import { secretsmanager } from './catalogue/secretsmanager.js';
+import { conformanceSuite } from './suite.js';
+
+conformanceSuite('Secrets Manager', secretsmanager);
