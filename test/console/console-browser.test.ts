@@ -98,7 +98,7 @@ describeInBrowser(`the console in a real browser${skipReason ? ` (skipped: ${ski
       const cells = await row.locator('td').allTextContents();
       expect(cells[0]).toContain('RUNNING');
       expect(cells[2]).toMatch(/^127\.\d+\.\d+\.\d+$/);
-      expect(cells[3]).toMatch(/^web:\d+$/);
+      expect(cells[3]).toMatch(/^web-web:\d+$/);
       ips.push(cells[2] ?? '');
     }
     const elb = new ElasticLoadBalancingV2Client({

@@ -39,9 +39,11 @@ if (skipReason) console.warn(`Skipping the local cloud's Docker runtime tests: $
         image: string;
       };
       expect(status.taskIP).toMatch(/^127\.0\.\d+\.\d+$/);
-      expect(status.image).toBe(`${env.cloud.ecr.registryHost(env.cloud.scope)}/web@${status.imageDigest}`);
+      expect(status.image).toBe(
+        `${env.cloud.ecr.registryHost(env.cloud.scope)}/web/web@${status.imageDigest}`,
+      );
       // The registry serves what docker pushed, under its digest.
-      const manifest = await fetch(`${env.cloud.endpointUrl}/v2/web/manifests/${status.imageDigest}`);
+      const manifest = await fetch(`${env.cloud.endpointUrl}/v2/web/web/manifests/${status.imageDigest}`);
       expect(manifest.status).toBe(200);
       expect(manifest.headers.get('docker-content-digest')).toBe(status.imageDigest);
       expect(manifest.headers.get('content-type')).toMatch(/manifest/);
