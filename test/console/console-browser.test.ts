@@ -47,6 +47,19 @@ async function open(path: string): Promise<Page> {
   expect(response?.status()).toBe(200);
   return page;
 }
+/**
+ * Waits until an expression is true in the page. Playwright's waitForFunction re-evaluates
+ * a string predicate with eval() inside the page, which the console's CSP (rightly) forbids;
+ * page.evaluate goes through the DevTools protocol and is not subject to the page's CSP.
+ */
+async function waitInPage(page: Page, expression: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 const errorsOf = (page: Page) => (page as Page & { errors: string[] }).errors;
 const executionPath = (arn: string) => `execution?arn=${encodeURIComponent(arn)}`;
 
@@ -204,13 +217,13 @@ describeInBrowser(`the console in a real browser${skipReason ? ` (skipped: ${ski
     while ((await focused()).node !== stateNodeId('Prepare') && tabs++ < 20) await page.keyboard.press('Tab');
     expect((await focused()).node).toBe(stateNodeId('Prepare'));
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.activeElement?.id === 'visit-0'`);
+    await waitInPage(page, `document.activeElement?.id === 'visit-0'`);
     expect(page.url()).toMatch(/#visit-0$/);
 
     await page.keyboard.press('Tab');
     expect(await focused()).toMatchObject({ tag: 'A', text: 'Prepare' });
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.activeElement?.tagName === 'SUMMARY'`);
+    await waitInPage(page, `document.activeElement?.tagName === 'SUMMARY'`);
     expect(await page.locator('#event-2').getAttribute('open')).toBe('');
     await page.keyboard.press('Space');
     expect(await page.locator('#event-2').getAttribute('open')).toBeNull();
