@@ -122,7 +122,12 @@ describe('a good manifest', () => {
       },
     ]);
     expect(app.tables).toEqual([
-      { name: 'orders', physicalName: `${app.name}-orders`, create: true, partitionKey: { name: 'id', type: 'S' } },
+      {
+        name: 'orders',
+        physicalName: `${app.name}-orders`,
+        create: true,
+        partitionKey: { name: 'id', type: 'S' },
+      },
     ]);
   });
 
