@@ -1,13 +1,17 @@
 /** A validated manifest, turned into the app model: defaults filled, references resolved, services in order. */
 import { resolve } from 'node:path';
+import { taskCount } from './capacity-checks.js';
+import type { ParsedCapacity, ParsedScaling } from './capacity-schema.js';
 import { routeRequest } from './cross-checks.js';
 import type {
   AppModel,
   BuildArgValue,
+  CapacityModel,
   DomainModel,
   ImageSource,
   NetworkModel,
   RoutingModel,
+  ScalingModel,
   ServiceModel,
   TableModel,
 } from './model.js';
@@ -74,7 +78,9 @@ function serviceModel(
       matcher: healthCheck.matcher,
       gracePeriodSeconds: healthCheck.gracePeriod,
     },
-    desiredCount: service.desiredCount,
+    desiredCount: taskCount(service),
+    ...(service.scaling ? { scaling: scalingModel(service.scaling) } : {}),
+    capacity: capacityModel(service.capacity),
     cpu: service.cpu,
     memory: service.memory,
     architecture: service.architecture,
@@ -112,9 +118,34 @@ function networkModel(network: ParsedManifest['network']): NetworkModel {
   return { mode: network.mode, natGateways: network.natGateways ?? (network.mode === 'private' ? 1 : 0) };
 }
 
-/** The zone defaults to the name minus its first label, unless that leaves a bare top-level domain. */
 function domainModel(domain: NonNullable<ParsedManifest['domain']>): DomainModel {
-  const labels = domain.name.split('.');
-  const parent = labels.length > 2 ? labels.slice(1).join('.') : domain.name;
-  return { name: domain.name, hostedZone: domain.hostedZone ?? parent };
+  const { name, hostedZone } = domain;
+  return typeof hostedZone === 'string'
+    ? { name, hostedZoneId: hostedZone, hostedZoneName: defaultZoneName(name) }
+    : { name, hostedZoneId: hostedZone.id, hostedZoneName: hostedZone.name };
+}
+
+/** The zone named only by its id is the name minus its first label, unless that leaves a bare top-level domain. */
+export function defaultZoneName(name: string): string {
+  const labels = name.split('.');
+  return labels.length > 2 ? labels.slice(1).join('.') : name;
+}
+
+function scalingModel(scaling: ParsedScaling): ScalingModel {
+  return {
+    min: scaling.min,
+    max: scaling.max,
+    ...(scaling.cpu !== undefined ? { cpuPercent: scaling.cpu } : {}),
+    ...(scaling.memory !== undefined ? { memoryPercent: scaling.memory } : {}),
+    ...(scaling.requestsPerTarget !== undefined ? { requestsPerTarget: scaling.requestsPerTarget } : {}),
+    scaleInCooldownSeconds: scaling.scaleInCooldown,
+    scaleOutCooldownSeconds: scaling.scaleOutCooldown,
+  };
+}
+
+function capacityModel(capacity: ParsedCapacity | undefined): CapacityModel {
+  if (capacity === undefined) return { kind: 'fargate', providers: [] };
+  if (Array.isArray(capacity)) return { kind: 'fargate', providers: capacity };
+  const { instanceType, min, max } = capacity.ec2;
+  return { kind: 'ec2', instanceType, minInstances: min, maxInstances: max };
 }

@@ -2,6 +2,7 @@
  * Checks that relate several keys of a manifest: routing on the shared
  * listener, dependsOn, table references, network and domain, files on disk.
  */
+import { checkCapacity, checkVerifiableCapacity } from './capacity-checks.js';
 import type { Finding } from './errors.js';
 import { deploymentOrder } from './order.js';
 import type { ManifestParts, ServicePart } from './parts.js';
@@ -31,6 +32,8 @@ export function crossCheck(parts: ManifestParts, root: string): Finding[] {
       ...checkService(part, { root, buildPlatforms: parts.deployment?.buildPlatforms }),
       ...checkTableAccess(part, parts.tableNames),
       ...checkVerification(part, routes, parts.tableNames),
+      ...checkCapacity(part),
+      ...checkVerifiableCapacity(part, parts.network?.mode),
     ]),
     ...checkTables(parts),
     ...checkNetwork(parts),
@@ -96,13 +99,15 @@ function checkNetwork({ network }: ManifestParts): Finding[] {
   return [];
 }
 
+/** A zone given by name must hold the domain's name; one given by id alone is assumed to be its parent. */
 function checkDomain({ domain }: ManifestParts): Finding[] {
-  if (!domain?.hostedZone) return [];
-  const { name, hostedZone } = domain;
-  if (name === hostedZone || name.endsWith(`.${hostedZone}`)) return [];
+  if (!domain || typeof domain.hostedZone === 'string') return [];
+  const { name } = domain;
+  const zone = domain.hostedZone.name;
+  if (name === zone || name.endsWith(`.${zone}`)) return [];
   return [
     {
-      path: ['domain', 'hostedZone'],
+      path: ['domain', 'hostedZone', 'name'],
       message: `must be ${name} or a parent domain of it, where its DNS record is created`,
       showValue: true,
     },

@@ -34,9 +34,16 @@ export interface NetworkModel {
   natGateways: number;
 }
 
+/**
+ * HTTPS on the user's domain: an ACM certificate validated by DNS in the
+ * hosted zone and an alias record to the load balancer. The zone is named by
+ * its id (and name) so that synthesis needs no lookup and no credentials.
+ */
 export interface DomainModel {
   name: string;
-  hostedZone: string;
+  hostedZoneId: string;
+  /** The zone's domain: the name itself or a parent of it. */
+  hostedZoneName: string;
 }
 
 /** How the pipeline runs a deployment, for every service. */
@@ -57,7 +64,15 @@ export interface ServiceModel {
   port: number;
   routing: RoutingModel;
   healthCheck: HealthCheckModel;
+  /**
+   * The tasks the service runs. With scaling, the count a new service starts
+   * from (scaling.min): the template then leaves the count to autoscaling.
+   */
   desiredCount: number;
+  /** Autoscaling of the task count; absent: a fixed desiredCount. */
+  scaling?: ScalingModel;
+  /** What the tasks run on. */
+  capacity: CapacityModel;
   /** Fargate CPU units (256 … 16384) and memory in MiB, a valid Fargate pair. */
   cpu: number;
   memory: number;
@@ -74,6 +89,35 @@ export interface ServiceModel {
   /** Seconds a deregistered target keeps draining, and a stopping container gets before SIGKILL. */
   deregistrationDelaySeconds: number;
   stopTimeoutSeconds: number;
+}
+
+/** Application Auto Scaling of the service's task count, by target tracking. */
+export interface ScalingModel {
+  min: number;
+  max: number;
+  /** Targets to track; at least one is set. */
+  cpuPercent?: number;
+  memoryPercent?: number;
+  /** ALBRequestCountPerTarget: requests per task per minute. */
+  requestsPerTarget?: number;
+  scaleInCooldownSeconds: number;
+  scaleOutCooldownSeconds: number;
+}
+
+/**
+ * `fargate` with no providers: the FARGATE launch type (the default).
+ * `fargate` with providers: a capacity provider strategy over FARGATE and FARGATE_SPOT.
+ * `ec2`: an Auto Scaling group of ECS-optimized instances and its capacity
+ * provider; tasks in bridge mode with dynamic host ports behind an instance target group.
+ */
+export type CapacityModel =
+  | { kind: 'fargate'; providers: FargateProviderModel[] }
+  | { kind: 'ec2'; instanceType: string; minInstances: number; maxInstances: number };
+
+export interface FargateProviderModel {
+  provider: 'FARGATE' | 'FARGATE_SPOT';
+  weight: number;
+  base: number;
 }
 
 export type ImageSource =

@@ -73,6 +73,19 @@ export const DNS_NAME: Pattern = {
   allowed: 'a lowercase DNS name such as shop.example.com',
 };
 
+/** Route 53 shows a hosted zone's id as Z and uppercase letters and digits. */
+export const HOSTED_ZONE_ID: Pattern = {
+  pattern: /^Z[A-Z0-9]{1,31}$/,
+  allowed:
+    "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (the zone's page in the console shows it)",
+};
+
+/** An EC2 instance type: family, generation and attributes, then the size (`t3.small`, `m7g.large`). */
+export const INSTANCE_TYPE: Pattern = {
+  pattern: /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/,
+  allowed: 'an EC2 instance type such as t3.small or m7g.large',
+};
+
 const REGISTRY = String.raw`(?:[a-zA-Z0-9.-]+(?::\d+)?/)?`;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const TAG = String.raw`:[\w][\w.-]{0,127}`;

@@ -5,7 +5,15 @@
  */
 import { z } from 'zod';
 import type { KeyModel } from './model.js';
-import { DNS_NAME, KEY_ATTRIBUTE, type Pattern, REGION, RESOURCE_NAME, TABLE_NAME } from './names.js';
+import {
+  DNS_NAME,
+  HOSTED_ZONE_ID,
+  KEY_ATTRIBUTE,
+  type Pattern,
+  REGION,
+  RESOURCE_NAME,
+  TABLE_NAME,
+} from './names.js';
 import { serviceSchema } from './service-schema.js';
 import { choice, duration, flag, integer, mapOf, oneOrList, strictObject, text } from './values.js';
 
@@ -37,20 +45,26 @@ const network = strictObject({
   natGateways: integer(0, 2).optional().describe('NAT gateways (private mode: 1 or 2; public mode: 0).'),
 });
 
-const domain = z
-  .union(
-    [
-      textOf(DNS_NAME),
-      strictObject({
-        name: textOf(DNS_NAME).describe('The name the app answers on (HTTPS).'),
-        hostedZone: textOf(DNS_NAME)
-          .optional()
-          .describe('The Route 53 zone; default: name minus its first label.'),
-      }),
-    ],
-    { error: `must be ${DNS_NAME.allowed}, or a map with the keys name, hostedZone` },
-  )
-  .transform((value) => (typeof value === 'string' ? { name: value, hostedZone: undefined } : value));
+const HOSTED_ZONE_ERROR = `must be ${HOSTED_ZONE_ID.allowed}, or { id, name }: stepship names the zone by its id, as it synthesizes without looking anything up`;
+
+/** By id (and name): stepship synthesizes offline, so it never looks a zone up by its name. */
+const hostedZone = z.union(
+  [
+    text(HOSTED_ZONE_ID.pattern, HOSTED_ZONE_ERROR.replace(/^must be /, '')),
+    strictObject({
+      id: textOf(HOSTED_ZONE_ID).describe("The zone's id."),
+      name: textOf(DNS_NAME).describe("The zone's domain: the app's name or a parent of it."),
+    }),
+  ],
+  { error: HOSTED_ZONE_ERROR },
+);
+
+const domain = strictObject({
+  name: textOf(DNS_NAME).describe('The name the app answers on, over HTTPS.'),
+  hostedZone: hostedZone.describe(
+    "The Route 53 hosted zone where the certificate is validated and the name's record is created: its id (the zone's name is then the name minus its first label), or { id, name }.",
+  ),
+});
 
 const BUILD_PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 

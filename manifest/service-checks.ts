@@ -1,6 +1,7 @@
 /** Checks of one service that relate several of its keys, or its files on disk. */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { taskCount } from './capacity-checks.js';
 import type { Finding, KeyPath } from './errors.js';
 import { fargatePairProblem } from './fargate.js';
 import type { ServicePart } from './parts.js';
@@ -46,11 +47,11 @@ export function checkService({ name, service, broken }: ServicePart, context: Se
     }
   }
 
-  if (service.verify?.identity && service.desiredCount !== undefined && service.desiredCount < 2) {
-    findings.push({
-      path: at('verify', 'identity'),
-      message: `needs desiredCount of at least 2, to see several distinct tasks answer (got desiredCount ${service.desiredCount})`,
-    });
+  if (service.verify?.identity && valid('desiredCount', 'scaling') && taskCount(service) < 2) {
+    const count = service.scaling
+      ? `scaling.min of at least 2, to see several distinct tasks answer (got scaling.min ${service.scaling.min})`
+      : `desiredCount of at least 2, to see several distinct tasks answer (got desiredCount ${service.desiredCount})`;
+    findings.push({ path: at('verify', 'identity'), message: `needs ${count}` });
   }
 
   const platform = service.architecture === 'ARM64' ? 'linux/arm64' : 'linux/amd64';

@@ -1,5 +1,6 @@
 /** The schema of one service in stepship.yml (`services.<name>`). */
 import { z } from 'zod';
+import { capacitySchema, DEFAULT_DESIRED_COUNT, MAX_TASKS, scalingSchema } from './capacity-schema.js';
 import { cpuSize, memorySize } from './fargate.js';
 import type { SecretModel } from './model.js';
 import {
@@ -141,7 +142,19 @@ export const serviceSchema = strictObject({
     .describe("The listener rule's priority; default: in manifest order."),
   default: flag().optional().describe('Requests no path rule matches go to this service.'),
   healthCheck: healthCheck.prefault({}).describe("The target group's health check."),
-  desiredCount: integer(1, 100).default(2).describe('Tasks to run.'),
+  // No zod default: whether it is written decides whether it conflicts with scaling.
+  desiredCount: integer(1, MAX_TASKS)
+    .optional()
+    .meta({ default: DEFAULT_DESIRED_COUNT })
+    .describe('Tasks to run (a fixed count; with scaling, use scaling.min and scaling.max).'),
+  scaling: scalingSchema
+    .optional()
+    .describe('Autoscaling: min and max tasks, and the utilization or request rate to track.'),
+  capacity: capacitySchema
+    .optional()
+    .describe(
+      'Where tasks run: Fargate capacity providers (e.g. Fargate Spot), or EC2 instances; default: Fargate.',
+    ),
   cpu: cpuSize.default(256).describe('Fargate CPU: units (256) or vCPU ("0.25 vCPU").'),
   memory: memorySize.default(512).describe('Memory: MiB (512) or "1 GB"; a valid Fargate pair with cpu.'),
   architecture: choice(['x86_64', 'arm64', 'X86_64', 'ARM64'])

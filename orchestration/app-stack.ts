@@ -7,6 +7,7 @@ import type { AppModel, TableModel } from '../manifest/model.js';
 import { AppLoadBalancer } from './constructs/app-load-balancer.js';
 import { AppNetwork } from './constructs/app-network.js';
 import { AppService } from './constructs/app-service.js';
+import { scaleTaskCount } from './constructs/service-scaling.js';
 
 export interface AppStackProps extends StackProps {
   app: AppModel;
@@ -14,9 +15,10 @@ export interface AppStackProps extends StackProps {
 
 /**
  * What stepship deploys *to*, built from the app's manifest: one VPC, one
- * ECS cluster and one internet-facing load balancer for the app; the tables
- * it declares; and for each service its repository, roles, task definition,
- * Fargate service, target group and listener rule.
+ * ECS cluster and one internet-facing load balancer for the app (HTTPS on its
+ * domain when it has one); the tables it declares; and for each service its
+ * repository, roles, task definition, ECS service (Fargate, Fargate Spot or
+ * its own EC2 instances), target group, listener rule and autoscaling.
  */
 export class AppStack extends Stack {
   readonly model: AppModel;
@@ -28,6 +30,9 @@ export class AppStack extends Stack {
   readonly services = new Map<string, AppService>();
   /** Tables by their manifest name. */
   readonly tables = new Map<string, dynamodb.ITable>();
+  /** The app as users reach it: https://<domain>, or http://<load balancer's DNS name>. */
+  readonly appUrl: string;
+  /** The load balancer by its own DNS name (https with a domain): where verification connects. */
   readonly loadBalancerUrl: string;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
@@ -44,8 +49,18 @@ export class AppStack extends Stack {
       clusterName: this.clusterName,
       vpc: this.network.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      // Only when a service asks: it adds the capacity provider association to the template.
+      enableFargateCapacityProviders: app.services.some(
+        (s) => s.capacity.kind === 'fargate' && s.capacity.providers.length > 0,
+      ),
     });
-    this.loadBalancer = new AppLoadBalancer(this, 'Ingress', { vpc: this.network.vpc });
+    this.loadBalancer = new AppLoadBalancer(this, 'Ingress', {
+      vpc: this.network.vpc,
+      ...(app.domain ? { domain: app.domain } : {}),
+    });
+    const dnsName = this.loadBalancer.loadBalancer.loadBalancerDnsName;
+    this.appUrl = app.domain ? `https://${app.domain.name}` : `http://${dnsName}`;
+    this.loadBalancerUrl = `${app.domain ? 'https' : 'http'}://${dnsName}`;
 
     for (const service of app.services) {
       this.services.set(
@@ -56,6 +71,7 @@ export class AppStack extends Stack {
           network: this.network,
           cluster: this.cluster,
           loadBalancer: this.loadBalancer,
+          appUrl: this.appUrl,
           tables: this.tables,
           logRetention,
         }),
@@ -65,13 +81,16 @@ export class AppStack extends Stack {
     this.loadBalancer.setDefault(
       defaultService ? this.services.get(defaultService.name)?.targetGroup : undefined,
     );
+    // After the routing: the request-count policy needs its target group on the listener.
+    for (const service of this.services.values()) {
+      if (service.model.scaling) scaleTaskCount(service.service, service.model.scaling, service.targetGroup);
+    }
 
-    this.loadBalancerUrl = `http://${this.loadBalancer.loadBalancer.loadBalancerDnsName}`;
     new CfnOutput(this, 'LoadBalancerUrl', {
-      value: this.loadBalancerUrl,
-      description: 'The app, through its load balancer',
+      value: this.appUrl,
+      description: app.domain ? 'The app, on its domain' : 'The app, through its load balancer',
     });
-    new CfnOutput(this, 'LoadBalancerDnsName', { value: this.loadBalancer.loadBalancer.loadBalancerDnsName });
+    new CfnOutput(this, 'LoadBalancerDnsName', { value: dnsName });
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     for (const [name, service] of this.services) {
       new CfnOutput(this, `${pascal(name)}RepositoryUri`, {

@@ -28,8 +28,17 @@ export interface DeployTarget {
   repositoryName: string;
   repositoryUri: string;
   targetGroupArn: string;
-  /** `http(s)://host`, no trailing slash: the load balancer as users reach it. */
+  /**
+   * `http(s)://host`, no trailing slash: the load balancer by its own DNS
+   * name (https when the app has a domain), where verification connects.
+   */
   loadBalancerUrl: string;
+  /**
+   * The app's domain, when it has one: verification asks the load balancer
+   * for it (Host header and TLS server name) and checks its certificate
+   * against it, so it never depends on the domain's public DNS.
+   */
+  serverName?: string;
   /** The app's tables this service may reach: logical name → physical name (`${table:<name>}` in checks). */
   tables: Record<string, string>;
   /** What the app declares verification should check; nothing else is requested. */
@@ -93,7 +102,8 @@ export interface Rollout {
 /** A running task of the new revision. */
 export interface NewTask {
   taskArn: string;
-  ip: string;
+  /** Its own private IP (awsvpc); absent for a task in bridge mode, which answers on its instance's port. */
+  ip?: string;
 }
 
 /** `$.verification`: VerifyTargets fills the tasks; VerifyChecks adds what the declared checks saw. */
@@ -101,7 +111,10 @@ export interface Verification {
   /** The service's desired count when it was verified. */
   desiredCount: number;
   newTasks: NewTask[];
-  /** IPs of the new tasks that are healthy targets (all of them, once VerifyTargets passed). */
+  /**
+   * The new tasks as healthy targets (all of them, once VerifyTargets passed):
+   * their IPs, or `<instance id>:<host port>` for tasks in bridge mode.
+   */
   healthyTargets: string[];
   /** The declared checks through the load balancer: path → status answered. */
   checks?: { path: string; status: number }[];

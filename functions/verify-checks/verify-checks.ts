@@ -16,7 +16,8 @@ export interface VerifyChecksInput {
   verification: Verification;
 }
 
-export type Get = (url: string) => Promise<HttpAnswer>;
+/** GET a URL; with serverName, ask the URL's host for that name (Host header, TLS server name, certificate). */
+export type Get = (url: string, serverName?: string) => Promise<HttpAnswer>;
 
 export interface VerifyChecksDeps {
   get: Get;
@@ -30,7 +31,9 @@ export interface VerifyChecksDeps {
  * the load balancer; then, with an identity route, requests through the load
  * balancer must reach at least min(2, new tasks) distinct *new* tasks (on the
  * new image, when the route reports it); without one, each new task must pass
- * the first declared check at its own address and port.
+ * the first declared check at its own address and port. The load balancer is
+ * reached by its own DNS name; an app with a domain is asked for it by name
+ * (target.serverName), so no check depends on the domain's public DNS.
  */
 export async function verifyChecks(input: VerifyChecksInput, deps: VerifyChecksDeps): Promise<Verification> {
   const { verification, image } = input;
@@ -39,7 +42,7 @@ export async function verifyChecks(input: VerifyChecksInput, deps: VerifyChecksD
   const results: { path: string; status: number }[] = [];
   for (const check of checks) {
     const url = `${target.loadBalancerUrl}${check.path}`;
-    const answer = await request(deps.get, url);
+    const answer = await request(deps.get, url, target.serverName);
     const problems = problemsWith(answer, check, target.tables);
     if (problems.length > 0) throw new VerificationError(`GET ${url} ${problems.join('; ')}`);
     results.push({ path: check.path, status: answer.status });
@@ -61,14 +64,14 @@ async function reachDistinctTasks(
   deps: VerifyChecksDeps,
 ): Promise<NonNullable<Verification['identity']>> {
   const url = `${target.loadBalancerUrl}${identity.path}`;
-  const known = newTasks.map((t) => (identity.kind === 'ip' ? t.ip : t.taskArn));
+  const known = newTasks.flatMap((t) => (identity.kind === 'ip' ? (t.ip ?? []) : [t.taskArn]));
   const needed = Math.min(2, newTasks.length);
   const maxRequests = deps.maxRequests ?? Math.max(10, newTasks.length * 5);
   const reached = new Set<string>();
   let requests = 0;
   while (reached.size < needed && requests < maxRequests) {
     requests++;
-    const answer = await request(deps.get, url);
+    const answer = await request(deps.get, url, target.serverName);
     const task = valueAt(answer.json, identity.field);
     if (answer.status !== 200 || typeof task !== 'string') {
       throw new VerificationError(
@@ -103,6 +106,11 @@ async function checkEachTask(target: DeployTarget, newTasks: NewTask[], get: Get
   const [check] = target.verify.checks;
   if (!check) return [];
   for (const task of newTasks) {
+    if (task.ip === undefined) {
+      throw new VerificationError(
+        `Task ${task.taskArn} has no IP of its own (bridge networking) to be checked at: declare an identity route of kind arn`,
+      );
+    }
     const answer = await request(get, `http://${task.ip}:${target.containerPort}${check.path}`);
     const problems = problemsWith(answer, check, target.tables);
     if (problems.length > 0) {
@@ -111,7 +119,7 @@ async function checkEachTask(target: DeployTarget, newTasks: NewTask[], get: Get
       );
     }
   }
-  return newTasks.map((t) => t.ip);
+  return newTasks.flatMap((t) => t.ip ?? []);
 }
 
 /** A digest (`sha256:…`) on its own or at the end of an image reference (`repo@sha256:…`). */
@@ -121,10 +129,11 @@ function digestIn(value: unknown): string | undefined {
   return at >= 0 ? value.slice(at + 1) : value;
 }
 
-async function request(get: Get, url: string): Promise<HttpAnswer> {
+async function request(get: Get, url: string, serverName?: string): Promise<HttpAnswer> {
   try {
-    return await get(url);
+    return await (serverName === undefined ? get(url) : get(url, serverName));
   } catch (err) {
-    throw new VerificationError(`GET ${url} failed: ${describeFailure(err)}`);
+    const asked = serverName === undefined ? '' : ` (asking for ${serverName})`;
+    throw new VerificationError(`GET ${url}${asked} failed: ${describeFailure(err)}`);
   }
 }

@@ -3,20 +3,28 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { DomainModel } from '../../manifest/model.js';
+import { AppDomain } from './app-domain.js';
 
 export interface AppLoadBalancerProps {
   vpc: ec2.IVpc;
+  /** HTTPS on the user's domain; absent: HTTP on the load balancer's own name. */
+  domain?: DomainModel;
 }
 
 /**
  * The app's one internet-facing Application Load Balancer, in the public
- * subnets, with access logs, and its HTTP listener. Listener rules route
- * path patterns to services; requests no rule matches get AWS's own 404
- * fixed response unless a service is the default.
+ * subnets, with access logs, and the listener that routes: HTTP on 80, or
+ * with a domain HTTPS on 443 (its certificate, an alias record) while 80
+ * redirects there. Listener rules route path patterns to services; requests
+ * no rule matches get AWS's own 404 fixed response unless a service is the
+ * default.
  */
 export class AppLoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener holding the routing rules: HTTPS with a domain, else HTTP. */
   readonly listener: elbv2.ApplicationListener;
+  readonly domain?: AppDomain;
 
   constructor(scope: Construct, id: string, props: AppLoadBalancerProps) {
     super(scope, id);
@@ -44,10 +52,28 @@ export class AppLoadBalancer extends Construct {
       reason:
         'The load balancer is the public entry point: it admits 0.0.0.0/0 on its listener ports only; tasks admit only it.',
     });
-    this.listener = this.loadBalancer.addListener('Http', {
+    if (!props.domain) {
+      this.listener = this.loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: true,
+      });
+      return;
+    }
+    this.domain = new AppDomain(this, 'Domain', { domain: props.domain });
+    this.domain.pointTo(this.loadBalancer);
+    this.listener = this.loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [this.domain.certificate],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      open: true,
+    });
+    this.loadBalancer.addListener('Http', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,
       open: true,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
   }
 

@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
 import type { ServiceModel } from '../../manifest/model.js';
 import type { AppLoadBalancer } from './app-load-balancer.js';
 import type { AppNetwork } from './app-network.js';
+import { capacityProviderAssociation } from './capacity-association.js';
+import { ServiceInstances } from './service-instances.js';
 
 /**
  * The image every service starts with, before stepship's first deployment: a
@@ -33,8 +35,10 @@ export interface AppServiceProps {
   app: string;
   service: ServiceModel;
   network: AppNetwork;
-  cluster: ecs.ICluster;
+  cluster: ecs.Cluster;
   loadBalancer: AppLoadBalancer;
+  /** The app as users reach it (`${loadBalancer.url}`): https://<domain>, or http://<load balancer>. */
+  appUrl: string;
   /** The app's tables by their manifest name. */
   tables: ReadonlyMap<string, dynamodb.ITable>;
   logRetention: logs.RetentionDays;
@@ -44,19 +48,29 @@ export interface AppServiceProps {
  * One service of the app: its image repository, task and execution roles
  * (least privilege: the tables it declares, the secrets it declares, its own
  * repository and log group), its task definition (read-only root filesystem
- * with a writable /tmp), a security group admitting only the load balancer on
- * its port, the Fargate service (rolling, circuit breaker with rollback), its
- * target group and its place on the shared listener.
+ * with a writable /tmp), the ECS service (rolling, circuit breaker with
+ * rollback), its target group and its place on the shared listener.
+ *
+ * On Fargate (the FARGATE launch type, or a strategy over FARGATE and
+ * FARGATE_SPOT) each task has its own IP and a security group admitting only
+ * the load balancer on its port. On EC2 capacity the tasks run in bridge mode
+ * on the service's own instances with dynamic host ports, behind an instance
+ * target group. With scaling the service declares no task count: CloudFormation
+ * creates it with one task, the scalable target raises it to the minimum, and
+ * no later update or deployment resets what autoscaling chose.
  */
 export class AppService extends Construct {
   readonly model: ServiceModel;
   readonly repository: ecr.Repository;
-  readonly service: ecs.FargateService;
-  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly service: ecs.FargateService | ecs.Ec2Service;
+  readonly taskDefinition: ecs.TaskDefinition;
   readonly taskRole: iam.Role;
   readonly executionRole: iam.Role;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The tasks' security group on Fargate; the instances' on EC2 capacity. */
   readonly securityGroup: ec2.SecurityGroup;
+  /** EC2 capacity: the service's instances and their capacity provider. */
+  readonly instances?: ServiceInstances;
 
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
@@ -99,25 +113,45 @@ export class AppService extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      family: `${props.app}-${s.name}`,
-      cpu: s.cpu,
-      memoryLimitMiB: s.memory,
-      runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.of(s.architecture),
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+    const label = `${props.app}/${s.name}`;
+    const capacity = s.capacity;
+    if (capacity.kind === 'ec2') {
+      this.instances = new ServiceInstances(this, 'Capacity', {
+        label,
+        capacity,
+        network: props.network,
+        cluster: props.cluster,
+        loadBalancerGroups: props.loadBalancer.loadBalancer.connections.securityGroups,
+      });
+    }
+    const family = `${props.app}-${s.name}`;
+    const common = {
+      family,
       taskRole: this.taskRole,
       executionRole: this.executionRole,
       volumes: [{ name: 'tmp' }],
-    });
+    };
+    this.taskDefinition = this.instances
+      ? new ecs.Ec2TaskDefinition(this, 'TaskDefinition', { ...common, networkMode: ecs.NetworkMode.BRIDGE })
+      : new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+          ...common,
+          cpu: s.cpu,
+          memoryLimitMiB: s.memory,
+          runtimePlatform: {
+            cpuArchitecture: ecs.CpuArchitecture.of(s.architecture),
+            operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+          },
+        });
     const container = this.taskDefinition.addContainer(s.name, {
       image: ecs.ContainerImage.fromRegistry(BOOTSTRAP_IMAGE),
       command: BOOTSTRAP_COMMAND,
       dockerLabels: { [BOOTSTRAP_LABEL]: 'true' },
-      portMappings: [{ containerPort: s.port, name: 'http' }],
+      // Bridge mode: host port 0 asks ECS for a free ephemeral port, so several tasks share an instance.
+      portMappings: [{ containerPort: s.port, name: 'http', ...(this.instances ? { hostPort: 0 } : {}) }],
+      // EC2 task definitions size the container, not the task.
+      ...(this.instances ? { cpu: s.cpu, memoryLimitMiB: s.memory } : {}),
       environment: {
-        ...resolveOutputs(s.environment, props.loadBalancer.loadBalancer.loadBalancerDnsName),
+        ...resolveOutputs(s.environment, props.appUrl, props.loadBalancer.loadBalancer.loadBalancerDnsName),
         ...this.tableEnvironment(props.tables),
         PORT: String(s.port),
         AWS_REGION: Stack.of(this).region,
@@ -136,35 +170,63 @@ export class AppService extends Construct {
         "The environment holds only the plain settings the manifest declares; secrets go through the task definition's secrets (SSM, Secrets Manager), never the environment.",
     });
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.network.vpc,
-      description: `${props.app}/${s.name} tasks: only the load balancer, on the container port`,
-      allowAllOutbound: true,
-    });
-    for (const albGroup of props.loadBalancer.loadBalancer.connections.securityGroups) {
-      this.securityGroup.addIngressRule(albGroup, ec2.Port.tcp(s.port), 'From the load balancer only');
-    }
-
-    this.service = new ecs.FargateService(this, 'Service', {
+    const serviceProps = {
       serviceName: s.name,
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: s.desiredCount,
-      assignPublicIp: props.network.assignPublicIp,
-      vpcSubnets: props.network.taskSubnets,
-      securityGroups: [this.securityGroup],
+      // Left out with scaling: a template that pins it would reset the scaled count on every update.
+      desiredCount: s.scaling ? undefined : s.desiredCount,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(s.healthCheck.gracePeriodSeconds),
       enableExecuteCommand: false,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
-    });
+    };
+    if (this.instances) {
+      this.securityGroup = this.instances.securityGroup;
+      this.service = new ecs.Ec2Service(this, 'Service', {
+        ...serviceProps,
+        capacityProviderStrategies: [
+          { capacityProvider: this.instances.capacityProvider.capacityProviderName, weight: 1 },
+        ],
+        placementStrategies: [ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE)],
+      });
+    } else {
+      this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.network.vpc,
+        description: `${label} tasks: only the load balancer, on the container port`,
+        allowAllOutbound: true,
+      });
+      for (const albGroup of props.loadBalancer.loadBalancer.connections.securityGroups) {
+        this.securityGroup.addIngressRule(albGroup, ec2.Port.tcp(s.port), 'From the load balancer only');
+      }
+      const providers = capacity.kind === 'fargate' ? capacity.providers : [];
+      this.service = new ecs.FargateService(this, 'Service', {
+        ...serviceProps,
+        assignPublicIp: props.network.assignPublicIp,
+        vpcSubnets: props.network.taskSubnets,
+        securityGroups: [this.securityGroup],
+        ...(providers.length > 0
+          ? {
+              capacityProviderStrategies: providers.map((p) => ({
+                capacityProvider: p.provider,
+                weight: p.weight,
+                base: p.base,
+              })),
+            }
+          : {}),
+      });
+    }
+
+    const usesProviders =
+      this.instances !== undefined || (capacity.kind === 'fargate' && capacity.providers.length > 0);
+    if (usesProviders) this.service.node.addDependency(capacityProviderAssociation(props.cluster));
 
     const hc = s.healthCheck;
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.network.vpc,
-      targetType: elbv2.TargetType.IP,
+      targetType: this.instances ? elbv2.TargetType.INSTANCE : elbv2.TargetType.IP,
       protocol: elbv2.ApplicationProtocol.HTTP,
       port: s.port,
       deregistrationDelay: Duration.seconds(s.deregistrationDelaySeconds),
@@ -175,6 +237,8 @@ export class AppService extends Construct {
         timeout: Duration.seconds(hc.timeoutSeconds),
         healthyThresholdCount: hc.healthyThreshold,
         unhealthyThresholdCount: hc.unhealthyThreshold,
+        // Each task's own dynamic host port (AWS's default, spelt out: cfn-lint requires it with host port 0).
+        ...(this.instances ? { port: 'traffic-port' } : {}),
       },
       targets: [this.service.loadBalancerTarget({ containerName: s.name, containerPort: s.port })],
     });
@@ -249,12 +313,16 @@ export class AppService extends Construct {
  */
 const OUTPUT_REF = (name: string) => `\${${name}}`;
 
-function resolveOutputs(environment: Record<string, string>, dnsName: string): Record<string, string> {
+function resolveOutputs(
+  environment: Record<string, string>,
+  appUrl: string,
+  dnsName: string,
+): Record<string, string> {
   return Object.fromEntries(
     Object.entries(environment).map(([name, value]) => [
       name,
       value
-        .replaceAll(OUTPUT_REF('loadBalancer.url'), `http://${dnsName}`)
+        .replaceAll(OUTPUT_REF('loadBalancer.url'), appUrl)
         .replaceAll(OUTPUT_REF('loadBalancer.dnsName'), dnsName),
     ]),
   );

@@ -16,6 +16,7 @@ export function pipelineTargets(stack: AppStack): PipelineTarget[] {
       repository: s.repository,
       targetGroup: s.targetGroup,
       loadBalancerUrl: stack.loadBalancerUrl,
+      ...(stack.model.domain ? { serverName: stack.model.domain.name } : {}),
       taskRole: s.taskRole,
       executionRole: s.executionRole,
       tables: Object.fromEntries(
@@ -25,8 +26,12 @@ export function pipelineTargets(stack: AppStack): PipelineTarget[] {
         }),
       ),
       verify: model.verify,
-      network: { vpc: stack.network.vpc, subnets: stack.network.taskSubnets },
-      build: buildSettings(model, stack.loadBalancer.loadBalancer.loadBalancerDnsName),
+      // A Lambda function in a public subnet gets no public IP: without NAT it can't reach the load balancer from there.
+      ...(stack.network.assignPublicIp
+        ? {}
+        : { network: { vpc: stack.network.vpc, subnets: stack.network.taskSubnets } }),
+      networkMode: model.capacity.kind === 'ec2' ? ('bridge' as const) : ('awsvpc' as const),
+      build: buildSettings(model, stack.appUrl, stack.loadBalancer.loadBalancer.loadBalancerDnsName),
     };
   });
 }
@@ -36,11 +41,11 @@ export function pipelineTargets(stack: AppStack): PipelineTarget[] {
  * arguments may name the app's outputs, resolved here to CloudFormation
  * references (the load balancer's DNS name is known once the stack is).
  */
-function buildSettings(model: ServiceModel, dnsName: string): BuildSettings {
+function buildSettings(model: ServiceModel, appUrl: string, dnsName: string): BuildSettings {
   if (model.image.kind !== 'build') return { dockerfile: 'Dockerfile', args: '' };
   const outputs: Record<string, string> = {
     'loadBalancer.dnsName': dnsName,
-    'loadBalancer.url': `http://${dnsName}`,
+    'loadBalancer.url': appUrl,
   };
   const args = Object.entries(model.image.args).map(([name, value]) => {
     let text = value.template;

@@ -27,8 +27,8 @@ export interface DeploymentFunctionsProps {
  */
 export class DeploymentFunctions extends Construct {
   readonly steps: WorkflowFunctions;
-  /** The verify step's security group, which every target service admits on its container port. */
-  readonly verifySecurityGroup: ec2.SecurityGroup;
+  /** The verify step's security group, which every target service's tasks admit on their port; none outside a VPC. */
+  readonly verifySecurityGroup?: ec2.SecurityGroup;
   private readonly props: DeploymentFunctionsProps;
 
   constructor(scope: Construct, id: string, props: DeploymentFunctionsProps) {
@@ -81,20 +81,22 @@ export class DeploymentFunctions extends Construct {
       reason:
         'elasticloadbalancing:DescribeTargetHealth, ecs:ListTasks (conditioned on the clusters) and X-Ray trace writes do not support resource-level permissions.',
     });
+    this.containerInstances(verifyTargets);
 
-    this.verifySecurityGroup = this.verifyNetwork();
+    const network = targets[0]?.network;
+    this.verifySecurityGroup = network ? this.verifyNetwork(network.vpc) : undefined;
     const verifyChecks = this.fn(
       STEP.verifyChecks,
-      "The app's declared checks, through the ALB and at each new task",
+      network
+        ? "The app's declared checks, through the ALB and at each new task"
+        : "The app's declared checks, through the ALB",
       {},
       60,
-      {
-        vpc: this.vpc(),
-        subnets: targets[0]?.network.subnets ?? {},
-        securityGroups: [this.verifySecurityGroup],
-      },
+      network && this.verifySecurityGroup
+        ? { vpc: network.vpc, subnets: network.subnets, securityGroups: [this.verifySecurityGroup] }
+        : undefined,
     );
-    this.networkInterfaces(verifyChecks);
+    if (network) this.networkInterfaces(verifyChecks);
 
     const rollback = this.fn(STEP.rollback, 'Roll back to the last verified task definition', records);
     this.describeService(rollback);
@@ -155,26 +157,22 @@ export class DeploymentFunctions extends Construct {
     );
   }
 
-  private vpc(): ec2.IVpc {
-    const vpc = this.props.targets[0]?.network.vpc;
-    if (!vpc) throw new Error('The pipeline needs at least one target service');
-    return vpc;
-  }
-
   /**
    * The verify step's own security group: out to the load balancer's
    * listeners (it calls the public URL, as users do) and to each service's
-   * tasks on their port, which admit it there.
+   * tasks on their port, which admit it there. Tasks in bridge mode sit
+   * behind instance ports only the load balancer may reach: they are checked
+   * through it alone.
    */
-  private verifyNetwork(): ec2.SecurityGroup {
+  private verifyNetwork(vpc: ec2.IVpc): ec2.SecurityGroup {
     const group = new ec2.SecurityGroup(this, 'VerifySecurityGroup', {
-      vpc: this.vpc(),
+      vpc,
       description: 'stepship verify step: the load balancer and the services it checks',
       allowAllOutbound: false,
     });
     for (const port of [80, 443])
       group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), 'The load balancer, by its public name');
-    for (const t of this.props.targets) {
+    for (const t of this.props.targets.filter((target) => target.networkMode === 'awsvpc')) {
       group.connections.allowTo(
         t.service,
         ec2.Port.tcp(t.containerPort),
@@ -253,6 +251,32 @@ export class DeploymentFunctions extends Construct {
       fn.role,
       clusters.map((name) => `AwsSolutions-IAM5[Resource::${arnPattern(this, 'ecs', `task/${name}/*`)}]`),
       "Task ARNs are not known in advance; DescribeTasks is limited to the target clusters' tasks.",
+    );
+  }
+
+  /** Bridge-mode tasks are targets by instance: VerifyTargets finds each task's instance id. */
+  private containerInstances(fn: NodeFunction): void {
+    const onInstances = this.props.targets.filter((t) => t.networkMode === 'bridge');
+    if (onInstances.length === 0) return;
+    const clusters = unique(onInstances.map((t) => t.clusterName));
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeContainerInstances'],
+        resources: clusters.map((name) =>
+          Stack.of(this).formatArn({
+            service: 'ecs',
+            resource: 'container-instance',
+            resourceName: `${name}/*`,
+          }),
+        ),
+      }),
+    );
+    acknowledge(
+      fn.role,
+      clusters.map(
+        (name) => `AwsSolutions-IAM5[Resource::${arnPattern(this, 'ecs', `container-instance/${name}/*`)}]`,
+      ),
+      "Container instances come and go with the Auto Scaling group; DescribeContainerInstances is limited to the target clusters' instances.",
     );
   }
 

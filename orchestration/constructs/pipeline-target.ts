@@ -23,15 +23,25 @@ export interface PipelineTarget {
   containerPort: number;
   repository: ecr.IRepository;
   targetGroup: elbv2.IApplicationTargetGroup;
+  /** The load balancer by its own DNS name (`https://` when the app has a domain): verification connects here. */
   loadBalancerUrl: string;
+  /** The app's domain: verification asks for it by Host and TLS server name, so it never needs public DNS. */
+  serverName?: string;
   /** The roles the service's task definition passes to ECS; registering a new revision passes them again. */
   taskRole: iam.IRole;
   executionRole: iam.IRole;
   /** The app's tables this service may reach, by logical name. */
   tables: Record<string, dynamodb.ITable>;
   verify: VerifyModel;
-  /** Where the tasks run: the verify step joins this network and is admitted to the tasks on their port. */
-  network: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
+  /**
+   * Where the tasks run, when the verify step can join it there and be
+   * admitted to the tasks on their port; absent when it cannot (public
+   * subnets only, no NAT): it then runs outside the VPC and checks through the
+   * load balancer alone, which the app's identity route makes enough.
+   */
+  network?: { vpc: ec2.IVpc; subnets: ec2.SubnetSelection };
+  /** awsvpc: each task has an IP (ip target); bridge: tasks on instances' host ports (instance target). */
+  networkMode: 'awsvpc' | 'bridge';
   /** How a build from source builds this service's image. */
   build: BuildSettings;
 }
@@ -54,6 +64,7 @@ export function deployTargetOf(t: PipelineTarget): DeployTarget {
     repositoryUri: t.repository.repositoryUri,
     targetGroupArn: t.targetGroup.targetGroupArn,
     loadBalancerUrl: t.loadBalancerUrl.replace(/\/+$/, ''),
+    ...(t.serverName ? { serverName: t.serverName } : {}),
     tables: Object.fromEntries(Object.entries(t.tables).map(([name, table]) => [name, table.tableName])),
     verify: t.verify,
     build: t.build,
@@ -67,9 +78,9 @@ export function deployTargetsOf(targets: PipelineTarget[]): DeployTargets {
 /**
  * Mistakes in the targets that would otherwise surface only mid-deployment:
  * none or duplicate services, checks naming tables the service can't reach,
- * networks the one verify function can't join together, and keys Step
- * Functions would read as paths (a key ending in `.$` in the definition's
- * literal).
+ * networks the one verify function can't join together, tasks it could not
+ * tell apart without an identity route, and keys Step Functions would read as
+ * paths (a key ending in `.$` in the definition's literal).
  */
 export function targetProblems(targets: PipelineTarget[]): string[] {
   const problems: string[] = [];
@@ -77,9 +88,17 @@ export function targetProblems(targets: PipelineTarget[]): string[] {
   const names = targets.map((t) => t.serviceName);
   for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i)))
     problems.push(`Service ${name} is listed more than once`);
-  const vpcs = new Set(targets.map((t) => t.network.vpc));
+  const vpcs = new Set(targets.map((t) => t.network?.vpc));
   if (vpcs.size > 1) problems.push('All target services must run in one VPC: the verify step joins it');
   for (const t of targets) {
+    if (!t.network && !t.verify.identity)
+      problems.push(
+        `${t.serviceName}: the verify step runs outside the VPC, so it needs an identity route to tell the new tasks apart`,
+      );
+    if (t.networkMode === 'bridge' && t.verify.identity?.kind !== 'arn')
+      problems.push(
+        `${t.serviceName}: tasks in bridge mode have no IP of their own; verification needs an identity route of kind arn`,
+      );
     for (const reference of JSON.stringify(t.verify).matchAll(/\$\{table:([^}]*)\}/g)) {
       if (!Object.hasOwn(t.tables, reference[1] ?? ''))
         problems.push(

@@ -1,4 +1,5 @@
 import {
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -49,7 +50,7 @@ describe('verify-targets', () => {
         elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       },
     );
-  function world(tasks: Task[], health: [string, string, string?][], desiredCount = 2) {
+  function world(tasks: Task[], health: [string, string, string?, number?][], desiredCount = 2) {
     ecsMock.on(DescribeServicesCommand).resolves({
       services: [{ serviceName: 'web', status: 'ACTIVE', desiredCount }],
     });
@@ -58,8 +59,8 @@ describe('verify-targets', () => {
       tasks: tasks.filter((t) => input.tasks.includes(t.taskArn ?? '')),
     }));
     elbMock.on(DescribeTargetHealthCommand).resolves({
-      TargetHealthDescriptions: health.map(([Id, State, Reason]) => ({
-        Target: { Id, Port: 3000 },
+      TargetHealthDescriptions: health.map(([Id, State, Reason, Port = 3000]) => ({
+        Target: { Id, Port },
         TargetHealth: { State: State as 'healthy', Reason: Reason as undefined },
       })),
     });
@@ -99,7 +100,7 @@ describe('verify-targets', () => {
 
   it('is not ready with fewer new tasks than desired', async () => {
     world([task('10.0.2.5', 'arn:td:2'), task('10.0.3.6', 'arn:td:2', 'PENDING')], [['10.0.2.5', 'healthy']]);
-    await expect(run()).rejects.toThrow('1 of 2 tasks of arn:td:2 are running with an IP');
+    await expect(run()).rejects.toThrow('1 of 2 tasks of arn:td:2 are running with an address');
   });
 
   it("counts the tasks the service wants at verification time, not the template's number", async () => {
@@ -109,7 +110,79 @@ describe('verify-targets', () => {
       ips.map((ip) => [ip, 'healthy']),
       4,
     );
-    await expect(run()).rejects.toThrow('3 of 4 tasks of arn:td:2 are running with an IP');
+    await expect(run()).rejects.toThrow('3 of 4 tasks of arn:td:2 are running with an address');
+  });
+
+  describe('on EC2 capacity (bridge mode: targets are instances and host ports)', () => {
+    const bridgeTask = (
+      id: string,
+      instance: string,
+      hostPort: number,
+      taskDefinitionArn = 'arn:td:2',
+    ): Task => ({
+      taskArn: `arn:task/${id}`,
+      taskDefinitionArn,
+      lastStatus: 'RUNNING',
+      containerInstanceArn: `arn:container-instance/${instance}`,
+      attachments: [],
+      containers: [
+        { name: 'sidecar', networkBindings: [{ containerPort: 9000, hostPort: 40000 }] },
+        { name: 'web', networkBindings: [{ containerPort: 3000, hostPort, bindIP: '0.0.0.0' }] },
+      ],
+    });
+    const instances = () =>
+      ecsMock.on(DescribeContainerInstancesCommand).callsFake((input: { containerInstances: string[] }) => ({
+        containerInstances: input.containerInstances.map((arn) => ({
+          containerInstanceArn: arn,
+          ec2InstanceId: arn.replace('arn:container-instance/', 'i-'),
+        })),
+      }));
+
+    it("passes when each new task's instance and host port is a healthy target", async () => {
+      world(
+        [
+          bridgeTask('a', 'one', 32768),
+          bridgeTask('b', 'one', 32769),
+          bridgeTask('old', 'two', 32768, 'arn:td:1'),
+        ],
+        [
+          ['i-one', 'healthy', undefined, 32768],
+          ['i-one', 'healthy', undefined, 32769],
+          ['i-two', 'draining', undefined, 32768],
+        ],
+      );
+      instances();
+      await expect(run()).resolves.toEqual({
+        desiredCount: 2,
+        newTasks: [{ taskArn: 'arn:task/a' }, { taskArn: 'arn:task/b' }],
+        healthyTargets: ['i-one:32768', 'i-one:32769'],
+      });
+      // Both tasks share one instance: it is described once.
+      expect(
+        ecsMock
+          .commandCalls(DescribeContainerInstancesCommand)
+          .map((c) => c.args[0].input.containerInstances),
+      ).toEqual([['arn:container-instance/one']]);
+    });
+
+    it('is not ready while a task on the same instance has another host port than the healthy one', async () => {
+      world(
+        [bridgeTask('a', 'one', 32768), bridgeTask('b', 'one', 32769)],
+        [
+          ['i-one', 'healthy', undefined, 32768],
+          ['i-one', 'initial', 'Elb.RegistrationInProgress', 32769],
+        ],
+      );
+      instances();
+      await expect(run()).rejects.toThrow('i-one:32769 initial (Elb.RegistrationInProgress)');
+    });
+
+    it('is not ready while a task has no host port yet', async () => {
+      const unbound = { ...bridgeTask('b', 'one', 0), containers: [{ name: 'web', networkBindings: [] }] };
+      world([bridgeTask('a', 'one', 32768), unbound], [['i-one', 'healthy', undefined, 32768]]);
+      instances();
+      await expect(run()).rejects.toThrow('1 of 2 tasks of arn:td:2 are running with an address');
+    });
   });
 
   it('reads every page of tasks and describes them at most 100 at a time', async () => {
@@ -263,6 +336,44 @@ describe('verify-checks with an identity route (the demo)', () => {
   });
 });
 
+describe('verify-checks for an app on its domain', () => {
+  const onDomain = preparedDeployment(
+    {},
+    { ...WEB_TARGET, loadBalancerUrl: 'https://alb.local', serverName: 'shop.example.com' },
+  );
+
+  it('asks the load balancer, by its own name, for the domain in every request through it', async () => {
+    const asked: [string, string | undefined][] = [];
+    const alb = server({
+      '/': [html],
+      '/db': [db],
+      '/status': [status('10.0.2.5', NEW), status('10.0.3.6', NEW)],
+    });
+    const get = (url: string, serverName?: string) => {
+      asked.push([url, serverName]);
+      return alb.get(url);
+    };
+    await verifyChecks({ deployment: onDomain, image, verification }, { get });
+    expect(asked).toEqual([
+      ['https://alb.local/', 'shop.example.com'],
+      ['https://alb.local/db', 'shop.example.com'],
+      ['https://alb.local/status', 'shop.example.com'],
+      ['https://alb.local/status', 'shop.example.com'],
+    ]);
+  });
+
+  it('names the domain it asked for when the load balancer refuses it', async () => {
+    const refused = async () => {
+      throw new Error("Hostname/IP does not match certificate's altnames", {
+        cause: new Error('ERR_TLS_CERT_ALTNAME_INVALID'),
+      });
+    };
+    await expect(
+      verifyChecks({ deployment: onDomain, image, verification }, { get: refused }),
+    ).rejects.toThrow('GET https://alb.local/ (asking for shop.example.com) failed: Error: Hostname/IP');
+  });
+});
+
 describe('verify-checks without an identity route (an app answering only / and /healthz)', () => {
   const plain = withVerify({ checks: [{ path: '/healthz', status: 200, json: { ok: true } }] });
   const run = (get: (url: string) => Promise<HttpAnswer>) =>
@@ -291,6 +402,14 @@ describe('verify-checks without an identity route (an app answering only / and /
     await expect(run(app.get)).rejects.toThrow(
       'Task 10.0.3.6, asked directly for /healthz, ok is false, expected true',
     );
+  });
+
+  it('fails for a task in bridge mode, which has no IP of its own to be asked at', async () => {
+    const app = server({ '/healthz': [json({ ok: true })] });
+    const bridged = { ...verification, newTasks: [{ taskArn: 'arn:task/a' }] };
+    await expect(
+      verifyChecks({ deployment: plain, image, verification: bridged }, { get: app.get }),
+    ).rejects.toThrow('Task arn:task/a has no IP of its own (bridge networking) to be checked at');
   });
 });
 

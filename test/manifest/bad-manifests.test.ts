@@ -530,18 +530,294 @@ const cases: [string, string, Expected[]][] = [
   ],
   [
     'NAT gateways in public mode',
-    yaml(...web, 'network:', '  mode: public', '  natGateways: 1'),
-    [{ line: 8, column: 3, path: 'network.natGateways', says: 'must be 0 in public mode' }],
+    yaml(
+      ...web,
+      '    verify: { identity: { path: /, field: ip } }',
+      'network:',
+      '  mode: public',
+      '  natGateways: 1',
+    ),
+    [{ line: 9, column: 3, path: 'network.natGateways', says: 'must be 0 in public mode' }],
   ],
   [
     'a domain outside its hosted zone',
-    yaml(...web, 'domain:', '  name: shop.example.com', '  hostedZone: example.org'),
+    yaml(
+      ...web,
+      'domain:',
+      '  name: shop.example.com',
+      '  hostedZone: { id: Z0123456789ABCDEFGHIJ, name: example.org }',
+    ),
+    [
+      {
+        line: 8,
+        column: 44,
+        path: 'domain.hostedZone.name',
+        says: 'must be shop.example.com or a parent domain of it, where its DNS record is created (got "example.org")',
+      },
+    ],
+  ],
+  [
+    'a domain whose hosted zone is named but has no id',
+    yaml(...web, 'domain:', '  name: shop.example.com', '  hostedZone: example.com'),
     [
       {
         line: 8,
         column: 3,
         path: 'domain.hostedZone',
-        says: 'must be shop.example.com or a parent domain of it, where its DNS record is created (got "example.org")',
+        says: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (the zone\'s page in the console shows it), or { id, name }: stepship names the zone by its id, as it synthesizes without looking anything up (got "example.com")',
+      },
+    ],
+  ],
+  [
+    'a domain given as a name alone',
+    yaml(...web, 'domain: shop.example.com'),
+    [{ line: 6, column: 1, path: 'domain', says: 'must be a map with the keys name, hostedZone' }],
+  ],
+  [
+    'a domain without its hosted zone',
+    yaml(...web, 'domain: { name: shop.example.com }'),
+    [{ line: 6, column: 1, path: 'domain.hostedZone', says: 'is required: a Route 53 hosted zone id' }],
+  ],
+  [
+    'a hosted zone id in lowercase',
+    yaml(...web, 'domain: { name: shop.example.com, hostedZone: { id: z0123, name: example.com } }'),
+    [
+      {
+        line: 6,
+        column: 49,
+        path: 'domain.hostedZone.id',
+        says: 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (the zone\'s page in the console shows it) (got "z0123")',
+      },
+    ],
+  ],
+  [
+    'scaling whose max is below its min',
+    yaml(...web, '    scaling: { min: 3, max: 2, cpu: 60 }'),
+    [
+      {
+        line: 6,
+        column: 24,
+        path: 'services.web.scaling.max',
+        says: 'must be at least scaling.min (got max 2, min 3)',
+      },
+    ],
+  ],
+  [
+    'scaling with nothing to track',
+    yaml(...web, '    scaling: { min: 2, max: 4 }'),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.scaling',
+        says: 'needs a target to track: cpu (e.g. 60), memory (e.g. 70) or requestsPerTarget (e.g. 500)',
+      },
+    ],
+  ],
+  [
+    'scaling beside a fixed desiredCount',
+    yaml(...web, '    desiredCount: 3', '    scaling: { min: 2, max: 4, cpu: 60 }'),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.desiredCount',
+        says: 'conflicts with scaling: remove it; scaling.min is the count a new service starts from',
+      },
+    ],
+  ],
+  [
+    'scaling targets and cooldowns out of range',
+    yaml(
+      ...web,
+      '    scaling:',
+      '      min: 0',
+      '      max: 4',
+      '      cpu: 150',
+      '      scaleInCooldown: 2h',
+    ),
+    [
+      {
+        line: 7,
+        column: 7,
+        path: 'services.web.scaling.min',
+        says: 'must be an integer from 1 to 100 (got 0)',
+      },
+      {
+        line: 9,
+        column: 7,
+        path: 'services.web.scaling.cpu',
+        says: 'must be an integer from 1 to 100 (got 150)',
+      },
+      {
+        line: 10,
+        column: 7,
+        path: 'services.web.scaling.scaleInCooldown',
+        says: 'must be a duration from 0 to 3600 seconds',
+      },
+    ],
+  ],
+  [
+    'a misspelt scaling key',
+    yaml(...web, '    scaling: { min: 2, max: 4, cpuPercent: 60 }'),
+    [
+      {
+        line: 6,
+        column: 32,
+        path: 'services.web.scaling.cpuPercent',
+        says: 'unknown key (allowed here: min, max, cpu, memory, requestsPerTarget, scaleInCooldown, scaleOutCooldown)',
+      },
+    ],
+  ],
+  [
+    'identity with a scaling minimum of one task',
+    yaml(
+      ...web,
+      '    scaling: { min: 1, max: 4, cpu: 60 }',
+      '    verify: { identity: { path: /, field: ip } }',
+    ),
+    [
+      {
+        line: 7,
+        column: 15,
+        path: 'services.web.verify.identity',
+        says: 'needs scaling.min of at least 2, to see several distinct tasks answer (got scaling.min 1)',
+      },
+    ],
+  ],
+  [
+    'a capacity provider ECS does not have',
+    yaml(...web, '    capacity: [{ provider: SPOT }]'),
+    [
+      {
+        line: 6,
+        column: 18,
+        path: 'services.web.capacity[0].provider',
+        says: 'must be one of FARGATE, FARGATE_SPOT (got "SPOT")',
+      },
+    ],
+  ],
+  [
+    'a capacity provider strategy ECS refuses',
+    yaml(
+      ...web,
+      '    capacity:',
+      '      - { provider: FARGATE_SPOT, weight: 0, base: 1 }',
+      '      - { provider: FARGATE_SPOT, weight: 0, base: 2 }',
+    ),
+    [
+      {
+        line: 6,
+        column: 5,
+        path: 'services.web.capacity',
+        says: 'needs a weight above 0 on at least one provider',
+      },
+      {
+        line: 8,
+        column: 11,
+        path: 'services.web.capacity[1].provider',
+        says: 'is listed more than once: each provider appears once (got FARGATE_SPOT)',
+      },
+      {
+        line: 8,
+        column: 46,
+        path: 'services.web.capacity[1].base',
+        says: 'must be 0: only one provider of a strategy can have a base, and capacity[0] has one (got 2)',
+      },
+    ],
+  ],
+  [
+    'an empty capacity list',
+    yaml(...web, '    capacity: []'),
+    [{ line: 6, column: 5, path: 'services.web.capacity', says: 'must name at least one provider' }],
+  ],
+  [
+    'EC2 capacity with an instance type that is not one, and too few instances',
+    yaml(...web, '    capacity: { ec2: { instanceType: small, min: 2, max: 0 } }'),
+    [
+      {
+        line: 6,
+        column: 24,
+        path: 'services.web.capacity.ec2.instanceType',
+        says: 'must be an EC2 instance type such as t3.small or m7g.large (got "small")',
+      },
+      {
+        line: 6,
+        column: 53,
+        path: 'services.web.capacity.ec2.max',
+        says: 'must be an integer from 1 to 100 (got 0)',
+      },
+    ],
+  ],
+  [
+    'EC2 capacity whose instances are of another architecture than the tasks',
+    yaml(
+      ...web,
+      '    capacity: { ec2: { instanceType: t4g.small, max: 2 } }',
+      '    verify: { identity: { path: /, field: task, kind: arn } }',
+    ),
+    [
+      {
+        line: 6,
+        column: 24,
+        path: 'services.web.capacity.ec2.instanceType',
+        says: "is an arm64 instance type, but the service's architecture is x86_64: choose an x86_64 type (t3.small) or set architecture: arm64",
+      },
+    ],
+  ],
+  [
+    'EC2 capacity with fewer instances at most than at least',
+    yaml(
+      ...web,
+      '    capacity: { ec2: { instanceType: t3.small, min: 3, max: 2 } }',
+      '    verify: { identity: { path: /, field: task, kind: arn } }',
+    ),
+    [
+      {
+        line: 6,
+        column: 56,
+        path: 'services.web.capacity.ec2.max',
+        says: 'must be at least capacity.ec2.min (got max 2, min 3)',
+      },
+    ],
+  ],
+  [
+    'EC2 capacity without an identity route',
+    yaml(...web, '    capacity: { ec2: { instanceType: t3.small, max: 2 } }'),
+    [
+      {
+        line: 3,
+        column: 3,
+        path: 'services.web.verify',
+        says: 'needs identity with kind: arn on EC2 capacity',
+      },
+    ],
+  ],
+  [
+    'EC2 capacity with an identity route that names IPs',
+    yaml(
+      ...web,
+      '    capacity: { ec2: { instanceType: t3.small, max: 2 } }',
+      '    verify: { identity: { path: /, field: ip } }',
+    ),
+    [
+      {
+        line: 7,
+        column: 15,
+        path: 'services.web.verify.identity.kind',
+        says: 'must be arn on EC2 capacity: a task in bridge mode answers from a bridge address',
+      },
+    ],
+  ],
+  [
+    'a service without an identity route in network mode public',
+    yaml(...web, 'network: { mode: public }'),
+    [
+      {
+        line: 3,
+        column: 3,
+        path: 'services.web.verify',
+        says: 'needs identity in network mode public: without NAT the verify step runs outside the VPC',
       },
     ],
   ],

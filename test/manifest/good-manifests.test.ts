@@ -18,6 +18,7 @@ const parse = (text: string): AppModel => parseManifest(text, 'stepship.yml', fo
 /** What a service gets from a manifest that says nothing but its name, image source and port. */
 const defaults = {
   desiredCount: 2,
+  capacity: { kind: 'fargate', providers: [] },
   cpu: 256,
   memory: 512,
   architecture: 'X86_64',
@@ -245,8 +246,9 @@ describe('a good manifest', () => {
         '    environment: { WORKERS: 4, DEBUG: false }',
         '    stopTimeout: 1m',
         '    deregistrationDelay: 0',
+        '    verify: { identity: { path: /whoami, field: ip } }',
         'network: { mode: public }',
-        'domain: reports.example.com',
+        'domain: { name: reports.example.com, hostedZone: Z0123456789ABCDEFGHIJ }',
         'logRetentionDays: 90',
       ),
     );
@@ -257,7 +259,10 @@ describe('a good manifest', () => {
         port: 8000,
         routing: { isDefault: true, paths: [], priority: 0 },
         healthCheck: { ...healthCheck('/healthz'), matcher: '200-299', gracePeriodSeconds: 60 },
-        verify: { checks: [{ path: '/healthz', status: 200, json: {} }] },
+        verify: {
+          checks: [{ path: '/healthz', status: 200, json: {} }],
+          identity: { path: '/whoami', field: 'ip', kind: 'ip' },
+        },
         ...defaults,
         cpu: 512,
         memory: 1024,
@@ -268,8 +273,85 @@ describe('a good manifest', () => {
       },
     ]);
     expect(app.network).toEqual({ mode: 'public', natGateways: 0 });
-    expect(app.domain).toEqual({ name: 'reports.example.com', hostedZone: 'example.com' });
+    expect(app.domain).toEqual({
+      name: 'reports.example.com',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      hostedZoneName: 'example.com',
+    });
     expect(app.logRetentionDays).toBe(90);
+  });
+
+  it('names the hosted zone by id and name, which may be the domain itself', () => {
+    const zoneOf = (domain: string) =>
+      parse(yaml('app: shop', 'services:', '  web: { build: ., port: 3000 }', `domain: ${domain}`)).domain;
+    expect(
+      zoneOf('{ name: shop.example.com, hostedZone: { id: Z1PA6795UKMFR9, name: shop.example.com } }'),
+    ).toEqual({
+      name: 'shop.example.com',
+      hostedZoneId: 'Z1PA6795UKMFR9',
+      hostedZoneName: 'shop.example.com',
+    });
+    // A two-label name is its own zone: there is no parent to fall back to but the top-level domain.
+    expect(zoneOf('{ name: example.com, hostedZone: Z1PA6795UKMFR9 }')).toEqual({
+      name: 'example.com',
+      hostedZoneId: 'Z1PA6795UKMFR9',
+      hostedZoneName: 'example.com',
+    });
+  });
+
+  it('scales a service on Fargate Spot between min and max, starting from min', () => {
+    const [web] = parse(
+      yaml(
+        'app: shop',
+        'services:',
+        '  web:',
+        '    build: .',
+        '    port: 3000',
+        '    scaling: { min: 2, max: 6, cpu: 60, memory: 70, requestsPerTarget: 500, scaleInCooldown: 10m }',
+        '    capacity:',
+        '      - { provider: FARGATE_SPOT, weight: 3 }',
+        '      - { provider: FARGATE, weight: 1, base: 1 }',
+      ),
+    ).services;
+    expect(web?.desiredCount).toBe(2);
+    expect(web?.scaling).toEqual({
+      min: 2,
+      max: 6,
+      cpuPercent: 60,
+      memoryPercent: 70,
+      requestsPerTarget: 500,
+      scaleInCooldownSeconds: 600,
+      scaleOutCooldownSeconds: 60,
+    });
+    expect(web?.capacity).toEqual({
+      kind: 'fargate',
+      providers: [
+        { provider: 'FARGATE_SPOT', weight: 3, base: 0 },
+        { provider: 'FARGATE', weight: 1, base: 1 },
+      ],
+    });
+  });
+
+  it('runs a service on EC2 instances of a Graviton type when its architecture is arm64', () => {
+    const [web] = parse(
+      yaml(
+        'app: shop',
+        'services:',
+        '  web:',
+        '    build: .',
+        '    port: 3000',
+        '    architecture: arm64',
+        '    capacity: { ec2: { instanceType: t4g.small, max: 3 } }',
+        '    verify: { identity: { path: /whoami, field: task.arn, kind: arn } }',
+      ),
+    ).services;
+    expect(web?.capacity).toEqual({
+      kind: 'ec2',
+      instanceType: 't4g.small',
+      minInstances: 1,
+      maxInstances: 3,
+    });
+    expect(web?.scaling).toBeUndefined();
   });
 
   it('deploys an existing image by its reference', () => {

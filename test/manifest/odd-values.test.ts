@@ -35,10 +35,19 @@ services:
     priority: 3
     dependsOn: [web]
     healthCheck: { path: /api/health }
+    scaling: { min: 2, max: 4, cpu: 60, memory: 70, requestsPerTarget: 500, scaleInCooldown: 300, scaleOutCooldown: 60 }
+    capacity: [{ provider: FARGATE_SPOT, weight: 3, base: 0 }, { provider: FARGATE, weight: 1, base: 1 }]
+  worker:
+    image: nginx:1.27
+    port: 3002
+    path: /worker/*
+    healthCheck: { path: /worker/health }
+    capacity: { ec2: { instanceType: t3.small, min: 1, max: 3 } }
+    verify: { identity: { path: /worker/whoami, field: task, kind: arn } }
 tables:
   orders: { partitionKey: id, sortKey: "at:N", name: orders-table, existing: false }
 network: { mode: private, natGateways: 1 }
-domain: { name: shop.example.com, hostedZone: example.com }
+domain: { name: shop.example.com, hostedZone: { id: Z0123456789ABCDEFGHIJ, name: example.com } }
 deployment: { rolloutTimeout: 900, buildPlatforms: [linux/amd64, linux/arm64] }
 logRetentionDays: 30
 `;
@@ -65,7 +74,7 @@ function valuePaths(node: Node | null, path: (string | number)[] = []): (string 
 
 describe('the loader', () => {
   it('accepts the manifest that uses every key', () => {
-    expect(parseManifest(everyKey, 'stepship.yml', folder.root).services).toHaveLength(2);
+    expect(parseManifest(everyKey, 'stepship.yml', folder.root).services).toHaveLength(3);
   });
 
   it('answers any odd value anywhere with a ManifestError, never a crash', () => {

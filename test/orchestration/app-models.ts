@@ -17,6 +17,7 @@ export function serviceModel(name: string, overrides: Partial<ServiceModel> = {}
       gracePeriodSeconds: 15,
     },
     desiredCount: 2,
+    capacity: { kind: 'fargate', providers: [] },
     cpu: 256,
     memory: 512,
     architecture: 'X86_64',
