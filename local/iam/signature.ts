@@ -90,6 +90,14 @@ export async function signatureMatches(
     const value = request.headers[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // A signed payload hash stands for the body in the signature: it must be the body's.
+  const claimed = headers['x-amz-content-sha256'];
+  if (
+    claimed !== undefined &&
+    claimed !== 'UNSIGNED-PAYLOAD' &&
+    claimed !== createHash('sha256').update(request.body).digest('hex')
+  )
+    return false;
   const token = signed.has('x-amz-security-token') ? headers['x-amz-security-token'] : undefined;
   const signer = new SignatureV4({
     credentials: {
@@ -147,7 +155,7 @@ function decoded(text: string): string {
 }
 
 /** SHA-256 (and HMAC) from Node's crypto, in the shape the SDK's signer takes. */
-class Sha256 {
+export class Sha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));

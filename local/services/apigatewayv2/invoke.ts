@@ -49,9 +49,11 @@ export function executeApiHandler(deps: ExecuteApiDeps): RestHandler {
     const receivedAt = new Date();
     const started = performance.now();
     const requestId = randomBytes(10).toString('base64');
+    // Read now: a request whose body is refused has its socket destroyed before it is answered.
+    const peer = peerOf(req);
     let outcome: Outcome;
     try {
-      outcome = await serve(deps, req, url, requestId, receivedAt);
+      outcome = await serve(deps, req, url, { requestId, receivedAt, peer });
     } catch (err) {
       outcome = {
         answer: internalServerError(),
@@ -67,7 +69,7 @@ export function executeApiHandler(deps: ExecuteApiDeps): RestHandler {
       });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
     writeAccessLog(deps.logs, outcome, {
-      ...requestContextOf(req, url, requestId, receivedAt),
+      ...requestContextOf(req, url, requestId, receivedAt, peer),
       status: answer.status,
       responseLatency: Math.round(performance.now() - started),
       responseLength: answer.body.length,
@@ -75,12 +77,28 @@ export function executeApiHandler(deps: ExecuteApiDeps): RestHandler {
   };
 }
 
+/** The client's end of the connection, as API Gateway reports it (`sourceIp`, `X-Forwarded-*`). */
+interface Peer {
+  sourceIp: string;
+  port: number;
+  secure: boolean;
+}
+
+function peerOf(req: IncomingMessage): Peer {
+  const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null;
+  const secure = socket?.encrypted === true;
+  return {
+    sourceIp: (socket?.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    port: socket?.localPort ?? (secure ? 443 : 80),
+    secure,
+  };
+}
+
 async function serve(
   deps: ExecuteApiDeps,
   req: IncomingMessage,
   url: URL,
-  requestId: string,
-  receivedAt: Date,
+  { requestId, receivedAt, peer }: { requestId: string; receivedAt: Date; peer: Peer },
 ): Promise<Outcome> {
   const target = invokeTarget(req, url);
   const api = target ? deps.findApi(target.apiId, target.region) : undefined;
@@ -113,7 +131,14 @@ async function serve(
   const reached = { api, stage, routeKey: route.RouteKey };
   const { accountId, region } = api.scope;
   const rawQuery = rawQueryOf(req);
-  const received = { method, rawPath: rawPathOf(req, target.path), rawQuery, headers: req.headers, body };
+  // The signature covers the request as the client sent it, the local invoke URL's prefix included.
+  const received = {
+    method,
+    rawPath: (req.url ?? '/').split('?')[0] ?? '/',
+    rawQuery,
+    headers: req.headers,
+    body,
+  };
 
   let identity: IamIdentity | undefined;
   const authorizationType = route.AuthorizationType ?? 'NONE';
@@ -123,7 +148,7 @@ async function serve(
       'execute-api',
       `${api.api.ApiId}/${stage.StageName}/${method}/${routePath.replace(/^\//, '')}`,
     );
-    const authorized = await authorizeIam(received, resource, api.scope, deps.iam, sourceIpOf(req));
+    const authorized = await authorizeIam(received, resource, api.scope, deps.iam, peer.sourceIp);
     if ('refusal' in authorized) return { ...reached, answer: authorized.refusal };
     identity = authorized.identity;
   } else if (authorizationType !== 'NONE') {
@@ -146,11 +171,11 @@ async function serve(
     };
   const request: ProxyRequest = {
     method,
-    rawPath: received.rawPath,
+    rawPath: rawPathOf(req, target.path),
     rawQueryString: rawQuery,
-    headers: forwardedHeaders(req, receivedAt),
+    headers: forwardedHeaders(req, peer, receivedAt),
     body,
-    sourceIp: sourceIpOf(req),
+    sourceIp: peer.sourceIp,
     protocol: `HTTP/${req.httpVersion}`,
     requestId,
     receivedAt,
@@ -201,19 +226,14 @@ function rawQueryOf(req: IncomingMessage): string {
   return q < 0 ? '' : raw.slice(q + 1);
 }
 
-function sourceIpOf(req: IncomingMessage): string {
-  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
-
 /** The headers the integration sees: the client's, with what API Gateway adds in front of it. */
-function forwardedHeaders(req: IncomingMessage, receivedAt: Date): IncomingMessage['headers'] {
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+function forwardedHeaders(req: IncomingMessage, peer: Peer, receivedAt: Date): IncomingMessage['headers'] {
   const trace = `Root=1-${Math.floor(receivedAt.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   return {
     ...req.headers,
-    'x-forwarded-for': sourceIpOf(req),
-    'x-forwarded-port': String(req.socket.localPort ?? (secure ? 443 : 80)),
-    'x-forwarded-proto': secure ? 'https' : 'http',
+    'x-forwarded-for': peer.sourceIp,
+    'x-forwarded-port': String(peer.port),
+    'x-forwarded-proto': peer.secure ? 'https' : 'http',
     'x-amzn-trace-id': req.headers['x-amzn-trace-id'] ?? trace,
   };
 }
@@ -223,6 +243,7 @@ function requestContextOf(
   url: URL,
   requestId: string,
   receivedAt: Date,
+  peer: Peer,
 ): AccessLogContext {
   return {
     requestId,
@@ -232,7 +253,7 @@ function requestContextOf(
     protocol: `HTTP/${req.httpVersion}`,
     requestTime: clfTime(receivedAt),
     requestTimeEpoch: receivedAt.getTime(),
-    'identity.sourceIp': sourceIpOf(req),
+    'identity.sourceIp': peer.sourceIp,
     'identity.userAgent': req.headers['user-agent'],
   };
 }
