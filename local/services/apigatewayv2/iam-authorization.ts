@@ -1,4 +1,4 @@
-import { arns } from '../../core/arns.js';
+import { arns, lastSegment, parseArn } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import type { Iam } from '../../iam/provider.js';
 import {
@@ -97,8 +97,8 @@ export async function authorizeIam(
       },
     };
   const roleArn = caller.roleArn;
-  const accountId = roleArn.split(':')[4] ?? api.accountId;
-  const roleName = roleArn.split('/').pop() ?? roleArn;
+  const accountId = parseArn(roleArn)?.accountId || api.accountId;
+  const roleName = lastSegment(roleArn);
   const userId = `${iam.findRole(roleArn)?.roleId ?? 'AROAUNKNOWN'}:${caller.session}`;
   return {
     identity: {
