@@ -54,6 +54,8 @@ export interface DeployedNames {
   /** The app's services, in deploy order. */
   services: string[];
   stateMachineArn: string;
+  /** The pipeline's HTTP API (POST /deployments, GET /deployments/{id}), at its local invoke URL. */
+  apiUrl: string;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -147,7 +149,12 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     }
     const first = outcomes[0]?.outcome;
     if (!first) throw new Error(`The app ${model.name} has no service built from source to deploy`);
-    const names = { cluster, services, stateMachineArn: output(stacks.pipeline, 'StateMachineArn') };
+    const names = {
+      cluster,
+      services,
+      stateMachineArn: output(stacks.pipeline, 'StateMachineArn'),
+      apiUrl: output(stacks.pipeline, 'ApiUrl'),
+    };
     return {
       cloud,
       clients,
@@ -205,6 +212,7 @@ export function describeEndpoints(cloud: LocalCloud, stateDir: string, names: De
     `  The app:          ${cloud.loadBalancerUrl}/`,
     `  Console:          ${cloud.consoleUrl}  (services, deployments, executions; read-only)`,
     `  AWS endpoint:     ${cloud.endpointUrl}  (region ${cloud.region}, account ${cloud.accountId}, any credentials)`,
+    `  API:              ${names.apiUrl}  (POST /deployments, GET /deployments/{id}; SigV4 for execute-api)`,
     '',
     '  Inspect it with the AWS CLI, e.g.:',
     `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,

@@ -20,6 +20,8 @@ import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
+import { isInvokeRequest } from './services/apigatewayv2/invoke-url.js';
+import { ApiGatewayV2 } from './services/apigatewayv2/provider.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
@@ -123,6 +125,7 @@ export class LocalCloud {
   ecs!: Ecs;
   sfn!: StepFunctions;
   dynamodb!: DynamoDBClient;
+  apigatewayv2!: ApiGatewayV2;
   readonly cloudformation = new CloudFormation();
   readonly ssm = new Ssm();
   readonly secretsManager = new SecretsManager();
@@ -207,6 +210,12 @@ export class LocalCloud {
     this.closers.push(async () => webConsole.close());
     this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
 
+    this.apigatewayv2 = new ApiGatewayV2({
+      lambda: this.lambda,
+      logs: this.logs,
+      iam: this.iam,
+      endpointUrl: this.endpointUrl,
+    });
     this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
     this.codebuild = new CodeBuild({
       logs: this.logs,
@@ -281,10 +290,12 @@ export class LocalCloud {
       // Tasks reach the endpoint under AWS's own names too (over TLS); pages can't make those resolve here.
       guard: {
         isAllowedHost: (host) => this.allowedHosts.has(host) || isAwsHostname(host.replace(/:\d+$/, '')),
+        authorizesItself: isInvokeRequest,
       },
       json: services,
       query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
-      rest: { lambda: this.lambda.rest, s3: this.s3.rest },
+      rest: { lambda: this.lambda.rest, s3: this.s3.rest, apigateway: this.apigatewayv2.rest },
+      executeApi: { claims: isInvokeRequest, handle: this.apigatewayv2.invoke },
       registry: new Registry(this.images, this.ecr).handle,
       passThrough: { dynamodb: dynamodbPassThrough(db) },
       console: webConsole.handle,
@@ -327,6 +338,7 @@ export class LocalCloud {
           s3: this.s3,
           logs: this.logs,
           iam: this.iam,
+          apigatewayv2: this.apigatewayv2,
         },
       },
       onResource,

@@ -18,11 +18,21 @@ export type Handler<C extends AnyCommand> = (
   ctx: RequestContext,
 ) => OutputOf<C> | Promise<OutputOf<C>>;
 
+/** Where a REST operation lives: its model's `http` trait (method, path template, success status). */
+export interface HttpBinding {
+  readonly method: string;
+  /** `/v2/apis/{ApiId}`: labels name input members; `{Name+}` takes the rest of the path. */
+  readonly path: string;
+  readonly code: number;
+}
+
 /** One emulated operation: its name and the SDK's schemas of its input and output, and its implementation. */
 export interface Operation {
   readonly name: string;
   readonly input: NormalizedSchema;
   readonly output: NormalizedSchema;
+  /** The REST binding, for operations of REST protocols (absent on the JSON and query protocols). */
+  readonly http?: HttpBinding;
   handle(input: unknown, ctx: RequestContext): Promise<unknown>;
 }
 
@@ -36,12 +46,24 @@ export function define<C extends AnyCommand>(command: C, handle: Handler<C>): Op
   const schema = new (command as unknown as new (input: object) => { schema: unknown[] })({}).schema;
   if (!Array.isArray(schema) || schema[0] !== 9)
     throw new Error(`${command.name} carries no operation schema`);
+  const http = httpBinding(schema[3]);
   return {
     name: String(schema[2]),
     input: NormalizedSchema.of(schema[4] as never),
     output: NormalizedSchema.of(schema[5] as never),
+    ...(http ? { http } : {}),
     handle: async (input, ctx) => handle(input as InputOf<C>, ctx),
   };
+}
+
+function httpBinding(traits: unknown): HttpBinding | undefined {
+  const http =
+    typeof traits === 'object' && traits !== null ? (traits as { http?: unknown }).http : undefined;
+  if (!Array.isArray(http)) return undefined;
+  const [method, path, code] = http as unknown[];
+  return typeof method === 'string' && typeof path === 'string'
+    ? { method, path, code: typeof code === 'number' ? code : 200 }
+    : undefined;
 }
 
 /** A service's operations by name; unknown names (including `constructor`, `__proto__`) are simply absent. */

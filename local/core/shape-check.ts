@@ -22,17 +22,19 @@ export function checkShape(
   value: unknown,
   codes: ValidationCodes,
   path = '',
+  options: ShapeCheckOptions = {},
 ): void {
-  check(schema, value, codes, path, 0);
+  check(schema, value, { ...codes, jsonName: options.jsonName === true }, path, 0);
 }
 
-function check(
-  ns: NormalizedSchema,
-  value: unknown,
-  codes: ValidationCodes,
-  path: string,
-  depth: number,
-): void {
+export interface ShapeCheckOptions {
+  /** Members go by their `jsonName` on the wire (REST-JSON: `apiId` for ApiId), not by their model names. */
+  jsonName?: boolean;
+}
+
+type Checking = ValidationCodes & { jsonName: boolean };
+
+function check(ns: NormalizedSchema, value: unknown, codes: Checking, path: string, depth: number): void {
   if (value === undefined || value === null) return;
   if (depth > MAX_DEPTH)
     throw new AwsError(codes.wrongType, `The request nests deeper than ${MAX_DEPTH} levels`);
@@ -43,7 +45,8 @@ function check(
   if (ns.isStructSchema() || ns.isUnionSchema()) {
     if (!isObject(value)) wrong('a structure');
     const object = value as Record<string, unknown>;
-    for (const name of requiredMembers(ns)) {
+    const wire = (name: string) => (codes.jsonName ? wireName(ns, name) : name);
+    for (const name of requiredMembers(ns).map(wire)) {
       if (object[name] === undefined || object[name] === null) {
         throw new AwsError(
           codes.missing,
@@ -51,8 +54,9 @@ function check(
         );
       }
     }
-    for (const [name, member] of ns.structIterator()) {
-      if (Object.hasOwn(object, name)) check(member, object[name], codes, join(path, name), depth + 1);
+    for (const [member, schema] of ns.structIterator()) {
+      const name = wire(member);
+      if (Object.hasOwn(object, name)) check(schema, object[name], codes, join(path, name), depth + 1);
     }
     return;
   }
@@ -87,6 +91,12 @@ function check(
   if (ns.isBlobSchema() || ns.isStringSchema()) {
     if (typeof value !== 'string') wrong('a string');
   }
+}
+
+/** A member's name on the wire under `jsonName` (its model name when it has none). */
+function wireName(ns: NormalizedSchema, member: string): string {
+  const jsonName = ns.getMemberSchema(member).getMergedTraits().jsonName;
+  return typeof jsonName === 'string' ? jsonName : member;
 }
 
 /** The members the model marks required: static structure schemas list them first and count them. */

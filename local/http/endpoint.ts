@@ -27,6 +27,8 @@ export interface EndpointServices {
   registry?: RestHandler;
   /** The read-only deployment console (`/_stepship/console/…`), for a browser. */
   console?: RestHandler;
+  /** HTTP APIs' invoke URLs, which API Gateway authorizes route by route (before the endpoint's IAM step). */
+  executeApi?: { claims(req: IncomingMessage, url: URL): boolean; handle: RestHandler };
   /** DynamoDB is served by dynalite as is. */
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /**
@@ -114,8 +116,17 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       await services.console(received, res, url, ctx);
       return;
     }
-    if (services.registry && (url.pathname === '/v2' || url.pathname.startsWith('/v2/'))) {
+    // API Gateway's management API lives under /v2/ too (its API version): requests signed for it are its, Docker's never are.
+    if (
+      services.registry &&
+      (url.pathname === '/v2' || url.pathname.startsWith('/v2/')) &&
+      signingService(received) !== 'apigateway'
+    ) {
       await services.registry(received, res, url, ctx);
+      return;
+    }
+    if (services.executeApi?.claims(received, url)) {
+      await services.executeApi.handle(received, res, url, ctx);
       return;
     }
     const req = services.iam ? await services.iam.screen(received, res, url, ctx) : received;

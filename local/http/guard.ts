@@ -13,6 +13,12 @@ import { AwsError } from './aws-error.js';
 export interface GuardPolicy {
   /** `host:port` values (lowercase) this endpoint answers to. */
   isAllowedHost(host: string): boolean;
+  /**
+   * Requests a service authorizes by itself, signed or not (an HTTP API's
+   * invoke URL: each route says whether it needs SigV4, and API Gateway
+   * answers its own 403s). The Host, Sec-Fetch-Site and Origin checks hold.
+   */
+  authorizesItself?(req: IncomingMessage, url: URL): boolean;
 }
 
 /** `127.0.0.1:4566`, `localhost:4566` and `[::1]:4566` for an endpoint on that port. */
@@ -55,7 +61,8 @@ export function refusal(req: IncomingMessage, url: URL, policy: GuardPolicy): Aw
       `Requests from web pages are refused by the local cloud (Origin ${origin.slice(0, 100)}).`,
       403,
     );
-  if (UNSIGNED_PATHS.some((p) => p.test(url.pathname))) return undefined;
+  if (UNSIGNED_PATHS.some((p) => p.test(url.pathname)) || policy.authorizesItself?.(req, url))
+    return undefined;
   if (!isSigned(req, url))
     return new AwsError(
       'MissingAuthenticationTokenException',

@@ -75,6 +75,11 @@ export class AccessKeys {
     };
   }
 
+  /** The secret of a key issued here, to check a request's signature with; undefined for any other key. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.byKeyId.get(accessKeyId)?.secretAccessKey;
+  }
+
   private save(): void {
     if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });

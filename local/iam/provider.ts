@@ -149,6 +149,11 @@ export class Iam {
     return this.keys.holderOf(accessKeyId, sessionToken);
   }
 
+  /** The secret of a key issued to a role, for checking signatures; undefined for keys not issued here. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.keys.secretOf(accessKeyId);
+  }
+
   // --- decisions --------------------------------------------------------------------------------------
 
   /** The first check IAM would refuse for this caller, as the denial AWS reports; undefined when all are allowed. */

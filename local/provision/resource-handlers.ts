@@ -4,6 +4,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { arns, lastSegment } from '../core/arns.js';
 import type { Scope } from '../core/scope.js';
 import type { Iam } from '../iam/provider.js';
+import type { ApiGatewayV2 } from '../services/apigatewayv2/provider.js';
 import type { CodeBuild } from '../services/codebuild/provider.js';
 import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
@@ -37,6 +38,7 @@ export interface ProvisionContext {
     s3: S3;
     logs: Logs;
     iam: Iam;
+    apigatewayv2: ApiGatewayV2;
   };
 }
 
@@ -72,6 +74,16 @@ export function camel(value: unknown, parentKey = ''): unknown {
 }
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+/** A template's boolean (CloudFormation takes `true` and `"true"` alike); absent stays absent. */
+const bool = (v: unknown): boolean | undefined =>
+  v === undefined || v === null ? undefined : v === true || String(v).toLowerCase() === 'true';
+/** Only the members that are set, so absent properties stay absent in what the service is given. */
+const defined = <T extends Record<string, unknown>>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
+const stringMap = (v: unknown): Record<string, string> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, str(x)]))
+    : undefined;
 
 /** The local cloud's roles among `names` (role names, or ARNs): a role defined elsewhere is no principal of its own. */
 function rolesNamed(names: unknown, ctx: ProvisionContext): string[] {
@@ -405,6 +417,124 @@ export const HANDLERS: Record<string, ResourceHandler> = {
       },
     });
     return { ref: name, attributes: { Arn: fn.arn } };
+  },
+
+  // Statements of a function's resource-based policy: API Gateway and EventBridge may invoke it only as they allow.
+  'AWS::Lambda::Permission': (p, ctx) => {
+    const statementId = physicalName(ctx, 100);
+    ctx.services.lambda.addPermission(
+      ctx.scope,
+      defined({
+        FunctionName: str(p.FunctionName),
+        StatementId: statementId,
+        Action: str(p.Action),
+        Principal: str(p.Principal),
+        SourceArn: p.SourceArn === undefined ? undefined : str(p.SourceArn),
+        SourceAccount: p.SourceAccount === undefined ? undefined : str(p.SourceAccount),
+        PrincipalOrgID: p.PrincipalOrgID === undefined ? undefined : str(p.PrincipalOrgID),
+        EventSourceToken: p.EventSourceToken === undefined ? undefined : str(p.EventSourceToken),
+      }),
+    );
+    return { ref: statementId, attributes: { Id: statementId } };
+  },
+
+  'AWS::ApiGatewayV2::Api': (p, ctx) => {
+    if (p.Body !== undefined || p.BodyS3Location !== undefined)
+      throw new Error(
+        'The local cloud does not import OpenAPI definitions (Body, BodyS3Location): define the routes and integrations as resources',
+      );
+    const { api } = ctx.services.apigatewayv2.createApi(
+      ctx.scope,
+      defined({
+        Name: str(p.Name) || physicalName(ctx, 128),
+        ProtocolType: str(p.ProtocolType) as 'HTTP',
+        Description: p.Description === undefined ? undefined : str(p.Description),
+        RouteSelectionExpression:
+          p.RouteSelectionExpression === undefined ? undefined : str(p.RouteSelectionExpression),
+        ApiKeySelectionExpression:
+          p.ApiKeySelectionExpression === undefined ? undefined : str(p.ApiKeySelectionExpression),
+        CorsConfiguration: p.CorsConfiguration as never,
+        DisableExecuteApiEndpoint: bool(p.DisableExecuteApiEndpoint),
+        DisableSchemaValidation: bool(p.DisableSchemaValidation),
+        IpAddressType: p.IpAddressType === undefined ? undefined : (str(p.IpAddressType) as 'ipv4'),
+        Tags: stringMap(p.Tags),
+        Version: p.Version === undefined ? undefined : str(p.Version),
+        Target: p.Target === undefined ? undefined : str(p.Target),
+        RouteKey: p.RouteKey === undefined ? undefined : str(p.RouteKey),
+        CredentialsArn: p.CredentialsArn === undefined ? undefined : str(p.CredentialsArn),
+      }),
+    );
+    return {
+      ref: api.ApiId,
+      attributes: { ApiId: api.ApiId, ApiEndpoint: ctx.services.apigatewayv2.apiEndpoint(api.ApiId) },
+    };
+  },
+
+  'AWS::ApiGatewayV2::Stage': (p, ctx) => {
+    const logs = p.AccessLogSettings as { DestinationArn?: unknown; Format?: unknown } | undefined;
+    const stage = ctx.services.apigatewayv2.createStage(
+      ctx.scope,
+      defined({
+        ApiId: str(p.ApiId),
+        StageName: str(p.StageName),
+        AutoDeploy: bool(p.AutoDeploy),
+        AccessLogSettings: logs
+          ? defined({
+              DestinationArn: logs.DestinationArn === undefined ? undefined : str(logs.DestinationArn),
+              Format: logs.Format === undefined ? undefined : str(logs.Format),
+            })
+          : undefined,
+        DefaultRouteSettings: p.DefaultRouteSettings as never,
+        RouteSettings: p.RouteSettings as never,
+        StageVariables: stringMap(p.StageVariables),
+        Description: p.Description === undefined ? undefined : str(p.Description),
+        DeploymentId: p.DeploymentId === undefined ? undefined : str(p.DeploymentId),
+        ClientCertificateId: p.ClientCertificateId === undefined ? undefined : str(p.ClientCertificateId),
+        Tags: stringMap(p.Tags),
+      }),
+    );
+    return { ref: stage.StageName ?? '' };
+  },
+
+  'AWS::ApiGatewayV2::Integration': (p, ctx) => {
+    const integration = ctx.services.apigatewayv2.createIntegration(
+      ctx.scope,
+      defined({
+        ApiId: str(p.ApiId),
+        IntegrationType: str(p.IntegrationType) as 'AWS_PROXY',
+        IntegrationUri: p.IntegrationUri === undefined ? undefined : str(p.IntegrationUri),
+        IntegrationMethod: p.IntegrationMethod === undefined ? undefined : str(p.IntegrationMethod),
+        PayloadFormatVersion: p.PayloadFormatVersion === undefined ? undefined : str(p.PayloadFormatVersion),
+        TimeoutInMillis: p.TimeoutInMillis === undefined ? undefined : Number(p.TimeoutInMillis),
+        ConnectionType: p.ConnectionType === undefined ? undefined : (str(p.ConnectionType) as 'INTERNET'),
+        CredentialsArn: p.CredentialsArn === undefined ? undefined : str(p.CredentialsArn),
+        Description: p.Description === undefined ? undefined : str(p.Description),
+        RequestParameters: stringMap(p.RequestParameters),
+      }),
+    );
+    const id = integration.IntegrationId ?? '';
+    return { ref: id, attributes: { IntegrationId: id } };
+  },
+
+  'AWS::ApiGatewayV2::Route': (p, ctx) => {
+    const route = ctx.services.apigatewayv2.createRoute(
+      ctx.scope,
+      defined({
+        ApiId: str(p.ApiId),
+        RouteKey: str(p.RouteKey),
+        AuthorizationType:
+          p.AuthorizationType === undefined ? undefined : (str(p.AuthorizationType) as 'NONE'),
+        AuthorizerId: p.AuthorizerId === undefined ? undefined : str(p.AuthorizerId),
+        AuthorizationScopes: Array.isArray(p.AuthorizationScopes)
+          ? p.AuthorizationScopes.map(str)
+          : undefined,
+        ApiKeyRequired: bool(p.ApiKeyRequired),
+        OperationName: p.OperationName === undefined ? undefined : str(p.OperationName),
+        Target: p.Target === undefined ? undefined : str(p.Target),
+      }),
+    );
+    const id = route.RouteId ?? '';
+    return { ref: id, attributes: { RouteId: id } };
   },
 
   'AWS::StepFunctions::StateMachine': (p, ctx) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddPermissionRequest } from '@aws-sdk/client-lambda';
 import { arns, parseArn, scopeOfArn } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
@@ -6,6 +7,13 @@ import { AwsError } from '../../http/aws-error.js';
 import type { RestHandler } from '../../http/endpoint.js';
 import { Constraints } from '../constraints.js';
 import type { Logs } from '../logs/provider.js';
+import {
+  addPermission,
+  allowsService,
+  type Permission,
+  permissionOf,
+  type ServiceInvocation,
+} from './resource-policy.js';
 import { lambdaRest } from './rest.js';
 import { type FunctionDefinition, LATEST, type LambdaFunction, LambdaStore } from './store.js';
 import { WarmFunction } from './warm-function.js';
@@ -48,6 +56,8 @@ export class Lambda {
       definition,
       lastModified: new Date().toISOString().replace('Z', '+0000'),
       revisionId: randomUUID(),
+      // A function defined again (a template provisioned anew) keeps the permissions it was given.
+      policy: previous?.policy ?? [],
       warm: new WarmFunction(
         {
           bundle: definition.bundle,
@@ -104,6 +114,20 @@ export class Lambda {
     const fn = this.resolve(scope, ref, qualifier);
     this.invocations++;
     return fn.warm.invoke(event);
+  }
+
+  /** Adds a statement to the function's resource-based policy, as AddPermission does. */
+  addPermission(scope: Scope, input: AddPermissionRequest): Permission {
+    const fn = this.resolve(scope, input.FunctionName ?? '', input.Qualifier);
+    const permission = permissionOf(fn.arn, input);
+    addPermission(fn.policy, permission);
+    fn.revisionId = randomUUID();
+    return permission;
+  }
+
+  /** Whether the function's resource-based policy lets a service invoke it for the resource the call names. */
+  allowsService(fn: LambdaFunction, call: ServiceInvocation): boolean {
+    return allowsService(fn.policy, fn.arn, call);
   }
 
   list(scope: Scope): LambdaFunction[] {

@@ -7,6 +7,7 @@ import {
   type GetFunctionRequest,
   type GetFunctionResponse,
   GetFunctionResponse$,
+  GetPolicyResponse$,
   type InvocationRequest,
   type ListFunctionsRequest,
   type ListFunctionsResponse,
@@ -20,7 +21,8 @@ import { AwsError, unsupported } from '../../http/aws-error.js';
 import type { RestHandler } from '../../http/endpoint.js';
 import { readBody } from '../../http/json-protocol.js';
 import { Constraints } from '../constraints.js';
-import type { Lambda } from './provider.js';
+import { type Lambda, notFound } from './provider.js';
+import { policyDocument } from './resource-policy.js';
 import { LATEST, type LambdaFunction } from './store.js';
 import { FunctionError } from './warm-function.js';
 
@@ -104,6 +106,21 @@ const ROUTES: Route[] = [
     serve: ({ lambda, res, url, ctx, name }) => {
       const fn = lambda.resolve(ctx, name, url.searchParams.get('Qualifier') ?? undefined);
       writeJson(res, FunctionConfiguration$, configuration(fn, true), ctx.requestId);
+    },
+  },
+  {
+    operation: 'GetPolicy',
+    method: 'GET',
+    path: new RegExp(`^${FUNCTION}/policy/?$`),
+    serve: ({ lambda, res, url, ctx, name }) => {
+      const fn = lambda.resolve(ctx, name, url.searchParams.get('Qualifier') ?? undefined);
+      if (fn.policy.length === 0) throw notFound('The resource you requested does not exist.');
+      writeJson(
+        res,
+        GetPolicyResponse$,
+        { Policy: policyDocument(fn.policy), RevisionId: fn.revisionId },
+        ctx.requestId,
+      );
     },
   },
   {

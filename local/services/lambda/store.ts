@@ -1,5 +1,6 @@
 import type { Architecture } from '@aws-sdk/client-lambda';
 import type { Scope } from '../../core/scope.js';
+import type { Permission } from './resource-policy.js';
 import type { WarmFunction } from './warm-function.js';
 
 /** A function as provisioning describes it (from the template's AWS::Lambda::Function). */
@@ -32,6 +33,8 @@ export interface LambdaFunction {
   lastModified: string;
   revisionId: string;
   warm: WarmFunction;
+  /** The resource-based policy's statements (AddPermission, AWS::Lambda::Permission). */
+  policy: Permission[];
 }
 
 /** The only version the local cloud has: functions are never published. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  GetPolicyCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
@@ -41,6 +42,13 @@ export const lambda: ServiceCatalogue<Record<string, never>> = {
         timeoutSeconds: 5,
         logGroup: `/aws/lambda/${name}`,
       });
+    cloud.lambda.addPermission(cloud.scope, {
+      FunctionName: 'conf-echo',
+      StatementId: 'conf-api',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: 'arn:aws:execute-api:us-east-1:000000000000:abcdefghij/*/*/things',
+    });
     return {};
   },
 
@@ -133,6 +141,42 @@ export const lambda: ServiceCatalogue<Record<string, never>> = {
       GetFunctionConfigurationCommand,
       'a qualifier that does not exist',
       { FunctionName: 'conf-echo', Qualifier: 'live' },
+      'ResourceNotFoundException',
+    ),
+    ok(
+      GetPolicyCommand,
+      'answers the resource-based policy AddPermission built',
+      { FunctionName: 'conf-echo' },
+      (out) =>
+        expect(JSON.parse(out.Policy ?? '{}')).toEqual({
+          Version: '2012-10-17',
+          Id: 'default',
+          Statement: [
+            {
+              Sid: 'conf-api',
+              Effect: 'Allow',
+              Principal: { Service: 'apigateway.amazonaws.com' },
+              Action: 'lambda:InvokeFunction',
+              Resource: 'arn:aws:lambda:us-east-1:000000000000:function:conf-echo',
+              Condition: {
+                ArnLike: {
+                  'AWS:SourceArn': 'arn:aws:execute-api:us-east-1:000000000000:abcdefghij/*/*/things',
+                },
+              },
+            },
+          ],
+        }),
+    ),
+    fails(
+      GetPolicyCommand,
+      'a function without a policy',
+      { FunctionName: 'conf-b' },
+      'ResourceNotFoundException',
+    ),
+    fails(
+      GetPolicyCommand,
+      'an unknown function',
+      { FunctionName: 'conf-absent' },
       'ResourceNotFoundException',
     ),
   ],
