@@ -32,10 +32,10 @@ import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
+import { checkRunTask } from './run-task.js';
 import { ServiceScheduler } from './scheduler.js';
 import { clusterShape, createdServiceShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
 import { type Cluster, EcsStore, type Service, type Task, type TaskDefinition } from './store.js';
-import { checkRunTask } from './run-task.js';
 import { normalizeTaskDefinition, requiredAttributes } from './task-definitions.js';
 import type { TaskLauncher } from './task-launcher.js';
 

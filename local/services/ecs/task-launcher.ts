@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerOverride } from '@aws-sdk/client-ecs';
 import { arns } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
@@ -13,7 +14,6 @@ import { TaskProcess } from '../../runtime/task-process.js';
 import type { Ecr } from '../ecr/provider.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { Logs } from '../logs/provider.js';
-import type { ContainerOverride } from '@aws-sdk/client-ecs';
 import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
 
 export interface LauncherDeps {
