@@ -4,9 +4,10 @@ import { stackNames } from '../../orchestration/app.js';
 import { synthesize } from '../../orchestration/synthesize.js';
 import { loadApp } from '../app-context.js';
 import { CDK_CLI_VERSION } from '../cdk-cli.js';
+import type { CliContext } from '../context.js';
 import { quietly } from '../quietly.js';
 
-export function synthCommand(program: Command): void {
+export function synthCommand(program: Command, ctx: CliContext): void {
   program
     .command('synth')
     .description(
@@ -18,9 +19,9 @@ export function synthCommand(program: Command): void {
       const outdir = resolve(flags.output);
       quietly(() => synthesize({ outdir, app }));
       const names = stackNames(app.name);
-      console.log(`✓ synthesized ${names.app} and ${names.pipeline} (cdk-nag clean) into ${outdir}`);
+      ctx.io.out(`✓ synthesized ${names.app} and ${names.pipeline} (cdk-nag clean) into ${outdir}`);
       // The CDK CLI version that reads what this aws-cdk-lib writes (npm's `latest` of aws-cdk is older).
-      console.log(
+      ctx.io.out(
         `  Deploy to AWS with: npx --yes --package aws-cdk@${CDK_CLI_VERSION} cdk deploy --app ${outdir} --all`,
       );
     });
