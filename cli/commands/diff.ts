@@ -42,7 +42,13 @@ export const failed = (diff: ServiceDiff): boolean => diff.checks.some((c) => !c
 
 export function diffLines(d: ServiceDiff): string[] {
   const lines = [`${d.service}  (running ${revisionOf(d.taskDefinitionArn)})`];
-  lines.push(d.deploy.length === 0 ? '  a deployment changes nothing it runs' : '  a deployment changes:');
+  lines.push(
+    d.deploy.length > 0
+      ? '  a deployment changes:'
+      : failed(d)
+        ? '  a deployment would not start (see the pre-flight checks)'
+        : '  a deployment changes nothing it runs',
+  );
   lines.push(...columns(d.deploy.map((c) => [`    ${c.field}`, `${c.from} → ${c.to}`])));
   if (d.drift.length > 0) {
     lines.push(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DeploymentRecord } from '../../functions/commons/records.js';
+import { STEPSHIP_TAG_PREFIX } from '../../functions/contract/tags.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { type HistoryPage, serviceHistory } from '../operations/records.js';
@@ -65,7 +66,8 @@ export function historyLines(records: DeploymentRecord[]): string[] {
       r.service,
       r.deploymentId,
       `${r.requester} (${r.trigger})`,
-      r.imageTag ?? shortDigest(r.imageDigest),
+      // stepship's own build tags say nothing a person needs: the digest does.
+      r.imageTag && !r.imageTag.startsWith(STEPSHIP_TAG_PREFIX) ? r.imageTag : shortDigest(r.imageDigest),
       r.status,
       t.total === undefined ? '—' : seconds(t.total),
       PHASES.flatMap((p) => (t[p] === undefined ? [] : [`${p} ${seconds(t[p])}`])).join(' · ') || '—',

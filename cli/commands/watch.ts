@@ -46,7 +46,11 @@ export function watchCommand(program: Command, ctx: CliContext): void {
           debounceMs: flags.debounce,
           events: {
             watching: (service, dir) => line(service, `watching ${service}: ${dir}`),
-            changed: (service, file) => line(service, `· ${service}: ${file} changed`),
+            changed: (service, files) =>
+              line(
+                service,
+                `· ${service}: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed`,
+              ),
             started: (service, id) => line(service, `→ redeploying ${service}: deployment ${id}`),
             step: (service, s) =>
               line(service, `  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(24)} ${seconds(s.ms)}`),

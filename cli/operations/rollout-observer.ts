@@ -23,9 +23,10 @@ export function observeRollout(
       try {
         const service = await describeEcsService(session, model);
         const line = (service.deployments ?? [])
-          .map(
-            (d) =>
-              `${d.status === 'PRIMARY' ? 'new' : 'old'} ${revisionOf(d.taskDefinition)} ${d.runningCount ?? 0}/${d.desiredCount ?? 0} running${d.pendingCount ? `, ${d.pendingCount} starting` : ''}${d.status === 'PRIMARY' ? ` (${d.rolloutState})` : ''}`,
+          .map((d) =>
+            d.status === 'PRIMARY'
+              ? `new ${revisionOf(d.taskDefinition)} ${d.runningCount ?? 0}/${d.desiredCount ?? 0} running${d.pendingCount ? `, ${d.pendingCount} starting` : ''} (${d.rolloutState})`
+              : `old ${revisionOf(d.taskDefinition)} ${d.runningCount ?? 0} running`,
           )
           .join(' · ');
         if (line !== last) onLine(`  ↻ ${line}`);

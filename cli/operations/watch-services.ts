@@ -11,7 +11,8 @@ const IGNORED = new Set(['node_modules', 'dist', '.stepship', '.git']);
 
 export interface WatchEvents {
   watching(service: string, dir: string): void;
-  changed(service: string, file: string): void;
+  /** The files changed since the last redeploy, once the changes have settled. */
+  changed(service: string, files: string[]): void;
   started(service: string, deploymentId: string): void;
   step(service: string, step: StepTiming): void;
   rollout(service: string, line: string): void;
@@ -60,6 +61,7 @@ export async function watchServices(
 
 class ServiceWatch {
   private timer: NodeJS.Timeout | undefined;
+  private readonly files = new Set<string>();
   private busy = false;
   private again = false;
 
@@ -72,13 +74,15 @@ class ServiceWatch {
 
   changed(file: string): void {
     if (this.options.signal.aborted) return;
-    this.options.events.changed(this.model.name, file);
+    this.files.add(file);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.deploy(), this.options.debounceMs);
   }
 
   private deploy(): void {
     if (this.options.signal.aborted) return;
+    if (this.files.size > 0) this.options.events.changed(this.model.name, [...this.files].sort());
+    this.files.clear();
     if (this.busy) {
       this.again = true;
       return;
