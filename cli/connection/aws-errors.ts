@@ -28,10 +28,11 @@ export function explainAwsError(err: unknown, where: Connection): CliError | und
 
 /** A connection failure's code, wherever the SDK's HTTP handler put it. */
 function networkCode(err: Error): string | undefined {
+  const codes = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN)\b/;
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN)$/.test(code))
-      return code;
+    // The SDK may wrap it ("AWS SDK error wrapper for Error: connect ECONNREFUSED …"), keeping only the words.
+    const found = codes.exec((e as NodeJS.ErrnoException).code ?? '') ?? codes.exec(e.message);
+    if (found) return found[1];
   }
   return undefined;
 }
