@@ -1,4 +1,3 @@
-import { PortInUseError } from '@stepship/local-cloud';
 import { Command, CommanderError } from 'commander';
 import { ManifestError } from '../manifest/index.js';
 import { deployCommand } from './commands/deploy.js';
@@ -15,7 +14,6 @@ import { watchCommand } from './commands/watch.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { type Io, processIo } from './io.js';
-import { RuntimeMismatchError } from './start.js';
 
 export interface RunOptions {
   io?: Io;
@@ -84,11 +82,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       io.err(`stepship: ${err.message}`);
       return err.exitCode;
     }
-    if (
-      err instanceof ManifestError ||
-      err instanceof PortInUseError ||
-      err instanceof RuntimeMismatchError
-    ) {
+    if (err instanceof ManifestError) {
       io.err(`stepship: ${err.message}`);
       return EXIT.usage;
     }

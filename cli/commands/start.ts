@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { ensureStateDir, loadApp, localPaths } from '../app-context.js';
 import { removeDiscovery, writeDiscovery } from '../connection/discovery.js';
 import type { CliContext } from '../context.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { portOption, runtimeOption } from '../options.js';
-import { allSucceeded, describeEndpoints, startLocal } from '../start.js';
 
 interface StartFlags {
   once: boolean;
@@ -49,6 +48,11 @@ export function startCommand(program: Command, ctx: CliContext): void {
       const app = loadApp(command.optsWithGlobals().app);
       const paths = localPaths(app);
       ensureStateDir(paths.stateDir);
+      // The local cloud and the CDK load here, not for every command.
+      const { PortInUseError } = await import('@stepship/local-cloud');
+      const { allSucceeded, describeEndpoints, RuntimeMismatchError, startLocal } = await import(
+        '../start.js'
+      );
       const running = await startLocal({
         app,
         ...paths,
@@ -57,6 +61,11 @@ export function startCommand(program: Command, ctx: CliContext): void {
         reset: flags.reset,
         runtime: flags.runtime,
         out: (line) => io.out(line),
+      }).catch((err: unknown) => {
+        // What the user fixes with another port or runtime: a usage error.
+        if (err instanceof PortInUseError || err instanceof RuntimeMismatchError)
+          throw new UsageError(err.message);
+        throw err;
       });
       const ok = allSucceeded(running);
       if (flags.once) {

@@ -1,5 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { LOCAL_CREDENTIALS } from '@stepship/local-cloud';
+import { LOCAL_CREDENTIALS } from '../../local/credentials.js';
 import type { AppModel } from '../../manifest/model.js';
 import { UsageError } from '../errors.js';
 import { type CloudDiscovery, discoveryPath, liveDiscovery } from './discovery.js';

@@ -1,6 +1,6 @@
 import { DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
 import type { AppModel } from '../../manifest/model.js';
-import { stackNames } from '../../orchestration/app.js';
+import { stackNames } from '../../orchestration/stack-names.js';
 import { CommandFailedError } from '../errors.js';
 import type { AwsClients } from './clients.js';
 import type { Connection } from './connection.js';
