@@ -53,5 +53,9 @@ export function statusLines(s: ServiceStatus): string[] {
       : '  last deploy none recorded',
   );
   if (last?.error) lines.push(`              ${last.error}: ${last.cause ?? ''}`);
+  // While a rollout is under way or tasks fail, ECS's own events say why.
+  const unsettled = primary?.rolloutState !== 'COMPLETED' || s.deployments.some((d) => d.failedTasks > 0);
+  if (unsettled && s.events.length > 0)
+    lines.push('  events', ...s.events.slice(0, 3).map((e) => `              ${e}`));
   return [...lines, ''];
 }
