@@ -127,6 +127,7 @@ export async function follow(
   clients: Pick<LocalClients, 'sfn'>,
   executionArn: string,
   onStep: (s: StepTiming) => void = () => undefined,
+  pollMs = 300,
 ): Promise<DeploymentOutcome> {
   const started = Date.now();
   const entered = new Map<string, number>();
@@ -175,6 +176,6 @@ export async function follow(
         totalMs: (execution.stopDate?.getTime() ?? Date.now()) - (execution.startDate?.getTime() ?? started),
       };
     }
-    await sleep(300);
+    await sleep(pollMs);
   }
 }
