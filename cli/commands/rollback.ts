@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { follow } from '../deploy.js';
 import { EXIT } from '../errors.js';
-import { startOne } from '../operations/deploy-run.js';
+import { followPollMs, startOne } from '../operations/deploy-run.js';
 import { rollbackTarget } from '../operations/rollback-target.js';
 import { revisionOf, seconds } from '../render/format.js';
 import { appOf, type CommonFlags, serviceNamed, whereOptions, withSession } from '../session.js';
@@ -49,6 +49,7 @@ export function rollbackCommand(program: Command, ctx: CliContext): void {
         session.clients,
         started.executionArn,
         (s) => text && io.out(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(24)} ${seconds(s.ms)}`),
+        followPollMs(session),
       );
       if (text) io.out(outcomeLine(model.name, outcome));
       else io.out(JSON.stringify({ rollback: { ...target, ...started, outcome } }, null, 2));

@@ -29,6 +29,9 @@ export interface DeployProgress {
   skipped(service: string, reason: string): void;
 }
 
+/** How often to read an execution's history: often locally; on AWS, well within Step Functions' rate. */
+export const followPollMs = (session: Session): number => (session.where.target === 'aws' ? 1000 : 300);
+
 export function pipelineEntry(session: Session, service: string): PipelineEntry {
   return {
     service,
@@ -79,8 +82,11 @@ export async function runDeploys(
       results.push({ service: service.name, ...started });
       continue;
     }
-    const outcome = await follow(session.clients, started.executionArn, (s) =>
-      progress.step(service.name, s),
+    const outcome = await follow(
+      session.clients,
+      started.executionArn,
+      (s) => progress.step(service.name, s),
+      followPollMs(session),
     );
     progress.finished(service.name, outcome);
     results.push({ service: service.name, ...started, outcome });

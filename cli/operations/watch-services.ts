@@ -3,7 +3,7 @@ import { sep } from 'node:path';
 import type { ServiceModel } from '../../manifest/model.js';
 import { type DeploymentOutcome, follow, type StepTiming } from '../deploy.js';
 import type { Session } from '../session.js';
-import { startOne } from './deploy-run.js';
+import { followPollMs, startOne } from './deploy-run.js';
 import { observeRollout } from './rollout-observer.js';
 
 /** What never triggers a redeploy: dependencies, build output, stepship's own state, the repository. */
@@ -108,7 +108,12 @@ class ServiceWatch {
       events.started(name, started.deploymentId);
       const stopObserving = observeRollout(this.session, this.model, (line) => events.rollout(name, line));
       try {
-        const outcome = await follow(this.session.clients, started.executionArn, (s) => events.step(name, s));
+        const outcome = await follow(
+          this.session.clients,
+          started.executionArn,
+          (s) => events.step(name, s),
+          followPollMs(this.session),
+        );
         events.finished(name, outcome);
       } finally {
         await stopObserving();
