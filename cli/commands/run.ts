@@ -34,6 +34,7 @@ export function runCommand(program: Command, ctx: CliContext): void {
         signal: ctx.signal,
         onLine: (line) => (flags.json ? lines.push(line) : io.out(line)),
         onStatus: (status) => flags.json || io.err(`· task ${status.toLowerCase()}`),
+        onNotice: (notice) => io.err(`· ${notice}`),
       });
       if (flags.json) io.out(JSON.stringify({ ...result, output: lines }, null, 2));
       else if (result.exitCode === undefined)

@@ -14,6 +14,8 @@ export interface OneOffOptions {
   signal: AbortSignal;
   onLine(line: string): void;
   onStatus?(status: string): void;
+  /** Something the user should know that isn't the task's output. */
+  onNotice?(notice: string): void;
   pollMs?: number;
 }
 
@@ -41,7 +43,10 @@ export async function runOneOff(
 ): Promise<OneOffResult> {
   const { ecs } = session.clients;
   const service = await describeEcsService(session, model);
-  const source = await logSourceOf(session, model).catch(() => undefined);
+  const source = await logSourceOf(session, model).catch((err: unknown) => {
+    options.onNotice?.(`its output is not shown: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
   const environment = Object.entries(options.environment).map(([name, value]) => ({ name, value }));
   const out = await ecs.send(
     new RunTaskCommand({
@@ -83,9 +88,13 @@ export async function runOneOff(
     let last = '';
     let stopped: Task | undefined;
     while (!stopped) {
-      const { tasks = [] } = await ecs.send(
+      const { tasks = [], failures = [] } = await ecs.send(
         new DescribeTasksCommand({ cluster: service.clusterArn, tasks: [taskArn] }),
       );
+      if (tasks.length === 0)
+        throw new CommandFailedError(
+          `ECS no longer knows task ${taskArn} (${failures[0]?.reason ?? 'MISSING'})`,
+        );
       const status = tasks[0]?.lastStatus ?? 'UNKNOWN';
       if (status !== last) options.onStatus?.(status);
       last = status;
