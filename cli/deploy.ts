@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -7,6 +8,7 @@ import {
   type HistoryEvent,
   paginateGetExecutionHistory,
 } from '@aws-sdk/client-sfn';
+import { CommandFailedError, UsageError } from './errors.js';
 import type { LocalClients } from './local-clients.js';
 import { zipFolder } from './source-archive.js';
 
@@ -33,17 +35,29 @@ export interface DeploymentOutcome {
   totalMs: number;
 }
 
+/** What a deployment from the CLI deploys: a tag, a digest, a source to build, or an existing revision. */
+export type DeployWhat =
+  | { imageTag: string }
+  | { imageDigest: string }
+  | { source: string }
+  | { taskDefinition: string };
+
+export interface StartedDeployment {
+  deploymentId: string;
+  executionArn: string;
+}
+
 /**
  * A deployment from the CLI, the way it runs on AWS: the service folder is
  * zipped to the source bucket, and the start-deployment function is invoked
  * with the CLI's payload. Returns the deployment id the function answered.
  */
 export async function startFromSource(
-  clients: LocalClients,
+  clients: Pick<LocalClients, 's3' | 'lambda'>,
   target: PipelineEntry,
   serviceDir: string,
   requester: string,
-) {
+): Promise<StartedDeployment> {
   const key = `sources/${target.service}/${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.zip`;
   await clients.s3.send(
     new PutObjectCommand({
@@ -53,7 +67,22 @@ export async function startFromSource(
       ContentType: 'application/zip',
     }),
   );
-  const payload = { service: target.service, source: `s3://${target.sourceBucket}/${key}`, requester };
+  return startDeployment(clients, target, { source: `s3://${target.sourceBucket}/${key}` }, requester);
+}
+
+/**
+ * Starts a deployment through the start-deployment function, as the API and
+ * the push rule do: Lambda Invoke with the CLI's payload. A request the
+ * function refuses (400) is a UsageError with its words; any other refusal
+ * fails the command.
+ */
+export async function startDeployment(
+  clients: Pick<LocalClients, 'lambda'>,
+  target: PipelineEntry,
+  what: DeployWhat,
+  requester: string,
+): Promise<StartedDeployment> {
+  const payload = { service: target.service, ...what, requester };
   const out = await clients.lambda.send(
     new InvokeCommand({ FunctionName: target.startFunction, Payload: Buffer.from(JSON.stringify(payload)) }),
   );
@@ -63,16 +92,31 @@ export async function startFromSource(
     errorMessage?: string;
   };
   if (out.FunctionError)
-    throw new Error(`start-deployment failed: ${answer.errorMessage ?? 'unknown error'}`);
+    throw new CommandFailedError(`start-deployment failed: ${answer.errorMessage ?? 'unknown error'}`);
   const body = JSON.parse(answer.body ?? '{}') as {
     deploymentId?: string;
     executionArn?: string;
     message?: string;
   };
+  if (answer.statusCode === 400)
+    throw new UsageError(`start-deployment refused the request: ${body.message ?? answer.body}`);
   if (!answer.statusCode || answer.statusCode >= 300 || !body.executionArn) {
-    throw new Error(`start-deployment answered ${answer.statusCode}: ${body.message ?? answer.body}`);
+    throw new CommandFailedError(
+      `start-deployment answered ${answer.statusCode}: ${body.message ?? answer.body}`,
+    );
   }
   return { deploymentId: body.deploymentId ?? '', executionArn: body.executionArn };
+}
+
+/** Who deploys from this machine, for the record: `cli:<user>@<host>`, in the requester alphabet. */
+export function cliRequester(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the record says unknown.
+  }
+  return `cli:${user}@${hostname()}`.replace(/[^A-Za-z0-9:/@._+=,-]/g, '-').slice(0, 256);
 }
 
 /**
@@ -80,9 +124,10 @@ export async function startFromSource(
  * finishes (with its duration), until the execution ends.
  */
 export async function follow(
-  clients: LocalClients,
+  clients: Pick<LocalClients, 'sfn'>,
   executionArn: string,
   onStep: (s: StepTiming) => void = () => undefined,
+  pollMs = 300,
 ): Promise<DeploymentOutcome> {
   const started = Date.now();
   const entered = new Map<string, number>();
@@ -131,6 +176,6 @@ export async function follow(
         totalMs: (execution.stopDate?.getTime() ?? Date.now()) - (execution.startDate?.getTime() ?? started),
       };
     }
-    await sleep(300);
+    await sleep(pollMs);
   }
 }

@@ -8,6 +8,7 @@ import { CONSOLE_BASE } from './console/paths.js';
 import { WebConsole } from './console/web-console.js';
 import { parseArn } from './core/arns.js';
 import type { Scope } from './core/scope.js';
+import { LOCAL_CREDENTIALS } from './credentials.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { loopbackHosts } from './http/guard.js';
@@ -61,10 +62,8 @@ export interface LocalCloudOptions {
   logEventsPerStream?: number;
 }
 
-export const LOCAL_CREDENTIALS = {
-  accessKeyId: 'stepship-local',
-  secretAccessKey: 'stepship-local',
-} as const;
+export { LOCAL_CREDENTIALS };
+
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** A port is taken: says which, and how to choose another. */

@@ -7,6 +7,7 @@ import { AppStack } from './app-stack.js';
 import { pipelineTargets } from './constructs/app-targets.js';
 import { PipelineStack } from './pipeline-stack.js';
 import { slowSettingWarnings } from './slow-settings.js';
+import { stackNames } from './stack-names.js';
 
 export interface StepshipApp {
   app: App;
@@ -22,10 +23,7 @@ export interface CreateAppOptions {
   rolloutPollSeconds?: number;
 }
 
-/** The stack names of an app, as CloudFormation and the CLI know them. */
-export function stackNames(appName: string): { app: string; pipeline: string } {
-  return { app: `Stepship-${appName}-App`, pipeline: `Stepship-${appName}-Pipeline` };
-}
+export { stackNames } from './stack-names.js';
 
 /**
  * The CDK app for one stepship app: the app stack (from its manifest) and the

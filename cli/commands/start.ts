@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { ensureStateDir, loadApp, localPaths } from '../app-context.js';
+import { removeDiscovery, writeDiscovery } from '../connection/discovery.js';
+import type { CliContext } from '../context.js';
+import { EXIT, UsageError } from '../errors.js';
 import { portOption, runtimeOption } from '../options.js';
-import { allSucceeded, describeEndpoints, startLocal } from '../start.js';
 
 interface StartFlags {
   once: boolean;
@@ -11,7 +13,7 @@ interface StartFlags {
   runtime: 'process' | 'docker';
 }
 
-export function startCommand(program: Command): void {
+export function startCommand(program: Command, ctx: CliContext): void {
   program
     .command('start')
     .description(
@@ -42,9 +44,15 @@ export function startCommand(program: Command): void {
       (process.env.STEPSHIP_RUNTIME as 'process' | 'docker' | undefined) ?? 'process',
     )
     .action(async (flags: StartFlags, command: Command) => {
+      const { io } = ctx;
       const app = loadApp(command.optsWithGlobals().app);
       const paths = localPaths(app);
       ensureStateDir(paths.stateDir);
+      // The local cloud and the CDK load here, not for every command.
+      const { PortInUseError } = await import('@stepship/local-cloud');
+      const { allSucceeded, describeEndpoints, RuntimeMismatchError, startLocal } = await import(
+        '../start.js'
+      );
       const running = await startLocal({
         app,
         ...paths,
@@ -52,23 +60,48 @@ export function startCommand(program: Command): void {
         loadBalancerPort: flags.lbPort,
         reset: flags.reset,
         runtime: flags.runtime,
-        out: (line) => console.log(line),
+        out: (line) => io.out(line),
+      }).catch((err: unknown) => {
+        // What the user fixes with another port or runtime: a usage error.
+        if (err instanceof PortInUseError || err instanceof RuntimeMismatchError)
+          throw new UsageError(err.message);
+        throw err;
       });
       const ok = allSucceeded(running);
       if (flags.once) {
         await running.cloud.stop();
-        process.exitCode = ok ? 0 : 1;
+        ctx.setExit(ok ? EXIT.ok : EXIT.failed);
         return;
       }
-      for (const line of describeEndpoints(running.cloud, paths.stateDir, running.names)) console.log(line);
-      console.log('\nServing until Ctrl-C.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+      const { cloud } = running;
+      // The other commands find this local cloud through this file while it serves.
+      writeDiscovery(paths.stateDir, {
+        pid: process.pid,
+        endpoint: cloud.endpointUrl,
+        loadBalancerUrl: cloud.loadBalancerUrl,
+        consoleUrl: cloud.consoleUrl,
+        region: cloud.region,
+        accountId: cloud.accountId,
+        startedAt: new Date().toISOString(),
       });
-      console.log('\nStopping tasks, functions and servers…');
-      await running.cloud.stop();
-      console.log('Stopped.');
+      try {
+        for (const line of describeEndpoints(cloud, paths.stateDir, running.names)) io.out(line);
+        io.out('');
+        io.out(
+          `  In another terminal: stepship status | history | deploy | logs ${running.names.services[0] ?? 'SERVICE'} -f | watch`,
+        );
+        io.out('\nServing until Ctrl-C.');
+        ctx.stopsOnInterrupt();
+        await new Promise<void>((resolve) => {
+          if (ctx.signal.aborted) resolve();
+          else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        io.out('\nStopping tasks, functions and servers…');
+      } finally {
+        removeDiscovery(paths.stateDir);
+        await cloud.stop();
+      }
+      io.out('Stopped.');
     });
 }
 

@@ -15,6 +15,13 @@ export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 /** `s3://bucket/key.zip`: S3's bucket naming and a conservative key alphabet. */
 export const S3_SOURCE = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([A-Za-z0-9!_.*'()/-]{1,1000}\.zip)$/;
+/**
+ * A registered task definition revision: `family:revision` or its ARN. The
+ * revision is required, so the request names exactly what runs (a family alone
+ * would mean "whatever is latest when the step reads it").
+ */
+export const TASK_DEFINITION =
+  /^(arn:aws[a-z-]*:ecs:[a-z0-9-]{1,32}:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:[1-9]\d{0,8}$/;
 /** Printable ASCII without quotes, backslashes, spaces or shell metacharacters. */
 export const REQUESTER = /^[A-Za-z0-9:/@._+=,-]{1,256}$/;
 
@@ -58,6 +65,11 @@ export const FIELD = {
     'an image digest: "sha256:" and 64 lowercase hex digits',
   ),
   source: patterned('source', S3_SOURCE, 'an S3 URL of a zipped service folder, s3://bucket/key.zip'),
+  taskDefinition: patterned(
+    'taskDefinition',
+    TASK_DEFINITION,
+    'a task definition revision of the service, family:revision or its ARN (e.g. web-web:3)',
+  ),
   idempotencyKey: patterned('idempotencyKey', IDEMPOTENCY_KEY, '1–64 of A-Z a-z 0-9 _ -'),
   idempotencyKeyHeader: patterned('The Idempotency-Key header', IDEMPOTENCY_KEY, '1–64 of A-Z a-z 0-9 _ -'),
   requester: patterned('requester', REQUESTER, 'up to 256 of A-Z a-z 0-9 : / @ . _ + = , -'),
@@ -67,23 +79,32 @@ export const FIELD = {
 };
 
 /**
- * What to deploy: exactly one of a tag, a digest or a source to build. A
- * push names the digest it pushed and, for the record, the tag it pushed it
+ * What to deploy: exactly one of a tag, a digest, a source to build, or an
+ * existing task definition revision (deployed as it is: a rollback). A push
+ * names the digest it pushed and, for the record, the tag it pushed it
  * under; the digest is what deploys.
  */
 function checkImageChoice(
-  request: { imageTag?: string; imageDigest?: string; source?: string; trigger?: string },
+  request: {
+    imageTag?: string;
+    imageDigest?: string;
+    source?: string;
+    taskDefinition?: string;
+    trigger?: string;
+  },
   ctx: z.RefinementCtx,
 ): void {
+  const image = request.imageTag !== undefined || request.imageDigest !== undefined;
   const problem =
     request.imageTag !== undefined && request.imageDigest !== undefined && request.trigger !== 'push'
       ? 'Give imageTag or imageDigest, not both'
-      : request.source === undefined && request.imageTag === undefined && request.imageDigest === undefined
-        ? 'Give imageTag or imageDigest (or a source to build)'
-        : request.source !== undefined &&
-            (request.imageTag !== undefined || request.imageDigest !== undefined)
-          ? 'Give source alone: stepship tags what it builds as stepship-<deployment>'
-          : undefined;
+      : request.taskDefinition !== undefined && (image || request.source !== undefined)
+        ? 'Give taskDefinition alone: it deploys that revision as it is, image included'
+        : request.source === undefined && !image && request.taskDefinition === undefined
+          ? 'Give imageTag or imageDigest (or a source to build, or a taskDefinition revision to deploy as it is)'
+          : request.source !== undefined && image
+            ? 'Give source alone: stepship tags what it builds as stepship-<deployment>'
+            : undefined;
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 }
 
@@ -113,6 +134,7 @@ export const requestBodySchema = requestObject(
     imageTag: FIELD.imageTag.optional(),
     imageDigest: FIELD.imageDigest.optional(),
     source: FIELD.source.optional(),
+    taskDefinition: FIELD.taskDefinition.optional(),
     idempotencyKey: FIELD.idempotencyKey.optional(),
     requester: FIELD.requester.optional(),
   },
@@ -130,6 +152,7 @@ export const deploymentRequestSchema = requestObject(
     imageTag: FIELD.imageTag.optional(),
     imageDigest: FIELD.imageDigest.optional(),
     source: FIELD.source.optional(),
+    taskDefinition: FIELD.taskDefinition.optional(),
     idempotencyKey: FIELD.idempotencyKey.optional(),
   },
   'The execution input\'s "request"',

@@ -61,7 +61,18 @@ export interface PreparedDeployment {
   imageDigest?: string;
   /** CodeBuild's S3 source location (`bucket/key`) when building from source. */
   sourceLocation?: string;
+  /**
+   * The existing revision a request named (a rollback): deployed as it is,
+   * so the workflow skips the build and the registration.
+   */
+  revision?: GivenRevision;
   preparedAt: number;
+}
+
+/** `$.deployment.revision`: a revision of the service's family that already exists, and what ran before it. */
+export interface GivenRevision {
+  taskDefinitionArn: string;
+  previousTaskDefinitionArn: string;
 }
 
 /** `$.build`: CodeBuild's exported variables as the `.sync` integration returns them. */

@@ -9,6 +9,8 @@ export const STATE = {
   nameBuildFailure: 'NameBuildFailure',
   skipBuild: 'SkipBuild',
   resolveImage: 'ResolveImage',
+  revisionGiven: 'RevisionGiven?',
+  useGivenRevision: 'UseGivenRevision',
   registerTaskDefinition: 'RegisterTaskDefinition',
   updateService: 'UpdateService',
   waitForRollout: 'WaitForRollout',

@@ -10,6 +10,7 @@ import type {
   PreparedDeployment,
 } from '../contract/shapes.js';
 import { STEPSHIP_TAG_PREFIX } from '../contract/tags.js';
+import { checkGivenRevision } from './given-revision.js';
 
 export interface PrepareInput {
   request: unknown;
@@ -26,8 +27,8 @@ export interface PrepareDeps {
 }
 
 /**
- * Resolves the requested service's target, takes its lock and writes the
- * STARTED record. The execution may have been started directly (not through
+ * Resolves the requested service's target (and the revision a rollback
+ * names), takes its lock and writes the STARTED record. The execution may have been started directly (not through
  * start-deployment), so the request is checked again, with the same schema.
  */
 export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<PreparedDeployment> {
@@ -35,12 +36,16 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
   const request = checkRequest(input.request);
   const target = resolveTarget(request, input.targets);
   const now = deps.now?.() ?? new Date();
-  // The service must exist before anything is locked or recorded.
-  await describeService(deps.ecs, target.cluster, target.service);
+  // The service must exist, and a named revision be deployable, before anything is locked or recorded.
+  const service = await describeService(deps.ecs, target.cluster, target.service);
+  const given = request.taskDefinition
+    ? await checkGivenRevision(deps.ecs, target, request.taskDefinition, service.taskDefinition ?? '')
+    : undefined;
   await deps.records.acquireLock(target.service, execution.Id, deps.lockTtlSeconds, now);
 
   const needsBuild = request.source !== undefined;
   const imageTag = needsBuild ? buildTag(execution.Name) : request.imageTag;
+  const imageDigest = given?.imageDigest ?? request.imageDigest;
   await deps.records.putRecord({
     deploymentId: execution.Name,
     service: target.service,
@@ -50,7 +55,7 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
     trigger: request.trigger,
     requester: request.requester,
     imageTag,
-    imageDigest: request.imageDigest,
+    imageDigest,
   });
   return {
     deploymentId: execution.Name,
@@ -58,8 +63,9 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
     target,
     needsBuild,
     ...(imageTag ? { imageTag } : {}),
-    ...(request.imageDigest ? { imageDigest: request.imageDigest } : {}),
+    ...(imageDigest ? { imageDigest } : {}),
     ...(request.source ? { sourceLocation: request.source.slice('s3://'.length) } : {}),
+    ...(given ? { revision: given.revision } : {}),
     preparedAt: now.getTime(),
   };
 }

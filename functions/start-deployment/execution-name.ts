@@ -25,6 +25,13 @@ export function executionArn(stateMachineArn: string, name: string): string {
 export function sameDeployment(stored: DeploymentRequest | undefined, request: DeploymentRequest): boolean {
   if (!stored) return false;
   if (request.trigger === 'push') return stored.imageDigest === request.imageDigest;
-  const fields: (keyof DeploymentRequest)[] = ['service', 'imageTag', 'imageDigest', 'source', 'requester'];
+  const fields: (keyof DeploymentRequest)[] = [
+    'service',
+    'imageTag',
+    'imageDigest',
+    'source',
+    'taskDefinition',
+    'requester',
+  ];
   return fields.every((f) => stored[f] === request[f]);
 }

@@ -42,6 +42,14 @@ export class DeploymentFunctions extends Construct {
       [ENV.lockTtlSeconds]: String(props.lockTtlSeconds),
     });
     this.describeService(prepare);
+    // A rollback names a revision, which Prepare checks before taking the lock.
+    prepare.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ecs:DescribeTaskDefinition'], resources: ['*'] }),
+    );
+    Validations.of(prepare.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecs:DescribeTaskDefinition and X-Ray trace writes do not support resource-level permissions.',
+    });
     this.records(prepare, ['dynamodb:GetItem', 'dynamodb:PutItem']);
 
     const resolveImage = this.fn(STEP.resolveImage, 'ECR tag → digest', {});

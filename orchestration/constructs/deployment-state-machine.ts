@@ -46,9 +46,13 @@ const EXECUTION = {
 /**
  * The deployment workflow (a Standard state machine, logged at ALL, traced):
  *
- *   Prepare → NeedsBuild? → [Build] → ResolveImage → RegisterTaskDefinition →
- *   UpdateService → (Wait → CheckRollout)* → VerifyTargets → VerifyChecks →
- *   Finalize
+ *   Prepare → NeedsBuild? → [Build] → ResolveImage → RevisionGiven? →
+ *   RegisterTaskDefinition | UseGivenRevision → UpdateService →
+ *   (Wait → CheckRollout)* → VerifyTargets → VerifyChecks → Finalize
+ *
+ * A request naming an existing revision (a rollback) skips the build and the
+ * registration: Prepare checked the revision and its image's digest, which
+ * ResolveImage confirms is still in the repository.
  *
  * Prepare receives the app's targets and picks the requested service's, so
  * the one state machine deploys any service of the app.
@@ -192,6 +196,16 @@ export class DeploymentStateMachine extends Construct {
       { 'deployment.$': P.deployment, 'image.$': P.image },
       P.taskDefinition,
     ).addCatch(recordFailed, { resultPath: P.error });
+    const useGivenRevision = new sfn.Pass(this, STATE.useGivenRevision, {
+      comment: 'The request named an existing revision: deploy it as it is, nothing registered.',
+      parameters: {
+        'taskDefinitionArn.$': `${P.deployment}.revision.taskDefinitionArn`,
+        'previousTaskDefinitionArn.$': `${P.deployment}.revision.previousTaskDefinitionArn`,
+        // No registration happened: its phase takes no time.
+        'registeredAt.$': `${P.image}.resolvedAt`,
+      },
+      resultPath: P.taskDefinition,
+    });
     const update = step(
       STATE.updateService,
       f.updateService,
@@ -249,7 +263,12 @@ export class DeploymentStateMachine extends Construct {
         .when(sfn.Condition.booleanEquals(`${P.deployment}.needsBuild`, true), build)
         .otherwise(skipBuild),
     );
-    resolveImage.next(register);
+    resolveImage.next(
+      new sfn.Choice(this, STATE.revisionGiven)
+        .when(sfn.Condition.isPresent(`${P.deployment}.revision`), useGivenRevision)
+        .otherwise(register),
+    );
+    useGivenRevision.next(update);
     register.next(update);
     update.next(waitRollout);
     waitRollout.next(checkRollout);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,10 +8,13 @@ import { describe, expect, it } from '@jest/globals';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-function stepship(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function stepship(
+  args: string[],
+  cwd = ROOT,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/stepship.js'), ...args], {
-      cwd: ROOT,
+      cwd,
       env: { PATH: process.env.PATH, HOME: tmpdir() },
     });
     let stdout = '';
@@ -120,9 +123,20 @@ describe('the stepship command', () => {
       /list-executions --state-machine-arn arn:aws:states:us-east-1:\d{12}:stateMachine:stepship-shop-deploy\n/,
     );
     expect(stdout).not.toMatch(/stepship-web|--services web\b/);
+    // While it serves, the other commands find it through its discovery file, with no --endpoint.
+    const discovery = JSON.parse(readFileSync(join(app, '.stepship', 'cloud.json'), 'utf8')) as {
+      pid: number;
+      loadBalancerUrl: string;
+    };
+    expect(discovery).toMatchObject({ pid: child.pid, loadBalancerUrl: url });
+    const status = await stepship(['status'], app);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('storefront  (cluster stepship-shop)');
+    expect(status.stdout).toContain('2 running / 2 desired');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(stdout).toContain('Stopped.');
+    expect(existsSync(join(app, '.stepship', 'cloud.json'))).toBe(false);
     await expect(fetch(`${url}/status`)).rejects.toThrow();
     // The first build on a machine installs the demo's dependencies from the npm registry.
   }, 240_000);

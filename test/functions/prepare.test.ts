@@ -1,4 +1,9 @@
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  ClientException,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+} from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ValidationError } from '../../functions/commons/errors.js';
@@ -32,8 +37,25 @@ function memoryRecords() {
 beforeEach(() => {
   ecsMock.reset();
   ecsMock.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
-    services: input.services.map((serviceName) => ({ serviceName, status: 'ACTIVE' })),
+    services: input.services.map((serviceName) => ({
+      serviceName,
+      status: 'ACTIVE',
+      taskDefinition: `${TD}/web:5`,
+    })),
   }));
+});
+
+const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition';
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+/** A revision as DescribeTaskDefinition answers it. */
+const revision = (ref: string, fields: Record<string, unknown> = {}) => ({
+  taskDefinition: {
+    taskDefinitionArn: ref.startsWith('arn:') ? ref : `${TD}/${ref}`,
+    family: 'web',
+    status: 'ACTIVE',
+    containerDefinitions: [{ name: 'web', image: `${WEB_TARGET.repositoryUri}@${DIGEST}` }],
+    ...fields,
+  },
 });
 
 const run = (request: unknown, memory = memoryRecords()) =>
@@ -106,9 +128,66 @@ describe('prepare', () => {
     [
       'nothing to deploy',
       { service: 'web', trigger: 'api', requester: 'me' },
-      'Give imageTag or imageDigest (or a source to build)',
+      'Give imageTag or imageDigest (or a source to build, or a taskDefinition revision to deploy as it is)',
+    ],
+    [
+      'a revision with an image besides',
+      { service: 'web', trigger: 'cli', requester: 'me', taskDefinition: 'web:3', imageTag: 'v2' },
+      'Give taskDefinition alone: it deploys that revision as it is, image included',
+    ],
+    [
+      'a family without its revision',
+      { service: 'web', trigger: 'cli', requester: 'me', taskDefinition: 'web' },
+      'taskDefinition must be a task definition revision of the service, family:revision or its ARN (e.g. web-web:3); got "web"',
     ],
   ])('checks the request again with the one schema: %s', async (_case, request, message) => {
     await expect(run(request)).rejects.toThrow(message);
+  });
+
+  it('resolves a named revision to deploy as it is: its digest, and what ran before it', async () => {
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .callsFake((input: { taskDefinition: string }) => revision(input.taskDefinition));
+    const memory = memoryRecords();
+    const prepared = await run(
+      { service: 'web', trigger: 'cli', requester: 'me', taskDefinition: 'web:3' },
+      memory,
+    );
+    expect(prepared).toMatchObject({
+      needsBuild: false,
+      imageDigest: DIGEST,
+      revision: { taskDefinitionArn: `${TD}/web:3`, previousTaskDefinitionArn: `${TD}/web:5` },
+    });
+    expect(memory.records[0]).toMatchObject({ status: 'STARTED', imageDigest: DIGEST });
+  });
+
+  it.each<[string, Record<string, unknown> | 'missing', string]>([
+    [
+      'a revision ECS does not know',
+      'missing',
+      'Task definition web:3 not found: Unable to describe task definition.',
+    ],
+    [
+      'a revision of another family',
+      { family: 'worker' },
+      `${TD}/web:3 is a revision of worker, not of web's task definition family web`,
+    ],
+    ['a deregistered revision', { status: 'INACTIVE' }, 'is deregistered (INACTIVE)'],
+    [
+      "the stack's bootstrap revision (a public image)",
+      { containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/docker/library/node:24-alpine' }] },
+      'runs public.ecr.aws/docker/library/node:24-alpine, not an image of 123456789012.dkr.ecr.us-east-1.amazonaws.com/web pinned by digest',
+    ],
+  ])('refuses %s before locking anything', async (_case, fields, message) => {
+    if (fields === 'missing')
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .rejects(new ClientException({ message: 'Unable to describe task definition.', $metadata: {} }));
+    else ecsMock.on(DescribeTaskDefinitionCommand).resolves(revision('web:3', fields) as never);
+    const memory = memoryRecords();
+    const failure = run({ service: 'web', trigger: 'cli', requester: 'me', taskDefinition: 'web:3' }, memory);
+    await expect(failure).rejects.toBeInstanceOf(ValidationError);
+    await expect(failure).rejects.toThrow(message);
+    expect(memory.locks).toEqual([]);
   });
 });

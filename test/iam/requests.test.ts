@@ -56,6 +56,28 @@ describe('what the calls stepship’s functions make act on (Service Authorizati
       ],
     ],
     [
+      'ECS RunTask (stepship run): the revision it runs, in its cluster',
+      ecs('RunTask', { cluster: CLUSTER, taskDefinition: 'web:7' }),
+      [
+        {
+          action: 'ecs:RunTask',
+          resource: `arn:aws:ecs:${A}:task-definition/web:7`,
+          context: { 'ecs:cluster': CLUSTER },
+        },
+      ],
+    ],
+    [
+      'ECS RunTask of a bare family: any of its revisions',
+      ecs('RunTask', { taskDefinition: 'web' }),
+      [
+        {
+          action: 'ecs:RunTask',
+          resource: `arn:aws:ecs:${A}:task-definition/web:*`,
+          context: { 'ecs:cluster': `arn:aws:ecs:${A}:cluster/default` },
+        },
+      ],
+    ],
+    [
       'ECS DescribeTaskDefinition: no resource-level permission',
       ecs('DescribeTaskDefinition', { taskDefinition: 'web:7' }),
       [{ action: 'ecs:DescribeTaskDefinition', resource: '*' }],

@@ -323,6 +323,58 @@ describe('the synthesized state machine, run with the real step logic', () => {
     expect(world.primary?.taskDefinition).toBe(verified);
   });
 
+  it('deploys a named earlier revision as it is (a rollback): no build, no registration, verified as any deployment', async () => {
+    newWorld(digest(2));
+    const records = await createRecordsTable(ddb, `records-${++tables}`);
+    const first = world.primary?.taskDefinition ?? '';
+    const second = await run(push(digest(2)), { records });
+    expect(second.record?.status).toBe('SUCCEEDED');
+    const revisions = world.taskDefinitions.size;
+
+    const back = await run(
+      { service: 'web', trigger: 'cli', requester: 'cli', taskDefinition: first },
+      { records },
+    );
+    expect(back.failure).toBeUndefined();
+    expect(back.states).toEqual(
+      expect.arrayContaining([
+        'Prepare',
+        'ResolveImage',
+        'UseGivenRevision',
+        'UpdateService',
+        'VerifyChecks',
+      ]),
+    );
+    expect(back.states).not.toContain('RegisterTaskDefinition');
+    expect(back.states).not.toContain('Build');
+    expect(world.taskDefinitions.size).toBe(revisions);
+    expect(world.primary).toMatchObject({ taskDefinition: first, rolloutState: 'COMPLETED' });
+    expect(back.record).toMatchObject({
+      status: 'SUCCEEDED',
+      taskDefinitionArn: first,
+      previousTaskDefinitionArn: second.record?.taskDefinitionArn,
+      imageDigest: digest(1),
+      timings: expect.objectContaining({ register: 0, rollout: expect.any(Number) }),
+    });
+  });
+
+  it('refuses a named revision that does not exist before locking anything, and changes nothing', async () => {
+    newWorld(digest(2));
+    const before = world.primary?.taskDefinition;
+    const result = await run({
+      service: 'web',
+      trigger: 'cli',
+      requester: 'cli',
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7',
+    });
+    expect(result.failure?.name).toBe('ValidationError');
+    expect(result.failure?.message).toContain(
+      'Task definition arn:aws:ecs:us-east-1:123456789012:task-definition/web:7 not found',
+    );
+    expect(result.states).toEqual(['Prepare', 'RecordFailed', 'DeploymentFailed']);
+    expect(world.primary?.taskDefinition).toBe(before);
+  });
+
   it('fails fast with DeploymentInProgressError while another deployment holds the lock, leaving its lock alone', async () => {
     newWorld(digest(8));
     const records = await createRecordsTable(ddb, `records-${++tables}`);

@@ -9,6 +9,7 @@ import {
   ListServicesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   StopTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -83,6 +84,15 @@ export const ecsRules = new ServiceRules('ecs', [
       check(action, taskArn(scope, input.cluster, t), { 'ecs:cluster': clusterArn(scope, input.cluster) }),
     ),
   ),
+  // On the revision it runs (a bare family: any of its revisions), in the cluster it names.
+  rule(RunTaskCommand, (input, scope, action) => {
+    const reference = text(input.taskDefinition);
+    if (!reference) return [];
+    const resource =
+      taskDefinitionKey(scope, reference) ??
+      (parseArn(reference) ? reference : arns.ecsTaskDefinitionFamily(scope, reference));
+    return [check(action, resource, { 'ecs:cluster': clusterArn(scope, input.cluster) })];
+  }),
   rule(StopTaskCommand, (input, scope, action) =>
     named(input.task, (task) =>
       check(action, taskArn(scope, input.cluster, task), { 'ecs:cluster': clusterArn(scope, input.cluster) }),

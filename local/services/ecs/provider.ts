@@ -18,6 +18,8 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionRequest,
+  RunTaskCommand,
+  type RunTaskRequest,
   StopTaskCommand,
   UpdateServiceCommand,
   type UpdateServiceRequest,
@@ -30,6 +32,7 @@ import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
+import { checkRunTask } from './run-task.js';
 import { ServiceScheduler } from './scheduler.js';
 import { clusterShape, createdServiceShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
 import { type Cluster, EcsStore, type Service, type Task, type TaskDefinition } from './store.js';
@@ -55,7 +58,10 @@ export class Ecs {
   /** Task id → task, for the metadata endpoint (ids are unique across scopes). */
   private readonly tasksById = new Map<string, Task>();
 
-  constructor(launcher: TaskLauncher, elbv2: Elbv2) {
+  constructor(
+    private readonly launcher: TaskLauncher,
+    elbv2: Elbv2,
+  ) {
     this.scheduler = new ServiceScheduler(this, launcher, elbv2);
   }
 
@@ -267,6 +273,31 @@ export class Ecs {
   trackTask(store: EcsStore, task: Task): void {
     store.tasks.set(task.taskArn, task);
     this.tasksById.set(task.id, task);
+  }
+
+  /** RunTask: one-off tasks of a task definition, owned by no service (a migration, a batch job). */
+  runTask(scope: Scope, input: RunTaskRequest): Task[] {
+    const store = this.stores.of(scope);
+    const cluster = this.cluster(store, input.cluster);
+    const definition =
+      this.findTaskDefinition(scope, input.taskDefinition ?? '') ??
+      fail('ClientException', 'TaskDefinition not found.');
+    const run = checkRunTask(input, definition);
+    return Array.from({ length: run.count }, () => {
+      const task = this.launcher.run(
+        {
+          scope,
+          clusterArn: cluster.clusterArn,
+          group: run.group,
+          startedBy: run.startedBy,
+          ...(run.overrides ? { overrides: run.overrides } : {}),
+        },
+        definition,
+      );
+      this.trackTask(store, task);
+      store.tags.set(task.taskArn, input.tags ?? []);
+      return task;
+    });
   }
 
   metadataFor(taskId: string) {
@@ -521,6 +552,12 @@ export class Ecs {
           failures: refs.filter((_, i) => !found[i]).map((arn) => ({ arn, reason: 'MISSING' })),
         };
       }),
+      define(RunTaskCommand, (input, ctx) => ({
+        tasks: this.runTask(ctx, input).map((t) =>
+          taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn)),
+        ),
+        failures: [],
+      })),
       define(StopTaskCommand, (input, ctx) => {
         const store = this.stores.of(ctx);
         const cluster = this.cluster(store, input.cluster);

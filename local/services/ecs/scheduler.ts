@@ -82,7 +82,10 @@ export class ServiceScheduler {
   }
 
   private tasksOf(store: EcsStore, deployment: Deployment): Task[] {
-    return [...store.tasks.values()].filter((t) => t.startedBy === deployment.id);
+    // A RunTask caller may name any startedBy: only a service's own tasks belong to its deployments.
+    return [...store.tasks.values()].filter(
+      (t) => t.startedBy === deployment.id && t.serviceArn !== undefined,
+    );
   }
 
   private targetState(service: Service, task: Task, lb: Service['loadBalancers'][number]) {
@@ -141,7 +144,7 @@ export class ServiceScheduler {
   }
 
   private serviceOf(task: Task): Service | undefined {
-    return this.ecs.stores.of(task.scope).services.get(task.serviceArn);
+    return task.serviceArn ? this.ecs.stores.of(task.scope).services.get(task.serviceArn) : undefined;
   }
 
   reconcile(store: EcsStore, service: Service): void {

@@ -85,7 +85,7 @@ export function taskShape(t: Task, definition: TaskDefinition | undefined): Task
     clusterArn: t.clusterArn,
     taskDefinitionArn: t.taskDefinitionArn,
     group: t.group,
-    startedBy: t.startedBy,
+    ...(t.startedBy ? { startedBy: t.startedBy } : {}),
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
     healthStatus: t.healthStatus,
@@ -107,7 +107,9 @@ export function taskShape(t: Task, definition: TaskDefinition | undefined): Task
     version: versionOf(t),
     enableExecuteCommand: false,
     overrides: {
-      containerOverrides: t.containers.map((c) => ({ name: c.name })),
+      containerOverrides: t.containers.map(
+        (c) => t.overrides?.find((o) => o.name === c.name) ?? { name: c.name },
+      ),
       inferenceAcceleratorOverrides: [],
     },
     attributes: [

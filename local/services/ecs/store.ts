@@ -1,5 +1,6 @@
 import type {
   Cluster as ClusterShape,
+  ContainerOverride,
   Deployment as DeploymentShape,
   LoadBalancer,
   NetworkConfiguration,
@@ -43,9 +44,12 @@ export interface Task {
   clusterArn: string;
   taskDefinitionArn: string;
   group: string;
+  /** A service's deployment id, or what RunTask's caller gave ('' when nothing). */
   startedBy: string;
-  /** The ARN of the service that started it. */
-  serviceArn: string;
+  /** The ARN of the service that started it; absent for a task RunTask started. */
+  serviceArn?: string;
+  /** RunTask's container overrides (command, environment), as DescribeTasks reports them. */
+  overrides?: ContainerOverride[];
   lastStatus: TaskStatus;
   desiredStatus: 'RUNNING' | 'STOPPED';
   healthStatus: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';

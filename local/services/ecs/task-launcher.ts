@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerOverride } from '@aws-sdk/client-ecs';
 import { arns } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
@@ -52,6 +53,19 @@ const START_TIMEOUT_MS = 30_000;
 /** Where a task's load-balancer registrations go. */
 type TaskLoadBalancers = Service['loadBalancers'];
 
+/** Where a task runs and who started it: a service's deployment, or a RunTask caller. */
+interface Placement {
+  scope: Scope;
+  clusterArn: string;
+  group: string;
+  startedBy: string;
+  serviceArn?: string;
+  loadBalancers: TaskLoadBalancers;
+  overrides?: ContainerOverride[];
+}
+
+export type StandalonePlacement = Omit<Placement, 'serviceArn' | 'loadBalancers'>;
+
 /**
  * Starts and stops tasks as ECS does on Fargate: each through its lifecycle
  * states, its container a local process on its own loopback IP, registered
@@ -61,21 +75,45 @@ type TaskLoadBalancers = Service['loadBalancers'];
 export class TaskLauncher {
   constructor(private readonly deps: LauncherDeps) {}
 
-  /** Creates the task (PROVISIONING) and runs its start in the background. */
+  /** Creates a service's task (PROVISIONING) and runs its start in the background. */
   launch(service: Service, deployment: Deployment, definition: TaskDefinition): Task {
+    return this.place(
+      {
+        scope: service.scope,
+        clusterArn: service.clusterArn,
+        group: `service:${service.serviceName}`,
+        startedBy: deployment.id,
+        serviceArn: service.serviceArn,
+        loadBalancers: service.loadBalancers,
+      },
+      definition,
+    );
+  }
+
+  /**
+   * A task RunTask started, owned by no service: it runs with the request's
+   * overrides, counts as RUNNING once its container has started (nothing
+   * waits for a port), and stops when its container exits.
+   */
+  run(placement: StandalonePlacement, definition: TaskDefinition): Task {
+    return this.place({ ...placement, loadBalancers: [] }, definition);
+  }
+
+  private place(placement: Placement, definition: TaskDefinition): Task {
     const id = randomUUID().replaceAll('-', '');
-    const clusterName = service.clusterArn.split('/').pop() ?? 'default';
+    const clusterName = placement.clusterArn.split('/').pop() ?? 'default';
     const container = essential(definition);
-    const scope = service.scope;
+    const scope = placement.scope;
     const task: Task = {
       scope,
       taskArn: arns.ecsTask(scope, clusterName, id),
       id,
-      clusterArn: service.clusterArn,
+      clusterArn: placement.clusterArn,
       taskDefinitionArn: definition.taskDefinitionArn,
-      group: `service:${service.serviceName}`,
-      startedBy: deployment.id,
-      serviceArn: service.serviceArn,
+      group: placement.group,
+      startedBy: placement.startedBy,
+      ...(placement.serviceArn ? { serviceArn: placement.serviceArn } : {}),
+      ...(placement.overrides ? { overrides: placement.overrides } : {}),
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
       healthStatus: 'UNKNOWN',
@@ -90,14 +128,17 @@ export class TaskLauncher {
         },
       ],
     };
-    void this.start(task, service.loadBalancers, definition, container).catch((err: unknown) => {
-      // A start that throws must not take the local cloud down: the task fails to start, as on ECS.
-      this.finish(
-        task,
-        `TaskFailedToStart: ${err instanceof Error ? err.message : String(err)}`,
-        'TaskFailedToStart',
-      );
-    });
+    const override = placement.overrides?.find((o) => o.name === container.name);
+    void this.start(task, placement.loadBalancers, definition, withOverride(container, override)).catch(
+      (err: unknown) => {
+        // A start that throws must not take the local cloud down: the task fails to start, as on ECS.
+        this.finish(
+          task,
+          `TaskFailedToStart: ${err instanceof Error ? err.message : String(err)}`,
+          'TaskFailedToStart',
+        );
+      },
+    );
     return task;
   }
 
@@ -137,7 +178,8 @@ export class TaskLauncher {
           });
     task.lastStatus = 'ACTIVATING';
     const port = container.portMappings?.[0]?.containerPort;
-    const ready = port ? await this.listening(task, port) : task.process.running;
+    // A service's task is ready once it listens; a one-off task (no service) once it has started.
+    const ready = port && task.serviceArn ? await this.listening(task, port) : task.process.running;
     if (!ready || task.desiredStatus === 'STOPPED') {
       if (task.lastStatus === 'ACTIVATING')
         this.finish(task, 'Essential container in task exited', 'EssentialContainerExited');
@@ -296,8 +338,11 @@ export class TaskLauncher {
     if (manifest) {
       const { config, rootfs } = this.deps.images.unpack(manifest);
       task.imageDigest = sha256(manifest);
-      const argv = [...(container.entryPoint ?? config.entrypoint), ...(container.command ?? [])].map(
-        (a, i) => (i === 0 && a === 'node' ? process.execPath : a),
+      // The image's start command is its CMD: a RunTask command override replaces it.
+      const replaced = task.overrides?.some((o) => o.name === container.name && o.command !== undefined);
+      const start = container.entryPoint ?? (replaced ? [] : config.entrypoint);
+      const argv = [...start, ...(container.command ?? [])].map((a, i) =>
+        i === 0 && a === 'node' ? process.execPath : a,
       );
       return {
         kind: 'process',
@@ -333,6 +378,23 @@ function layered(
 ): Record<string, string> {
   const nodeOptions = [cloud.NODE_OPTIONS, image.NODE_OPTIONS, task.NODE_OPTIONS].filter(Boolean).join(' ');
   return { ...image, ...cloud, ...task, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
+}
+
+/**
+ * A container as RunTask's override has it run: the override's command
+ * replaces the container's (and, for a process image, the image's start
+ * command, which plays the part of a Dockerfile's CMD); its environment
+ * variables are added, replacing those of the same name.
+ */
+function withOverride(container: ContainerDefinition, override?: ContainerOverride): ContainerDefinition {
+  if (!override) return container;
+  const environment = new Map((container.environment ?? []).map((e) => [e.name ?? '', e.value ?? '']));
+  for (const e of override.environment ?? []) environment.set(e.name ?? '', e.value ?? '');
+  return {
+    ...container,
+    ...(override.command ? { command: override.command } : {}),
+    environment: [...environment].map(([name, value]) => ({ name, value })),
+  };
 }
 
 function essential(definition: TaskDefinition): ContainerDefinition {

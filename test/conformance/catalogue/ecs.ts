@@ -17,6 +17,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionRequest,
+  RunTaskCommand,
   StopTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -61,6 +62,18 @@ const service = (name: string, f: EcsFixtures, desiredCount = 0) => ({
 });
 
 const { custom, fails, ok, pagesByDefault, paginates, refuses } = caseBuilders<EcsFixtures>();
+
+/** A one-off task of the conformance family, with the network configuration awsvpc requires. */
+const oneOff = (command: string[], extra: Record<string, unknown> = {}) => ({
+  cluster: CLUSTER,
+  taskDefinition: 'conf-web:1',
+  launchType: 'FARGATE' as const,
+  networkConfiguration: {
+    awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'DISABLED' as const },
+  },
+  overrides: { containerOverrides: [{ name: 'app', command }] },
+  ...extra,
+});
 
 export const ecs: ServiceCatalogue<EcsFixtures> = {
   model: 'ecs',
@@ -328,6 +341,84 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       'stops a task',
       (f) => ({ cluster: CLUSTER, task: f.taskArns[0] ?? '', reason: 'conformance' }),
       (out) => expect(out.task?.desiredStatus).toBe('STOPPED'),
+    ),
+    custom(
+      'RunTask',
+      'runs a one-off task with a command override; once the command exits, DescribeTasks reports its exit code',
+      async (w) => {
+        const out = await w.send(
+          RunTaskCommand,
+          oneOff(['node', '-e', 'process.exit(3)'], { startedBy: 'conformance/run' }),
+        );
+        const started = out.tasks?.[0];
+        expect(out.failures).toEqual([]);
+        expect(started).toMatchObject({
+          group: 'family:conf-web',
+          startedBy: 'conformance/run',
+          desiredStatus: 'RUNNING',
+          overrides: { containerOverrides: [{ name: 'app', command: ['node', '-e', 'process.exit(3)'] }] },
+        });
+        const stopped = await eventually('the one-off task to stop', async () => {
+          const { tasks } = await w.send(DescribeTasksCommand, {
+            cluster: CLUSTER,
+            tasks: [started?.taskArn ?? ''],
+          });
+          return tasks?.[0]?.lastStatus === 'STOPPED' ? tasks[0] : undefined;
+        });
+        expect(stopped).toMatchObject({
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          containers: [expect.objectContaining({ name: 'app', exitCode: 3 })],
+        });
+      },
+    ),
+    custom('RunTask', 'runs up to ten tasks a call, listed by their startedBy and no service', async (w) => {
+      const out = await w.send(
+        RunTaskCommand,
+        oneOff(['node', '-e', 'setTimeout(() => {}, 60000)'], { count: 2, startedBy: 'conf-batch' }),
+      );
+      expect(out.tasks).toHaveLength(2);
+      const { taskArns } = await w.send(ListTasksCommand, { cluster: CLUSTER, startedBy: 'conf-batch' });
+      expect(taskArns?.sort()).toEqual(out.tasks?.map((t) => t.taskArn).sort());
+      const owned = await w.send(ListTasksCommand, { cluster: CLUSTER, serviceName: 'conf-tasks' });
+      expect(owned.taskArns).not.toEqual(expect.arrayContaining(taskArns ?? []));
+      for (const task of taskArns ?? []) await w.send(StopTaskCommand, { cluster: CLUSTER, task });
+    }),
+    fails(
+      RunTaskCommand,
+      'an unknown cluster',
+      oneOff(['true'], { cluster: 'absent' }),
+      'ClusterNotFoundException',
+    ),
+    fails(
+      RunTaskCommand,
+      'an unknown task definition',
+      oneOff(['true'], { taskDefinition: 'conf-absent:1' }),
+      'ClientException',
+    ),
+    fails(
+      RunTaskCommand,
+      'more than ten tasks',
+      oneOff(['true'], { count: 11 }),
+      'InvalidParameterException',
+    ),
+    fails(
+      RunTaskCommand,
+      'an override for a container the task definition does not have',
+      oneOff(['true'], { overrides: { containerOverrides: [{ name: 'sidecar', command: ['true'] }] } }),
+      'InvalidParameterException',
+    ),
+    fails(
+      RunTaskCommand,
+      'an awsvpc task without a network configuration',
+      oneOff(['true'], { networkConfiguration: undefined }),
+      'InvalidParameterException',
+    ),
+    refuses(
+      RunTaskCommand,
+      'a count that is not a number',
+      '{"cluster":"conf","taskDefinition":"conf-web:1","count":"two"}',
+      'SerializationException',
     ),
     refuses(
       ListClustersCommand,

@@ -1,0 +1,52 @@
+import type { ContainerOverride, RunTaskRequest } from '@aws-sdk/client-ecs';
+import { AwsError } from '../../http/aws-error.js';
+import type { TaskDefinition } from './store.js';
+
+const invalid = (message: string) => new AwsError('InvalidParameterException', message);
+
+/** RunTask's documented limits: up to 10 tasks a call; startedBy up to 128 of these; 8192 characters of overrides. */
+const MAX_COUNT = 10;
+const STARTED_BY = /^[A-Za-z0-9_/-]{1,128}$/;
+const MAX_OVERRIDES_CHARS = 8192;
+
+/** What a RunTask request asks for, checked as ECS checks it against the task definition it names. */
+export interface CheckedRunTask {
+  count: number;
+  startedBy: string;
+  group: string;
+  overrides?: ContainerOverride[];
+}
+
+export function checkRunTask(input: RunTaskRequest, definition: TaskDefinition): CheckedRunTask {
+  if (definition.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
+  const count = input.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT)
+    throw invalid(`count must be an integer from 1 to ${MAX_COUNT} (got ${count}).`);
+  if (input.launchType && input.capacityProviderStrategy?.length)
+    throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
+  if (input.launchType && input.launchType !== 'FARGATE')
+    throw invalid(`The local cloud runs Fargate tasks; launch type ${input.launchType} is not emulated.`);
+  if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
+    throw invalid(
+      'startedBy may hold up to 128 letters, numbers, hyphens (-), forward slashes (/) and underscores (_).',
+    );
+  if (definition.networkMode === 'awsvpc' && !input.networkConfiguration?.awsvpcConfiguration)
+    throw invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  const overrides = input.overrides?.containerOverrides;
+  if (overrides) {
+    if (JSON.stringify(input.overrides).length > MAX_OVERRIDES_CHARS)
+      throw invalid(`Container Overrides length must be at most ${MAX_OVERRIDES_CHARS}.`);
+    for (const override of overrides) {
+      if (!definition.containerDefinitions.some((c) => c.name === override.name))
+        throw invalid(
+          `Override for container named ${override.name} is not a container in the TaskDefinition.`,
+        );
+    }
+  }
+  return {
+    count,
+    startedBy: input.startedBy ?? '',
+    group: input.group ?? `family:${definition.family}`,
+    ...(overrides?.length ? { overrides } : {}),
+  };
+}
