@@ -1,5 +1,6 @@
 import { ValidationError } from '../commons/errors.js';
 import { EXECUTION_STATUS_CHANGE } from '../contract/events.js';
+
 const CLOSED = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 /** What record-outcome reads of a `Step Functions Execution Status Change` event. */

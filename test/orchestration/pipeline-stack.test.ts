@@ -191,7 +191,7 @@ describe('the pipeline stack', () => {
           id.startsWith(`Steps${step}Role`),
         ) ?? [];
       const starts = (
-        policy?.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]
+        (policy?.Properties.PolicyDocument.Statement ?? []) as { Action: unknown; Resource: unknown }[]
       ).find((s) => [s.Action].flat().includes('states:StartExecution'));
       expect(JSON.stringify(starts?.Resource)).toContain(':stateMachine:stepship-web-deploy');
     }
