@@ -1,34 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  DEPLOYMENT_EVENT,
-  type DeploymentEventDetail,
-  type DeploymentEventType,
-  STEPSHIP_SOURCE,
-} from '../contract/events.js';
+import { type DeploymentEventDetail, type DeploymentEventType, STEPSHIP_SOURCE } from '../contract/events.js';
 import type { DeploymentRecord } from './records.js';
 
 /** Where stepship's own events go: the deployment-record changes users route to SNS, chat, automation. */
 export interface EventSink {
   emit(type: DeploymentEventType, record: DeploymentRecord): Promise<void>;
-}
-
-/** The detail-type a record's status is announced with. */
-export function eventTypeOf(status: DeploymentRecord['status']): DeploymentEventType {
-  switch (status) {
-    case 'QUEUED':
-      return DEPLOYMENT_EVENT.queued;
-    case 'STARTED':
-      return DEPLOYMENT_EVENT.started;
-    case 'SUCCEEDED':
-      return DEPLOYMENT_EVENT.succeeded;
-    case 'ROLLED_BACK':
-      return DEPLOYMENT_EVENT.rolledBack;
-    case 'SUPERSEDED':
-      return DEPLOYMENT_EVENT.superseded;
-    default:
-      return DEPLOYMENT_EVENT.failed;
-  }
 }
 
 /** The event's detail: who asked for what, and how it went, from the record. */

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type EventSink, eventTypeOf, NO_EVENTS } from '../commons/deployment-events.js';
+import { type EventSink, NO_EVENTS } from '../commons/deployment-events.js';
 import { type DeploymentQueue, takeNextTurn } from '../commons/deployment-queue.js';
 import type { DeploymentStatus, RecordStore } from '../commons/records.js';
 import { phaseTimings } from '../commons/timings.js';
 import { ERROR } from '../contract/errors.js';
+import { DEPLOYMENT_EVENT } from '../contract/events.js';
 import type { DeploymentRequest } from '../contract/request.js';
 import type {
   CaughtError,
@@ -95,7 +96,12 @@ export async function recordFailure(
   const lockService = service ?? state.request?.service;
   if (lockService) await deps.records.releaseLock(lockService, execution.Id);
   const record = await deps.records.getRecord(execution.Name);
-  if (record?.service) await (deps.events ?? NO_EVENTS).emit(eventTypeOf(outcome), record);
+  if (record?.service) {
+    // A rollback is a failure too: rules on Failed see every failure, rules on Rolled Back the rollbacks.
+    const events = deps.events ?? NO_EVENTS;
+    await events.emit(DEPLOYMENT_EVENT.failed, record);
+    if (outcome === 'ROLLED_BACK') await events.emit(DEPLOYMENT_EVENT.rolledBack, record);
+  }
   // A run refused by the lock frees nothing, and the holder's own end takes the next turn.
   if (lockService && state.error.Error !== ERROR.deploymentInProgress)
     await takeNextTurn(deps.queue, lockService, deps.logger);

@@ -559,6 +559,7 @@ describe('pushes that arrive while a deployment runs', () => {
     });
     expect(p.events.types(failing.deploymentId)).toEqual([
       'Stepship Deployment Started',
+      'Stepship Deployment Failed',
       'Stepship Deployment Rolled Back',
     ]);
   });
