@@ -27,7 +27,7 @@ import { RECORDS_TABLE } from '../functions/contract/records.js';
 import { STEP } from '../functions/contract/states.js';
 import { STEPSHIP_TAG_PREFIX } from '../functions/contract/tags.js';
 import { DeploymentFunctions } from './constructs/deployment-functions.js';
-import { DeploymentRules } from './constructs/deployment-rules.js';
+import { type DeploymentNotifications, DeploymentRules } from './constructs/deployment-rules.js';
 import { DeploymentStateMachine } from './constructs/deployment-state-machine.js';
 import { deployTargetsOf, type PipelineTarget, targetProblems } from './constructs/pipeline-target.js';
 import { acknowledge, arnPattern, arnRef } from './nag.js';
@@ -39,6 +39,8 @@ export interface PipelineSettings {
   /** `linux/amd64`, `linux/arm64`, or both comma-separated. */
   buildPlatforms: string;
   logRetentionDays: number;
+  /** Where some of the app's deployment events are sent, if anywhere. */
+  notifications?: DeploymentNotifications;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -196,6 +198,13 @@ export class PipelineStack extends Stack {
       stateMachineArn: machine.stateMachineArn,
       startDeployment: start.function,
       recordOutcome: functions.recordOutcome.function,
+      executionArnPrefix: this.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName}:`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      notifications: settings.notifications,
     });
 
     const api = this.httpApi(start, get, logRetention);

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { pipelineTargets } from '../../orchestration/constructs/app-targets.js';
 import { targetProblems } from '../../orchestration/constructs/pipeline-target.js';
+import { demoApp } from '../helpers/local-deployment.js';
 import { synthesizedDefinition } from '../workflow/asl.js';
 import { synth } from './synth.js';
 
@@ -141,6 +142,42 @@ describe('the pipeline stack', () => {
         }),
       ],
     });
+  });
+
+  it("sends the app's chosen deployment events to the configured topic, and has no such rule unless asked", () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:deployments';
+    const notified = Template.fromStack(
+      synth({
+        app: {
+          ...demoApp(),
+          deployment: {
+            ...demoApp().deployment,
+            notifications: { snsTopicArn: topic, on: ['failed', 'rolled-back'] },
+          },
+        },
+      }).pipeline,
+    );
+    notified.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['stepship'],
+        'detail-type': ['Stepship Deployment Failed', 'Stepship Deployment Rolled Back'],
+        // This app's executions only: other stepship apps in the account emit the same names.
+        detail: {
+          executionArn: [
+            {
+              prefix: {
+                'Fn::Join': [
+                  '',
+                  Match.arrayWith([Match.stringLikeRegexp(':execution:stepship-web-deploy:$')]),
+                ],
+              },
+            },
+          ],
+        },
+      },
+      Targets: [Match.objectLike({ Arn: topic, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
+    });
+    expect(JSON.stringify(t.findResources('AWS::Events::Rule'))).not.toContain('"source":["stepship"]');
   });
 
   it('starts a deployment on a "Stepship Deployment Request" event on the default bus, from any source', () => {
