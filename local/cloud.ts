@@ -172,7 +172,7 @@ export class LocalCloud {
     this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
     this.lambda = new Lambda(this.logs);
     this.closers.push(() => this.lambda.stop());
-    this.events = new Events(targetInvoker({ lambda: this.lambda, sfn: () => this.sfn }));
+    this.events = new Events(targetInvoker({ lambda: this.lambda, sfn: () => this.sfn, logs: this.logs }));
     this.s3 = new S3();
     this.images = new ImageStore(o.stateDir);
     this.iam = new Iam({ stateDir: o.stateDir });

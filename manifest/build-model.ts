@@ -52,6 +52,7 @@ export function buildModel(manifest: ParsedManifest, root: string, file: string)
     deployment: {
       rolloutTimeoutSeconds: manifest.deployment.rolloutTimeout,
       buildPlatforms: manifest.deployment.buildPlatforms,
+      ...(manifest.deployment.notifications ? { notifications: manifest.deployment.notifications } : {}),
     },
     logRetentionDays: manifest.logRetentionDays,
   };

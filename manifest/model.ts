@@ -51,7 +51,11 @@ export interface DeploymentSettings {
   rolloutTimeoutSeconds: number;
   /** Platforms CodeBuild builds for (`linux/amd64`, `linux/arm64`). */
   buildPlatforms: string[];
+  /** An EventBridge rule sends these of the app's deployment events to the topic. */
+  notifications?: { snsTopicArn: string; on: NotifiedEvent[] };
 }
+
+export type NotifiedEvent = 'queued' | 'started' | 'succeeded' | 'failed' | 'rolled-back' | 'superseded';
 
 export interface ServiceModel {
   /**

@@ -68,6 +68,12 @@ export const REGION: Pattern = {
   allowed: 'an AWS region such as us-east-1',
 };
 
+/** A standard SNS topic's ARN (EventBridge delivers stepship's events to it). */
+export const SNS_TOPIC_ARN: Pattern = {
+  pattern: /^arn:aws(?:-[a-z]+)*:sns:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+  allowed: 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:deployments',
+};
+
 export const DNS_NAME: Pattern = {
   pattern: /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
   allowed: 'a lowercase DNS name such as shop.example.com',

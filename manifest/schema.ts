@@ -12,6 +12,7 @@ import {
   type Pattern,
   REGION,
   RESOURCE_NAME,
+  SNS_TOPIC_ARN,
   TABLE_NAME,
 } from './names.js';
 import { serviceSchema } from './service-schema.js';
@@ -68,11 +69,31 @@ const domain = strictObject({
 
 const BUILD_PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 
+/** The deployment events a notification can be sent for (docs/events.md). */
+export const NOTIFIED_EVENTS = [
+  'queued',
+  'started',
+  'succeeded',
+  'failed',
+  'rolled-back',
+  'superseded',
+] as const;
+
+const notifications = strictObject({
+  snsTopicArn: textOf(SNS_TOPIC_ARN).describe(
+    "The topic stepship's deployment events of this app are published to; its policy must let events.amazonaws.com publish.",
+  ),
+  on: oneOrList(choice(NOTIFIED_EVENTS), NOTIFIED_EVENTS.length, NOTIFIED_EVENTS.join(', '))
+    .default(['succeeded', 'failed', 'rolled-back'])
+    .describe('Which deployment events are sent.'),
+});
+
 const deployment = strictObject({
   rolloutTimeout: duration(60, 7200).default(900).describe('How long a rollout may take before it fails.'),
   buildPlatforms: oneOrList(choice(BUILD_PLATFORMS), 2, 'linux/amd64 or linux/arm64')
     .default([...BUILD_PLATFORMS])
     .describe('Platforms the images are built for.'),
+  notifications: notifications.optional().describe("Where stepship's deployment events are sent."),
 });
 
 const retentionError = `must be one of CloudWatch's retention periods: ${RETENTION_DAYS.join(', ')}`;

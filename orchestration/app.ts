@@ -48,6 +48,7 @@ export function createApp(app: App, model: AppModel, options: CreateAppOptions =
       rolloutPollSeconds: options.rolloutPollSeconds ?? 5,
       buildPlatforms: model.deployment.buildPlatforms.join(','),
       logRetentionDays: model.logRetentionDays,
+      ...(model.deployment.notifications ? { notifications: model.deployment.notifications } : {}),
     },
     description: `stepship: the deployment pipeline of ${model.name}`,
   });

@@ -27,6 +27,7 @@ import { RECORDS_TABLE } from '../functions/contract/records.js';
 import { STEP } from '../functions/contract/states.js';
 import { STEPSHIP_TAG_PREFIX } from '../functions/contract/tags.js';
 import { DeploymentFunctions } from './constructs/deployment-functions.js';
+import { type DeploymentNotifications, DeploymentRules } from './constructs/deployment-rules.js';
 import { DeploymentStateMachine } from './constructs/deployment-state-machine.js';
 import { deployTargetsOf, type PipelineTarget, targetProblems } from './constructs/pipeline-target.js';
 import { acknowledge, arnPattern, arnRef } from './nag.js';
@@ -38,6 +39,8 @@ export interface PipelineSettings {
   /** `linux/amd64`, `linux/arm64`, or both comma-separated. */
   buildPlatforms: string;
   logRetentionDays: number;
+  /** Where some of the app's deployment events are sent, if anywhere. */
+  notifications?: DeploymentNotifications;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -103,6 +106,7 @@ export class PipelineStack extends Stack {
     });
 
     const project = this.buildProject(appName, targets, settings, sourceBucket, logRetention);
+    const eventBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
     const functions = new DeploymentFunctions(this, 'Steps', {
       targets,
@@ -111,6 +115,8 @@ export class PipelineStack extends Stack {
       lockTtlSeconds,
       rolloutTimeoutSeconds: settings.rolloutTimeoutSeconds,
       rolloutPollSeconds: settings.rolloutPollSeconds,
+      stateMachineName,
+      eventBus,
     });
 
     this.stateMachine = new DeploymentStateMachine(this, 'Workflow', {
@@ -141,17 +147,16 @@ export class PipelineStack extends Stack {
     });
 
     const repositories = Object.fromEntries(targets.map((t) => [t.serviceName, t.repository.repositoryName]));
-    const start = functions.fn(STEP.startDeployment, 'Start a deployment (API, ECR push, CLI)', {
-      [ENV.serviceRepositories]: this.toJsonString(repositories),
-      [ENV.sourceBucket]: sourceBucket.bucketName,
-      [ENV.stateMachineArn]: machine.stateMachineArn,
-    });
-    start.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] }),
+    const start = functions.fn(
+      STEP.startDeployment,
+      'Start or queue a deployment (API, CLI, ECR push, Deployment Request event)',
+      {
+        ...functions.turnsEnvironment(),
+        [ENV.serviceRepositories]: this.toJsonString(repositories),
+        [ENV.sourceBucket]: sourceBucket.bucketName,
+      },
     );
-    start.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
-    );
+    functions.takesTurns(start);
 
     const get = functions.fn(STEP.getDeployment, 'Status, record and history of one deployment', {
       [ENV.recordsTable]: recordsTable.tableName,
@@ -164,13 +169,11 @@ export class PipelineStack extends Stack {
       }),
     );
     functions.records(get, ['dynamodb:GetItem']);
-    for (const fn of [start, get]) {
-      acknowledge(
-        fn.role,
-        [`AwsSolutions-IAM5[Resource::${arnPattern(this, 'states', `execution:${stateMachineName}:*`)}]`],
-        "Execution names are chosen per deployment; access is limited to this state machine's executions.",
-      );
-    }
+    acknowledge(
+      get.role,
+      [`AwsSolutions-IAM5[Resource::${arnPattern(this, 'states', `execution:${stateMachineName}:*`)}]`],
+      "Execution names are chosen per deployment; access is limited to this state machine's executions.",
+    );
 
     new events.Rule(this, 'AutoDeployOnPush', {
       description: `Deploy a service of ${appName} when an image is pushed to its repository`,
@@ -187,6 +190,21 @@ export class PipelineStack extends Stack {
       targets: [
         new eventTargets.LambdaFunction(start.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       ],
+    });
+
+    new DeploymentRules(this, 'Rules', {
+      appName,
+      eventBus,
+      stateMachineArn: machine.stateMachineArn,
+      startDeployment: start.function,
+      recordOutcome: functions.recordOutcome.function,
+      executionArnPrefix: this.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName}:`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      notifications: settings.notifications,
     });
 
     const api = this.httpApi(start, get, logRetention);

@@ -10,15 +10,41 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ENV } from '../contract/environment.js';
 import { RECORDS_TABLE } from '../contract/records.js';
+import type { DeploymentRequest } from '../contract/request.js';
 import { requireEnv } from './env.js';
 import { DeploymentInProgressError } from './errors.js';
 
 /**
  * The deployment-record table: one item per deployment (`DEPLOYMENT#<id>`),
- * one lock item per service (`LOCK#<service>`), and the `by-service` index
+ * one lock item per service (`LOCK#<service>`), one queue slot per service
+ * (`QUEUE#<service>`, queue-slot.ts), and the `by-service` index
  * (service, startedAt) for a service's history.
+ *
+ * A record is QUEUED while it waits for the service's running deployment,
+ * SUPERSEDED if a newer one took its place before its turn came, STARTED
+ * once its execution runs, and then one of the final outcomes.
  */
-export type DeploymentStatus = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK' | 'ROLLBACK_FAILED';
+export type DeploymentStatus =
+  | 'QUEUED'
+  | 'SUPERSEDED'
+  | 'STARTED'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'ROLLED_BACK'
+  | 'ROLLBACK_FAILED'
+  | 'ABORTED'
+  | 'TIMED_OUT';
+
+/** Outcomes after which a record never changes again. */
+export const FINAL_STATUSES: readonly DeploymentStatus[] = [
+  'SUPERSEDED',
+  'SUCCEEDED',
+  'FAILED',
+  'ROLLED_BACK',
+  'ROLLBACK_FAILED',
+  'ABORTED',
+  'TIMED_OUT',
+];
 
 export interface DeploymentRecord {
   deploymentId: string;
@@ -38,6 +64,12 @@ export interface DeploymentRecord {
   cause?: string;
   timings?: Record<string, number>;
   finishedAt?: string;
+  /** The request as start-deployment accepted it: what a repeat is compared with, and what a queued one starts with. */
+  request?: DeploymentRequest;
+  reason?: string;
+  queuedAt?: string;
+  /** SUPERSEDED: the newer deployment that took this one's place. */
+  supersededBy?: string;
 }
 
 const MAX_HISTORY_PAGES = 20;
@@ -64,8 +96,16 @@ export class RecordStore {
    * Takes the per-service lock for `owner` (an execution ARN). Free, expired or
    * already ours: taken. Held by another live run: DeploymentInProgressError
    * naming it. The expiry means a crashed run can't hold the lock forever.
+   * `reentrant: false` refuses a lock already held by `owner` too: of two
+   * workers starting the same queued deployment, only one may go on.
    */
-  async acquireLock(service: string, owner: string, ttlSeconds: number, now: Date): Promise<Lock> {
+  async acquireLock(
+    service: string,
+    owner: string,
+    ttlSeconds: number,
+    now: Date,
+    { reentrant = true }: { reentrant?: boolean } = {},
+  ): Promise<Lock> {
     const lock: Lock = {
       owner,
       acquiredAt: now.toISOString(),
@@ -76,9 +116,12 @@ export class RecordStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: marshall({ ...lockKey(service), ...lock }),
-          ConditionExpression: 'attribute_not_exists(#pk) OR expiresAt < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#pk': partitionKey, '#owner': 'owner' },
-          ExpressionAttributeValues: marshall({ ':now': Math.floor(now.getTime() / 1000), ':owner': owner }),
+          ConditionExpression: `attribute_not_exists(#pk) OR expiresAt < :now${reentrant ? ' OR #owner = :owner' : ''}`,
+          ExpressionAttributeNames: { '#pk': partitionKey, ...(reentrant ? { '#owner': 'owner' } : {}) },
+          ExpressionAttributeValues: marshall({
+            ':now': Math.floor(now.getTime() / 1000),
+            ...(reentrant ? { ':owner': owner } : {}),
+          }),
         }),
       );
       return lock;
@@ -131,21 +174,77 @@ export class RecordStore {
     );
   }
 
+  /**
+   * Writes a new record unless one with its id exists: the one decision two
+   * identical requests arriving together cannot both win. True if written.
+   */
+  async claimRecord(record: DeploymentRecord): Promise<boolean> {
+    try {
+      await this.ddb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ ...recordKey(record.deploymentId), ...record }, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   /** Sets the given fields on a record, creating it if a failure came before it was written. */
   async updateRecord(deploymentId: string, fields: Partial<DeploymentRecord>): Promise<void> {
+    await this.updateRecordIf(deploymentId, fields, undefined);
+  }
+
+  /**
+   * Sets the given fields if the record's status is one of `statuses` (or,
+   * with `orAbsent`, there is no record yet). False when the record had
+   * moved on: a final outcome is never overwritten by a late writer.
+   */
+  async updateRecordIf(
+    deploymentId: string,
+    fields: Partial<DeploymentRecord>,
+    statuses: readonly DeploymentStatus[] | undefined,
+    { orAbsent = false }: { orAbsent?: boolean } = {},
+  ): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return;
-    await this.ddb.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall(recordKey(deploymentId)),
-        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
-        ExpressionAttributeValues: marshall(Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])), {
-          removeUndefinedValues: true,
+    if (entries.length === 0) return true;
+    const values = Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v]));
+    const names = Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k]));
+    const allowed = (statuses ?? []).map((_, i) => `:s${i}`);
+    const condition =
+      statuses === undefined
+        ? undefined
+        : [`#status IN (${allowed.join(', ')})`, ...(orAbsent ? ['attribute_not_exists(#pk)'] : [])].join(
+            ' OR ',
+          );
+    try {
+      await this.ddb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(recordKey(deploymentId)),
+          UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          ...(condition ? { ConditionExpression: condition } : {}),
+          ExpressionAttributeNames: {
+            ...names,
+            ...(condition ? { '#status': 'status' } : {}),
+            ...(orAbsent ? { '#pk': partitionKey } : {}),
+          },
+          ExpressionAttributeValues: marshall(
+            { ...values, ...Object.fromEntries((statuses ?? []).map((s, i) => [`:s${i}`, s])) },
+            { removeUndefinedValues: true },
+          ),
         }),
-      }),
-    );
+      );
+      return true;
+    } catch (err) {
+      if (condition && err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   async getRecord(deploymentId: string): Promise<DeploymentRecord | undefined> {

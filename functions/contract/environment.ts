@@ -13,6 +13,8 @@ export const ENV = {
   /** JSON object: service name → its ECR repository's name (start-deployment maps a push to its service). */
   serviceRepositories: 'SERVICE_REPOSITORIES',
   lockTtlSeconds: 'LOCK_TTL_SECONDS',
+  /** The event bus stepship emits its deployment events to (the account's default bus). */
+  eventBusName: 'EVENT_BUS_NAME',
   rolloutTimeoutSeconds: 'ROLLOUT_TIMEOUT_SECONDS',
   rolloutPollSeconds: 'ROLLOUT_POLL_SECONDS',
 } as const;

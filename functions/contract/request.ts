@@ -24,9 +24,11 @@ export const TASK_DEFINITION =
   /^(arn:aws[a-z-]*:ecs:[a-z0-9-]{1,32}:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:[1-9]\d{0,8}$/;
 /** Printable ASCII without quotes, backslashes, spaces or shell metacharacters. */
 export const REQUESTER = /^[A-Za-z0-9:/@._+=,-]{1,256}$/;
+/** Why a deployment was asked for: up to 256 characters of text, no control characters. */
+export const REASON = /^[^\p{Cc}]{1,256}$/u;
 
 export const MAX_BODY_BYTES = 16 * 1024;
-export const TRIGGERS = ['api', 'push', 'cli'] as const;
+export const TRIGGERS = ['api', 'push', 'cli', 'event'] as const;
 
 /** Echoes at most 64 characters of bad input, with control characters and quotes made visible. */
 export function truncate(value: string): string {
@@ -73,6 +75,10 @@ export const FIELD = {
   idempotencyKey: patterned('idempotencyKey', IDEMPOTENCY_KEY, '1–64 of A-Z a-z 0-9 _ -'),
   idempotencyKeyHeader: patterned('The Idempotency-Key header', IDEMPOTENCY_KEY, '1–64 of A-Z a-z 0-9 _ -'),
   requester: patterned('requester', REQUESTER, 'up to 256 of A-Z a-z 0-9 : / @ . _ + = , -'),
+  reason: patterned('reason', REASON, 'up to 256 characters of text, without control characters'),
+  queue: z.boolean({
+    error: (issue) => `queue must be true or false; got ${describeInput(issue.input)}`,
+  }),
   trigger: z.enum(TRIGGERS, {
     error: (issue) => `trigger must be one of ${TRIGGERS.join(', ')}; got ${describeInput(issue.input)}`,
   }),
@@ -137,11 +143,38 @@ export const requestBodySchema = requestObject(
     taskDefinition: FIELD.taskDefinition.optional(),
     idempotencyKey: FIELD.idempotencyKey.optional(),
     requester: FIELD.requester.optional(),
+    reason: FIELD.reason.optional(),
+    /** Wait for a running deployment of the service instead of failing fast (pushes always wait). */
+    queue: FIELD.queue.optional(),
   },
   'The request',
 ).superRefine(checkImageChoice);
 
 export type RequestBody = z.infer<typeof requestBodySchema>;
+
+/**
+ * The detail of a `Stepship Deployment Request` event (contract/events.ts):
+ * the service, the image by tag or digest, and optionally why, a key that
+ * makes repeats start nothing new, and whether to wait for a running
+ * deployment of the service.
+ */
+export const requestEventDetailSchema = requestObject(
+  {
+    service: FIELD.service,
+    image: z.union([FIELD.imageDigest, FIELD.imageTag], {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'image is required: an image tag, or a digest "sha256:" and 64 lowercase hex digits'
+          : `image must be an image tag or a digest "sha256:…"; got ${describeInput(issue.input)}`,
+    }),
+    reason: FIELD.reason.optional(),
+    idempotencyKey: FIELD.idempotencyKey.optional(),
+    queue: FIELD.queue.optional(),
+  },
+  "The event's detail",
+);
+
+export type RequestEventDetail = z.infer<typeof requestEventDetailSchema>;
 
 /** The execution input's `request`: a body completed with its trigger and requester. */
 export const deploymentRequestSchema = requestObject(
@@ -154,6 +187,8 @@ export const deploymentRequestSchema = requestObject(
     source: FIELD.source.optional(),
     taskDefinition: FIELD.taskDefinition.optional(),
     idempotencyKey: FIELD.idempotencyKey.optional(),
+    reason: FIELD.reason.optional(),
+    queue: FIELD.queue.optional(),
   },
   'The execution input\'s "request"',
 ).superRefine(checkImageChoice);
@@ -161,6 +196,16 @@ export const deploymentRequestSchema = requestObject(
 /** A validated deployment request: the execution's input is `{ request }`. */
 export type DeploymentRequest = z.infer<typeof deploymentRequestSchema>;
 export type Trigger = DeploymentRequest['trigger'];
+
+/**
+ * Whether a request waits its turn when the service is being deployed:
+ * pushes always do (the newest pushed image must end up deployed); API,
+ * CLI and event requests only when they ask to, and otherwise fail fast
+ * with DeploymentInProgressError.
+ */
+export function waitsForItsTurn(request: Pick<DeploymentRequest, 'trigger' | 'queue'>): boolean {
+  return request.trigger === 'push' || request.queue === true;
+}
 
 /** Every problem the schema found, in one sentence per problem. */
 export function describeIssues(error: z.ZodError): string {

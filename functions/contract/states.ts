@@ -48,6 +48,8 @@ export const STEP = {
   rollback: 'rollback',
   finalize: 'finalize',
   recordFailure: 'record-failure',
+  /** Not a state: records what no Catch could (timeouts, aborts), from Step Functions' status events. */
+  recordOutcome: 'record-outcome',
 } as const;
 
 export type StepName = (typeof STEP)[keyof typeof STEP];

@@ -1,5 +1,9 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type EventSink, NO_EVENTS } from '../commons/deployment-events.js';
+import { type DeploymentQueue, takeNextTurn } from '../commons/deployment-queue.js';
 import type { RecordStore } from '../commons/records.js';
 import { phaseTimings } from '../commons/timings.js';
+import { DEPLOYMENT_EVENT } from '../contract/events.js';
 import type {
   ExecutionContext,
   PreparedDeployment,
@@ -20,6 +24,10 @@ export interface FinalizeInput {
 
 export interface FinalizeDeps {
   records: RecordStore;
+  events?: EventSink;
+  /** Starts the deployment waiting for the service, now that it is free. */
+  queue?: Pick<DeploymentQueue, 'next'>;
+  logger?: Pick<Logger, 'error'>;
   now?: () => number;
 }
 
@@ -33,10 +41,15 @@ export interface DeploymentSummary {
   verifiedTasks: string[];
 }
 
-/** Records the verified deployment (the next rollback's target) with its timings, and releases the lock. */
+/**
+ * Records the verified deployment (the next rollback's target) with its
+ * timings, releases the lock, says so, and starts the deployment that
+ * waited for this one, if any.
+ */
 export async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promise<DeploymentSummary> {
   const now = deps.now?.() ?? Date.now();
   const timings = phaseTimings({ startTime: input.execution.StartTime, ...input }, now);
+  const service = input.deployment.target.service;
   await deps.records.updateRecord(input.deployment.deploymentId, {
     status: 'SUCCEEDED',
     imageDigest: input.image.imageDigest,
@@ -46,7 +59,10 @@ export async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promis
     timings,
     finishedAt: new Date(now).toISOString(),
   });
-  await deps.records.releaseLock(input.deployment.target.service, input.execution.Id);
+  await deps.records.releaseLock(service, input.execution.Id);
+  const record = await deps.records.getRecord(input.deployment.deploymentId);
+  if (record) await (deps.events ?? NO_EVENTS).emit(DEPLOYMENT_EVENT.succeeded, record);
+  await takeNextTurn(deps.queue, service, deps.logger);
   return {
     deploymentId: input.deployment.deploymentId,
     status: 'SUCCEEDED',

@@ -1,7 +1,9 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import { type EventSink, NO_EVENTS } from '../commons/deployment-events.js';
 import { describeService } from '../commons/ecs-service.js';
 import { ValidationError } from '../commons/errors.js';
-import type { RecordStore } from '../commons/records.js';
+import type { DeploymentRecord, RecordStore } from '../commons/records.js';
+import { DEPLOYMENT_EVENT } from '../contract/events.js';
 import { type DeploymentRequest, deploymentRequestSchema, describeIssues } from '../contract/request.js';
 import type {
   DeployTarget,
@@ -23,12 +25,14 @@ export interface PrepareDeps {
   ecs: ECSClient;
   records: RecordStore;
   lockTtlSeconds: number;
+  events?: EventSink;
   now?: () => Date;
 }
 
 /**
  * Resolves the requested service's target (and the revision a rollback
- * names), takes its lock and writes the STARTED record. The execution may have been started directly (not through
+ * names), takes its lock (start-deployment may have taken it for this
+ * execution already) and writes the STARTED record. The execution may have been started directly (not through
  * start-deployment), so the request is checked again, with the same schema.
  */
 export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<PreparedDeployment> {
@@ -46,7 +50,7 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
   const needsBuild = request.source !== undefined;
   const imageTag = needsBuild ? buildTag(execution.Name) : request.imageTag;
   const imageDigest = given?.imageDigest ?? request.imageDigest;
-  await deps.records.putRecord({
+  const record: DeploymentRecord = {
     deploymentId: execution.Name,
     service: target.service,
     executionArn: execution.Id,
@@ -56,7 +60,11 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
     requester: request.requester,
     imageTag,
     imageDigest,
-  });
+    reason: request.reason,
+  };
+  // An update, not a put: what start-deployment recorded (the request, when it was queued) stays.
+  await deps.records.updateRecord(record.deploymentId, record);
+  await (deps.events ?? NO_EVENTS).emit(DEPLOYMENT_EVENT.started, record);
   return {
     deploymentId: execution.Name,
     executionArn: execution.Id,

@@ -1,5 +1,10 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type EventSink, NO_EVENTS } from '../commons/deployment-events.js';
+import { type DeploymentQueue, takeNextTurn } from '../commons/deployment-queue.js';
 import type { DeploymentStatus, RecordStore } from '../commons/records.js';
 import { phaseTimings } from '../commons/timings.js';
+import { ERROR } from '../contract/errors.js';
+import { DEPLOYMENT_EVENT } from '../contract/events.js';
 import type { DeploymentRequest } from '../contract/request.js';
 import type {
   CaughtError,
@@ -43,13 +48,18 @@ export interface FailureSummary {
 
 export interface RecordFailureDeps {
   records: RecordStore;
+  events?: EventSink;
+  /** Starts the deployment waiting for the service, now that it is free. */
+  queue?: Pick<DeploymentQueue, 'next'>;
+  logger?: Pick<Logger, 'error'>;
   now?: () => number;
 }
 
 /**
  * Writes the outcome and its cause to the deployment record (creating the
  * record if the failure came before Prepare wrote it), releases the lock if
- * this execution holds it, and hands the error on to the Fail state.
+ * this execution holds it, says so, starts the deployment that waited for
+ * the service, and hands the error on to the Fail state.
  */
 export async function recordFailure(
   input: RecordFailureInput,
@@ -85,6 +95,16 @@ export async function recordFailure(
   // Owner-conditional: a run rejected by the lock never releases the holder's lock.
   const lockService = service ?? state.request?.service;
   if (lockService) await deps.records.releaseLock(lockService, execution.Id);
+  const record = await deps.records.getRecord(execution.Name);
+  if (record?.service) {
+    // A rollback is a failure too: rules on Failed see every failure, rules on Rolled Back the rollbacks.
+    const events = deps.events ?? NO_EVENTS;
+    await events.emit(DEPLOYMENT_EVENT.failed, record);
+    if (outcome === 'ROLLED_BACK') await events.emit(DEPLOYMENT_EVENT.rolledBack, record);
+  }
+  // A run refused by the lock frees nothing, and the holder's own end takes the next turn.
+  if (lockService && state.error.Error !== ERROR.deploymentInProgress)
+    await takeNextTurn(deps.queue, lockService, deps.logger);
   const prefix = outcome === 'ROLLED_BACK' ? `Rolled back to ${state.rollback?.rolledBackTo}. ` : '';
   return { Error: state.error.Error, Cause: `${prefix}${cause}${rollbackFailure}`, outcome };
 }

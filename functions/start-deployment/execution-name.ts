@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { executionArnOf } from '../commons/begin-execution.js';
 import type { DeploymentRequest } from '../contract/request.js';
 
 /**
- * The execution name is the deployment's identity and its idempotency:
- * Step Functions refuses a second execution with the same name, so a
- * duplicated push event (same digest) or a retried API call (same key)
- * starts nothing new. Names are at most 80 of [A-Za-z0-9-_].
+ * The execution name is the deployment's identity and its idempotency key:
+ * the deployment record is claimed under it, so a duplicated push event
+ * (same digest), a retried API call (same key) or an event delivered twice
+ * (same event id) starts nothing new. Names are at most 80 of [A-Za-z0-9-_].
  */
 export function executionName(request: DeploymentRequest, randomId: () => string = randomUUID): string {
   const prefix = `${request.trigger}-${request.service}`;
@@ -16,10 +17,15 @@ export function executionName(request: DeploymentRequest, randomId: () => string
   return `${prefix}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
-/** The ARN of a named execution of a state machine. */
-export function executionArn(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+/** Whether the request names its deployment itself (a key, a pushed digest), so a retry of it finds it again. */
+export function hasStableName(request: DeploymentRequest): boolean {
+  return (
+    request.idempotencyKey !== undefined || (request.trigger === 'push' && request.imageDigest !== undefined)
+  );
 }
+
+/** The ARN of a named execution of a state machine. */
+export const executionArn = executionArnOf;
 
 /** Whether a stored execution input asks for the same deployment as `request`. */
 export function sameDeployment(stored: DeploymentRequest | undefined, request: DeploymentRequest): boolean {

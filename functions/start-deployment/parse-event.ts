@@ -1,4 +1,5 @@
 import { ValidationError } from '../commons/errors.js';
+import { DEPLOYMENT_REQUEST } from '../contract/events.js';
 import {
   type DeploymentRequest,
   deploymentRequestSchema,
@@ -9,11 +10,21 @@ import {
 } from '../contract/request.js';
 import { parseRequest } from './parse-request.js';
 
-/** The three ways a deployment starts, told apart by the event's shape. */
+/** The ways a deployment starts, told apart by the event's shape. */
 export type StartEvent =
   | { kind: 'api'; event: ApiEvent }
   | { kind: 'push'; event: EcrPushEvent }
+  | { kind: 'event'; event: EventBridgeEvent }
   | { kind: 'cli'; event: Record<string, unknown> };
+
+/** An EventBridge event as a rule delivers it. */
+export interface EventBridgeEvent {
+  id?: string;
+  source: string;
+  'detail-type': string;
+  account?: string;
+  detail: Record<string, unknown>;
+}
 
 export interface ApiEvent {
   requestContext: { http?: { method?: string }; authorizer?: { iam?: { userArn?: string } } };
@@ -22,12 +33,7 @@ export interface ApiEvent {
   isBase64Encoded?: boolean;
 }
 
-export interface EcrPushEvent {
-  source: string;
-  'detail-type': string;
-  account?: string;
-  detail: Record<string, unknown>;
-}
+export type EcrPushEvent = EventBridgeEvent;
 
 /** What start-deployment knows of the app: its services, their repositories, the source bucket. */
 export interface ServiceDirectory {
@@ -45,6 +51,12 @@ export function kindOf(event: unknown): StartEvent['kind'] | undefined {
   }
 }
 
+/** API and CLI callers read an HTTP-shaped answer; EventBridge reads none. */
+export function answersHttp(event: unknown): boolean {
+  const kind = kindOf(event);
+  return kind !== 'push' && kind !== 'event';
+}
+
 export function classify(event: unknown): StartEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new ValidationError('The event must be a JSON object');
@@ -52,6 +64,8 @@ export function classify(event: unknown): StartEvent {
   const e = event as Record<string, unknown>;
   if (typeof e.requestContext === 'object' && e.requestContext !== null)
     return { kind: 'api', event: e as unknown as ApiEvent };
+  if (e['detail-type'] === DEPLOYMENT_REQUEST)
+    return { kind: 'event', event: e as unknown as EventBridgeEvent };
   if ('detail-type' in e || ('source' in e && 'detail' in e))
     return { kind: 'push', event: e as unknown as EcrPushEvent };
   return { kind: 'cli', event: e };

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { IdempotencyConflictError, ValidationError } from '../commons/errors.js';
 import { type HttpResponse, jsonResponse } from '../commons/http-responder.js';
-import { kindOf } from './parse-event.js';
+import { answersHttp } from './parse-event.js';
 import {
   parseStartEvent,
   type StartDeploymentDeps,
@@ -9,24 +9,25 @@ import {
   startDeployment,
 } from './start-deployment.js';
 
-/** A push event's outcome: EventBridge reads no answer, but the log and the tests do. */
-export type PushOutcome =
+/** An event's outcome (a push, a Deployment Request): EventBridge reads no answer, but the log and the tests do. */
+export type EventOutcome =
   | (Started & { links: { self: string } })
   | { started: false; error: string; message: string };
 
-export type StartResponse = HttpResponse | PushOutcome;
+export type StartResponse = HttpResponse | EventOutcome;
 
 /**
  * Starts the deployment an event asks for. API and CLI get an HTTP-shaped
- * answer (202 started, 200 duplicate; the responder answers bad requests);
- * a push that can't deploy is logged and dropped, since retrying it can't
- * help, while any other failure propagates so EventBridge retries it.
+ * answer (202 accepted — started or queued —, 200 for a repeat; the
+ * responder answers bad requests); an event (a push, a Deployment Request)
+ * that can't deploy is logged and dropped, since retrying it can't help,
+ * while any other failure propagates so EventBridge retries it.
  */
 export async function startFromEvent(
   event: unknown,
   deps: StartDeploymentDeps & { logger: Logger },
 ): Promise<StartResponse> {
-  if (kindOf(event) !== 'push') {
+  if (answersHttp(event)) {
     const started = await start(event, deps);
     return jsonResponse(started.duplicate ? 200 : 202, started);
   }
@@ -34,15 +35,17 @@ export async function startFromEvent(
     return await start(event, deps);
   } catch (err) {
     if (!(err instanceof ValidationError || err instanceof IdempotencyConflictError)) throw err;
-    deps.logger.warn('push event dropped', { error: err.name, message: err.message });
+    // `reason`, not `message`: the logger's own key for the line's message.
+    deps.logger.warn('event dropped', { error: err.name, reason: err.message });
     return { started: false, error: err.name, message: err.message };
   }
 }
 
 async function start(event: unknown, deps: StartDeploymentDeps & { logger: Logger }) {
   const started = await startDeployment(parseStartEvent(event, deps.services), deps);
-  deps.logger.info(started.duplicate ? 'duplicate request: execution exists' : 'deployment started', {
+  deps.logger.info(started.duplicate ? 'repeated request: deployment exists' : 'deployment accepted', {
     deploymentId: started.deploymentId,
+    status: started.status,
     trigger: started.request.trigger,
     service: started.request.service,
   });

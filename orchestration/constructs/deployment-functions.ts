@@ -1,10 +1,12 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/contract/environment.js';
+import { STEPSHIP_SOURCE } from '../../functions/contract/events.js';
 import { STEP, type StepName } from '../../functions/contract/states.js';
 import { acknowledge, arnPattern, arnRef } from '../nag.js';
 import type { WorkflowFunctions } from './deployment-state-machine.js';
@@ -18,6 +20,14 @@ export interface DeploymentFunctionsProps {
   lockTtlSeconds: number;
   rolloutTimeoutSeconds: number;
   rolloutPollSeconds: number;
+  /**
+   * The state machine's ARN, built from its name rather than referenced:
+   * the steps that start the next waiting deployment are themselves states
+   * of that machine, and a reference would make a dependency cycle.
+   */
+  stateMachineName: string;
+  /** Where stepship's deployment events go. */
+  eventBus: events.IEventBus;
 }
 
 /**
@@ -29,17 +39,27 @@ export class DeploymentFunctions extends Construct {
   readonly steps: WorkflowFunctions;
   /** The verify step's security group, which every target service's tasks admit on their port; none outside a VPC. */
   readonly verifySecurityGroup?: ec2.SecurityGroup;
+  /** Records what no Catch could (timeouts, aborts) from Step Functions' status events; not a state. */
+  readonly recordOutcome: NodeFunction;
+  readonly stateMachineArn: string;
   private readonly props: DeploymentFunctionsProps;
 
   constructor(scope: Construct, id: string, props: DeploymentFunctionsProps) {
     super(scope, id);
     this.props = props;
+    this.stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: props.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const targets = props.targets;
     const records = { [ENV.recordsTable]: props.recordsTable.tableName };
 
     const prepare = this.fn(STEP.prepare, 'Resolve the target, take the lock, record STARTED', {
       ...records,
       [ENV.lockTtlSeconds]: String(props.lockTtlSeconds),
+      [ENV.eventBusName]: props.eventBus.eventBusName,
     });
     this.describeService(prepare);
     // A rollback names a revision, which Prepare checks before taking the lock.
@@ -50,7 +70,8 @@ export class DeploymentFunctions extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecs:DescribeTaskDefinition and X-Ray trace writes do not support resource-level permissions.',
     });
-    this.records(prepare, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    this.records(prepare, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    this.emitsEvents(prepare);
 
     const resolveImage = this.fn(STEP.resolveImage, 'ECR tag → digest', {});
     resolveImage.role.addToPolicy(
@@ -112,14 +133,24 @@ export class DeploymentFunctions extends Construct {
     this.taskDefinitions(rollback);
     this.records(rollback, ['dynamodb:Query']);
 
-    const finalize = this.fn(STEP.finalize, 'Record SUCCEEDED with timings; release the lock', records);
-    this.records(finalize, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    const finalize = this.fn(
+      STEP.finalize,
+      'Record SUCCEEDED with timings; release the lock; start the waiting deployment',
+      this.turnsEnvironment(),
+    );
+    this.takesTurns(finalize);
     const recordFailure = this.fn(
       STEP.recordFailure,
-      'Record the failure and its cause; release the lock',
-      records,
+      'Record the failure and its cause; release the lock; start the waiting deployment',
+      this.turnsEnvironment(),
     );
-    this.records(recordFailure, ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    this.takesTurns(recordFailure);
+    this.recordOutcome = this.fn(
+      STEP.recordOutcome,
+      "Record a timed-out or stopped execution's outcome; release its lock; start the waiting deployment",
+      this.turnsEnvironment(),
+    );
+    this.takesTurns(this.recordOutcome);
 
     this.steps = {
       prepare: prepare.function,
@@ -151,6 +182,63 @@ export class DeploymentFunctions extends Construct {
       timeout: Duration.seconds(timeoutSeconds),
       network,
     });
+  }
+
+  /**
+   * What a function that starts the waiting deployment needs to know: the
+   * records table, the lock's expiry, the state machine, the event bus.
+   */
+  turnsEnvironment(): Record<string, string> {
+    return {
+      [ENV.recordsTable]: this.props.recordsTable.tableName,
+      [ENV.lockTtlSeconds]: String(this.props.lockTtlSeconds),
+      [ENV.stateMachineArn]: this.stateMachineArn,
+      [ENV.eventBusName]: this.props.eventBus.eventBusName,
+    };
+  }
+
+  /**
+   * What it may do: read and write records, the lock and the queue slot;
+   * start (and describe) this state machine's executions; emit events.
+   */
+  takesTurns(fn: NodeFunction): void {
+    this.records(fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }),
+    );
+    const stack = Stack.of(this);
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution'],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${this.props.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    acknowledge(
+      fn.role,
+      [
+        `AwsSolutions-IAM5[Resource::${arnPattern(this, 'states', `execution:${this.props.stateMachineName}:*`)}]`,
+      ],
+      "Execution names are chosen per deployment; access is limited to this state machine's executions.",
+    );
+    this.emitsEvents(fn);
+  }
+
+  /** PutEvents on the bus, and only with stepship's own source. */
+  emitsEvents(fn: NodeFunction): void {
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [this.props.eventBus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': STEPSHIP_SOURCE } },
+      }),
+    );
   }
 
   records(fn: NodeFunction, actions: string[]): void {

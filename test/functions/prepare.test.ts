@@ -27,7 +27,7 @@ function memoryRecords() {
     acquireLock: async (service: string) => {
       locks.push(service);
     },
-    putRecord: async (record: DeploymentRecord) => {
+    updateRecord: async (_id: string, record: DeploymentRecord) => {
       records.push(record);
     },
   } as unknown as RecordStore;
@@ -122,7 +122,7 @@ describe('prepare', () => {
     [
       'an unknown trigger',
       { service: 'web', trigger: 'cron', requester: 'me', imageTag: 'v2' },
-      'trigger must be one of api, push, cli; got "cron"',
+      'trigger must be one of api, push, cli, event; got "cron"',
     ],
     ['no requester', { service: 'web', trigger: 'api', imageTag: 'v2' }, 'requester is required'],
     [

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeploymentInProgressError } from '../../functions/commons/errors.js';
+import { QueueSlot } from '../../functions/commons/queue-slot.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
 import { createRecordsTable } from '../helpers/records-table.js';
 import { type Running, startDynalite } from '../helpers/servers.js';
@@ -110,5 +111,98 @@ describe('deployment records', () => {
     expect(await store.lastVerifiedTaskDefinition('web', 'td:4')).toBe('td:2');
     expect(await store.lastVerifiedTaskDefinition('web', 'td:2')).toBe('td:1');
     expect(await store.lastVerifiedTaskDefinition('other', 'td:4')).toBeUndefined();
+  });
+});
+
+describe('claims and conditional updates', () => {
+  const record = {
+    deploymentId: 'd1',
+    service: 'web',
+    executionArn: 'arn:x',
+    startedAt: '2026-11-23T10:00:00Z',
+    status: 'STARTED' as const,
+    trigger: 'api',
+    requester: 'me',
+  };
+
+  it('let one of several identical claims win, and leave the winner’s record as it was', async () => {
+    const store = await freshStore();
+    const wins = await Promise.all(
+      ['a', 'b', 'c'].map((requester) => store.claimRecord({ ...record, requester })),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    const winner = ['a', 'b', 'c'][wins.indexOf(true)];
+    expect((await store.getRecord('d1'))?.requester).toBe(winner);
+  });
+
+  it('never overwrite an outcome with a late writer', async () => {
+    const store = await freshStore();
+    await store.putRecord({ ...record, status: 'ROLLED_BACK' });
+    expect(await store.updateRecordIf('d1', { status: 'ABORTED' }, ['STARTED'])).toBe(false);
+    expect((await store.getRecord('d1'))?.status).toBe('ROLLED_BACK');
+    await store.putRecord({ ...record, deploymentId: 'd2' });
+    expect(await store.updateRecordIf('d2', { status: 'ABORTED' }, ['STARTED'])).toBe(true);
+    expect((await store.getRecord('d2'))?.status).toBe('ABORTED');
+  });
+
+  it('create a record that is not there only when asked to', async () => {
+    const store = await freshStore();
+    expect(await store.updateRecordIf('d3', { status: 'ABORTED' }, ['STARTED'])).toBe(false);
+    expect(await store.getRecord('d3')).toBeUndefined();
+    expect(await store.updateRecordIf('d3', { status: 'ABORTED' }, ['STARTED'], { orAbsent: true })).toBe(
+      true,
+    );
+    expect((await store.getRecord('d3'))?.status).toBe('ABORTED');
+  });
+});
+
+describe('the lock, not reentrant', () => {
+  it('is refused to its own owner too, so two workers starting the same deployment cannot both go on', async () => {
+    const store = await freshStore();
+    await store.acquireLock('web', 'exec-A', 600, at('2026-11-23T10:00:00Z'), { reentrant: false });
+    await expect(
+      store.acquireLock('web', 'exec-A', 600, at('2026-11-23T10:00:01Z'), { reentrant: false }),
+    ).rejects.toBeInstanceOf(DeploymentInProgressError);
+    await expect(store.acquireLock('web', 'exec-A', 600, at('2026-11-23T10:00:01Z'))).resolves.toMatchObject({
+      owner: 'exec-A',
+    });
+  });
+});
+
+describe('the queue slot', () => {
+  const slotOf = async () => {
+    const name = `slot-${++tableCount}`;
+    await createRecordsTable(ddb, name);
+    return new QueueSlot(ddb, name);
+  };
+
+  it('keeps the newest waiting deployment, naming the one it displaced', async () => {
+    const slot = await slotOf();
+    expect(await slot.offer('web', { deploymentId: 'p1', queuedAt: '2026-11-23T10:00:00.001Z' })).toEqual({
+      taken: true,
+    });
+    expect(await slot.offer('web', { deploymentId: 'p2', queuedAt: '2026-11-23T10:00:00.002Z' })).toEqual({
+      taken: true,
+      displaced: { deploymentId: 'p1', queuedAt: '2026-11-23T10:00:00.001Z' },
+    });
+    expect(await slot.peek('web')).toEqual({ deploymentId: 'p2', queuedAt: '2026-11-23T10:00:00.002Z' });
+  });
+
+  it('refuses an older deployment that arrives late, naming the newer one', async () => {
+    const slot = await slotOf();
+    await slot.offer('web', { deploymentId: 'p2', queuedAt: '2026-11-23T10:00:00.002Z' });
+    expect(await slot.offer('web', { deploymentId: 'p1', queuedAt: '2026-11-23T10:00:00.001Z' })).toEqual({
+      taken: false,
+      newer: { deploymentId: 'p2', queuedAt: '2026-11-23T10:00:00.002Z' },
+    });
+  });
+
+  it('is emptied only for the deployment that waits in it', async () => {
+    const slot = await slotOf();
+    await slot.offer('web', { deploymentId: 'p2', queuedAt: '2026-11-23T10:00:00.002Z' });
+    expect(await slot.take('web', 'p1')).toBe(false);
+    expect(await slot.take('web', 'p2')).toBe(true);
+    expect(await slot.peek('web')).toBeUndefined();
+    expect(await slot.peek('api')).toBeUndefined();
   });
 });

@@ -34,6 +34,8 @@ function memoryRecords(lastVerified?: string) {
     updateRecord: async (id: string, fields: Partial<DeploymentRecord>) => {
       updates.push([id, fields]);
     },
+    getRecord: async (id: string) =>
+      Object.assign({}, ...updates.filter(([u]) => u === id).map(([, fields]) => fields)) as DeploymentRecord,
     releaseLock: async (service: string, owner: string) => {
       released.push([service, owner]);
       return true;

@@ -1,17 +1,27 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
+import { createRecordsTable } from '../helpers/records-table.js';
+import { type Running, startDynalite } from '../helpers/servers.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const sfn = mockClient(SFNClient);
+const eventBridge = mockClient(EventBridgeClient);
+let dynamo: Running;
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let handler: Handler;
 const savedEnv = { ...process.env };
 
 const logLines: string[] = [];
+/** The steps' structured log lines (other writes, e.g. Node's warnings, are not JSON). */
+const logged = () =>
+  logLines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 beforeAll(async () => {
   // The steps log JSON lines (warnings and errors to stderr); keep them for assertions instead of printing them.
   for (const stream of [process.stdout, process.stderr]) {
@@ -20,21 +30,40 @@ beforeAll(async () => {
       return true;
     });
   }
+  // The records table is a real DynamoDB (dynalite): the claim and the lock are conditional writes.
+  dynamo = await startDynalite();
+  const ddb = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  await createRecordsTable(ddb, 'validation-records');
+  ddb.destroy();
   Object.assign(process.env, {
     STATE_MACHINE_ARN,
     SERVICE_REPOSITORIES: JSON.stringify({ web: 'web', worker: 'worker-images' }),
     SOURCE_BUCKET: 'stepship-sources',
+    RECORDS_TABLE_NAME: 'validation-records',
+    LOCK_TTL_SECONDS: '900',
+    EVENT_BUS_NAME: 'default',
     AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   });
   ({ handler } = (await import('../../functions/start-deployment/handler.js')) as { handler: Handler });
 });
-afterAll(() => {
+afterAll(async () => {
   process.env = savedEnv;
   jest.restoreAllMocks();
+  await dynamo?.close();
 });
 beforeEach(() => {
   sfn.reset();
   sfn.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:x`, startDate: new Date() });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', startDate: new Date() });
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
 });
 
 const context = { awsRequestId: 'test' } as Context;
@@ -58,6 +87,21 @@ const push = (detail: Record<string, unknown>, extra: Record<string, unknown> = 
     'image-digest': DIGEST,
     ...detail,
   },
+  ...extra,
+});
+
+let events = 0;
+/** A `Stepship Deployment Request` event, as the rule delivers it. */
+const requestEvent = (detail: unknown, extra: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: `0d5e9c1a-7f3b-4c2e-9a1d-${String(++events).padStart(12, '0')}`,
+  'detail-type': 'Stepship Deployment Request',
+  source: 'my.ci',
+  account: '123456789012',
+  time: '2026-11-23T10:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
   ...extra,
 });
 
@@ -136,9 +180,7 @@ describe('start-deployment rejects malformed requests with a message naming the 
     expect(body.error).toBe('ValidationError');
     expect(body.message).toMatch(message);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    const rejected = logLines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.message === 'request rejected');
+    const rejected = logged().filter((l) => l.message === 'request rejected');
     expect(rejected.at(-1)).toMatchObject({
       level: 'WARN',
       service: 'stepship',
@@ -164,6 +206,70 @@ describe('start-deployment rejects malformed requests with a message naming the 
     expect(res).toMatchObject({ started: false, error: 'ValidationError' });
     expect(res.message).toMatch(message);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no image', requestEvent({ service: 'web' }), /image is required/],
+    ['no service', requestEvent({ image: 'v2' }), /service is required/],
+    ['an unknown service', requestEvent({ service: 'billing', image: 'v2' }), /Unknown service "billing"/],
+    [
+      'an image that is neither tag nor digest',
+      requestEvent({ service: 'web', image: 'sha256:xyz' }),
+      /image must be an image tag or a digest/,
+    ],
+    [
+      'an unknown field',
+      requestEvent({ service: 'web', image: 'v2', force: true }),
+      /Unknown field\(s\) "force"/,
+    ],
+    [
+      'queue that is not a boolean',
+      requestEvent({ service: 'web', image: 'v2', queue: 'yes' }),
+      /queue must be true or false/,
+    ],
+    [
+      'a reason with a control character',
+      requestEvent({ service: 'web', image: 'v2', reason: 'a\u0007b' }),
+      /reason must be/,
+    ],
+    ['a detail that is a list', requestEvent([1]), /must be a JSON object/],
+    [
+      'a source that cannot name a requester',
+      requestEvent({ service: 'web', image: 'v2' }, { source: 'my ci' }),
+      /cannot name a requester/,
+    ],
+  ])('a Deployment Request event with %s is dropped, its log naming why', async (_case, event, message) => {
+    const res = (await handler(event, context)) as { started: boolean; error: string; message: string };
+    expect(res).toMatchObject({ started: false, error: 'ValidationError' });
+    expect(res.message).toMatch(message);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const dropped = logged().filter((l) => l.message === 'event dropped');
+    expect(dropped.at(-1)).toMatchObject({
+      level: 'WARN',
+      error: 'ValidationError',
+      step: 'start-deployment',
+      reason: expect.stringMatching(message),
+    });
+  });
+
+  it('starts a deployment for a well-formed Deployment Request event, keyed by the event id', async () => {
+    const event = requestEvent({ service: 'web', image: 'v7', reason: 'nightly rebuild' });
+    const res = (await handler(event, context)) as { request: unknown; status: string; deploymentId: string };
+    expect(res.request).toEqual({
+      service: 'web',
+      trigger: 'event',
+      requester: 'event:123456789012/my.ci',
+      imageTag: 'v7',
+      reason: 'nightly rebuild',
+      idempotencyKey: event.id,
+    });
+    expect(res.deploymentId).toMatch(/^event-web-[0-9a-f]{32}$/);
+    // EventBridge delivers at least once: the same event again starts nothing new.
+    await expect(handler(event, context)).resolves.toMatchObject({
+      duplicate: true,
+      deploymentId: res.deploymentId,
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   it('reports every problem of a request at once', async () => {

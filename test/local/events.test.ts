@@ -1,7 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import {
   DeleteRuleCommand,
   DescribeRuleCommand,
@@ -310,9 +314,45 @@ describe('PutEvents and delivery', () => {
     });
     expect(failures.map((d) => d.error)).toEqual([
       expect.stringMatching(/^ResourceNotFoundException: Function not found/),
-      expect.stringMatching(/delivers to Lambda functions and state machines only/),
+      expect.stringMatching(/delivers to Lambda functions, state machines and log groups only/),
     ]);
     expect((await events.send(new ListRulesCommand({ NamePrefix: 'broken' }))).Rules).toHaveLength(1);
+  });
+
+  it('writes an event to a log group target as one JSON log event; a group that does not exist fails the delivery', async () => {
+    const logs = new CloudWatchLogsClient(config);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/my-audit' }));
+    await events.send(new PutRuleCommand({ Name: 'audit', EventPattern: '{"source":["my.audit"]}' }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'audit',
+        Targets: [
+          { Id: 'log', Arn: `arn:aws:logs:us-east-1:${cloud.accountId}:log-group:/aws/events/my-audit:*` },
+          { Id: 'missing', Arn: `arn:aws:logs:us-east-1:${cloud.accountId}:log-group:/aws/events/missing` },
+        ],
+      }),
+    );
+    const before = cloud.events.delivered.length;
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'my.audit', DetailType: 'Audited', Detail: '{"n":1}' }] }),
+    );
+    const written = await eventually('the event in the log group', async () => {
+      const out = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/events/my-audit' }));
+      return out.events?.length ? out.events : undefined;
+    });
+    expect(JSON.parse(written[0]?.message ?? '{}')).toMatchObject({
+      id: put.Entries?.[0]?.EventId,
+      source: 'my.audit',
+      'detail-type': 'Audited',
+      detail: { n: 1 },
+    });
+    expect(written[0]?.logStreamName).toBe(put.Entries?.[0]?.EventId);
+    const missing = await eventually('the delivery to the missing group to fail', async () =>
+      cloud.events.delivered
+        .slice(before)
+        .find((d) => d.target.endsWith('/aws/events/missing') && d.status === 'failed'),
+    );
+    expect(missing.error).toMatch(/log group \/aws\/events\/missing does not exist/);
   });
 
   it('does not deliver for a disabled rule', async () => {

@@ -505,6 +505,18 @@ const cases: [string, string, Expected[]][] = [
     ],
   ],
   [
+    'a notification topic that is not an SNS topic ARN',
+    yaml(...web, 'deployment:', '  notifications: { snsTopicArn: arn:aws:sqs:us-east-1:123456789012:q }'),
+    [
+      {
+        line: 7,
+        column: 20,
+        path: 'deployment.notifications.snsTopicArn',
+        says: 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:deployments (got "arn:aws:sqs:us-east-1:123456789012:q")',
+      },
+    ],
+  ],
+  [
     'ARM64 tasks without an arm64 build',
     yaml(...web, '    architecture: arm64', 'deployment:', '  buildPlatforms: linux/amd64'),
     [

@@ -55,6 +55,25 @@ const appDefaults = {
 } satisfies Partial<AppModel>;
 
 describe('a good manifest', () => {
+  it('sends notifications of the chosen events, by default of how deployments end', () => {
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:deployments';
+    const app = (extra: string) =>
+      parse(yaml('app: shop', 'services:', '  web:', '    build: .', '    port: 3000', 'deployment:', extra));
+    expect(app(`  notifications: { snsTopicArn: "${topic}" }`).deployment.notifications).toEqual({
+      snsTopicArn: topic,
+      on: ['succeeded', 'failed', 'rolled-back'],
+    });
+    expect(
+      app(`  notifications: { snsTopicArn: "${topic}", on: superseded }`).deployment.notifications,
+    ).toEqual({
+      snsTopicArn: topic,
+      on: ['superseded'],
+    });
+    expect(
+      parse(yaml('app: shop', 'services:', '  web:', '    build: .', '    port: 3000')).deployment,
+    ).not.toHaveProperty('notifications');
+  });
+
   it('of five lines describes one service with every default filled in', () => {
     const app = parse(yaml('app: shop', 'services:', '  web:', '    build: .', '    port: 3000'));
     expect(app).toEqual({

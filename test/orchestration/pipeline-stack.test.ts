@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { pipelineTargets } from '../../orchestration/constructs/app-targets.js';
 import { targetProblems } from '../../orchestration/constructs/pipeline-target.js';
+import { demoApp } from '../helpers/local-deployment.js';
+import { synthesizedDefinition } from '../workflow/asl.js';
 import { synth } from './synth.js';
 
 const built = synth();
@@ -57,7 +59,7 @@ describe('the pipeline stack', () => {
 
   it('runs every step on Node 24, ARM64, with its own log group that has a retention period', () => {
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(12);
+    expect(functions).toHaveLength(13);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -121,6 +123,115 @@ describe('the pipeline stack', () => {
         Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StartDeployment'), 'Arn'] } }),
       ],
     });
+  });
+
+  it("records every end of this state machine's executions, and starts the next waiting deployment", () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('WorkflowStateMachine') }],
+          status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RecordOutcome'), 'Arn'] },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }),
+        }),
+      ],
+    });
+  });
+
+  it("sends the app's chosen deployment events to the configured topic, and has no such rule unless asked", () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:deployments';
+    const notified = Template.fromStack(
+      synth({
+        app: {
+          ...demoApp(),
+          deployment: {
+            ...demoApp().deployment,
+            notifications: { snsTopicArn: topic, on: ['failed', 'rolled-back'] },
+          },
+        },
+      }).pipeline,
+    );
+    notified.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['stepship'],
+        'detail-type': ['Stepship Deployment Failed', 'Stepship Deployment Rolled Back'],
+        // This app's executions only: other stepship apps in the account emit the same names.
+        detail: {
+          executionArn: [
+            {
+              prefix: {
+                'Fn::Join': [
+                  '',
+                  Match.arrayWith([Match.stringLikeRegexp(':execution:stepship-web-deploy:$')]),
+                ],
+              },
+            },
+          ],
+        },
+      },
+      Targets: [Match.objectLike({ Arn: topic, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
+    });
+    expect(JSON.stringify(t.findResources('AWS::Events::Rule'))).not.toContain('"source":["stepship"]');
+  });
+
+  it('starts a deployment on a "Stepship Deployment Request" event on the default bus, from any source', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': ['Stepship Deployment Request'] },
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('StartDeployment'), 'Arn'] } }),
+      ],
+    });
+    const rules = Object.values(t.findResources('AWS::Events::Rule'));
+    // The account's default bus, named or not: where `aws events put-events` goes.
+    expect(rules.map((r) => r.Properties.EventBusName ?? 'default')).toEqual(rules.map(() => 'default'));
+  });
+
+  it('bounds every execution with a timeout well above a build, a rollout and a rollback', () => {
+    const { TimeoutSeconds } = synthesizedDefinition(t, appTemplate);
+    // The demo's rollout timeout is 900 s: a 40-minute build, then a rollout and a rollback's.
+    expect(TimeoutSeconds).toBeGreaterThanOrEqual(2400 + 2 * 900);
+  });
+
+  it('lets the functions that record outcomes emit events only with source "stepship", on the default bus', () => {
+    const policies = Object.entries(t.findResources('AWS::IAM::Policy'));
+    const emitting = policies.filter(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as { Action: unknown }[]).some((s) =>
+        [s.Action].flat().includes('events:PutEvents'),
+      ),
+    );
+    expect(emitting.map(([id]) => id.replace(/RoleDefaultPolicy.*$/, '')).sort()).toEqual([
+      'StepsFinalize',
+      'StepsPrepare',
+      'StepsRecordFailure',
+      'StepsRecordOutcome',
+      'StepsStartDeployment',
+    ]);
+    for (const [, p] of emitting) {
+      const statement = (
+        p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown; Condition: unknown }[]
+      ).find((s) => [s.Action].flat().includes('events:PutEvents'));
+      expect(statement?.Condition).toEqual({ StringEquals: { 'events:source': 'stepship' } });
+      expect(JSON.stringify(statement?.Resource)).toContain(':event-bus/default');
+    }
+  });
+
+  it('lets the steps that end a deployment start the next one, on this state machine only', () => {
+    for (const step of ['Finalize', 'RecordFailure', 'RecordOutcome', 'StartDeployment']) {
+      const [, policy] =
+        Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) =>
+          id.startsWith(`Steps${step}Role`),
+        ) ?? [];
+      const starts = (
+        (policy?.Properties.PolicyDocument.Statement ?? []) as { Action: unknown; Resource: unknown }[]
+      ).find((s) => [s.Action].flat().includes('states:StartExecution'));
+      expect(JSON.stringify(starts?.Resource)).toContain(':stateMachine:stepship-web-deploy');
+    }
   });
 
   it('serves POST /deployments and GET /deployments/{id}, every route IAM-authorised', () => {

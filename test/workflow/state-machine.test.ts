@@ -5,6 +5,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -12,6 +13,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { checkRollout } from '../../functions/check-rollout/check-rollout.js';
+import type { EventSink } from '../../functions/commons/deployment-events.js';
+import { DeploymentQueue } from '../../functions/commons/deployment-queue.js';
+import { QueueSlot } from '../../functions/commons/queue-slot.js';
 import type { RecordStore } from '../../functions/commons/records.js';
 import type { DeploymentRequest } from '../../functions/contract/request.js';
 import { finalize } from '../../functions/finalize/finalize.js';
@@ -26,6 +30,7 @@ import { updateService } from '../../functions/update-service/update-service.js'
 import { verifyChecks } from '../../functions/verify-checks/verify-checks.js';
 import { verifyTargets } from '../../functions/verify-targets/verify-targets.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
+import { recordingEvents } from '../helpers/fake-sfn.js';
 import { createRecordsTable } from '../helpers/records-table.js';
 import { type Running, startDynalite } from '../helpers/servers.js';
 import { synth } from '../orchestration/synth.js';
@@ -62,6 +67,11 @@ interface Scenario {
   build?: (input: Record<string, unknown>) => Promise<unknown>;
   rolloutTimeoutSeconds?: number;
   records?: RecordStore;
+  /** Whoever starts the deployment waiting for the service when one ends (Finalize, RecordFailure). */
+  queue?: DeploymentQueue;
+  events?: EventSink;
+  /** Runs before each rollout check: a test holds a deployment mid-rollout with it. */
+  beforeRolloutCheck?: () => Promise<void>;
   /** Another synthesized state machine than the demo's. */
   definition?: StateMachineDefinition;
 }
@@ -75,17 +85,19 @@ function stepLogic(
   const ecr = new ECRClient({ region: LOCAL_REGION });
   const elb = new ElasticLoadBalancingV2Client({ region: LOCAL_REGION });
   return {
-    Prepare: (i) => prepare(i, { ecs, records, lockTtlSeconds: 900 }),
+    Prepare: (i) => prepare(i, { ecs, records, lockTtlSeconds: 900, events: scenario.events }),
     ResolveImage: (i) => resolveImage(i, { ecr }),
     RegisterTaskDefinition: (i) => registerNewRevision(i, { ecs }),
     UpdateService: (i) => updateService(i, { ecs }),
-    CheckRollout: (i) =>
-      checkRollout(i, { ecs, timeoutSeconds: scenario.rolloutTimeoutSeconds ?? 600, pollSeconds: 1 }),
+    CheckRollout: async (i) => {
+      await scenario.beforeRolloutCheck?.();
+      return checkRollout(i, { ecs, timeoutSeconds: scenario.rolloutTimeoutSeconds ?? 600, pollSeconds: 1 });
+    },
     VerifyTargets: (i) => verifyTargets(i, { ecs, elb }),
     VerifyChecks: (i) => verifyChecks(i, { get: world.get }),
     Rollback: (i) => rollback(i, { ecs, records }),
-    Finalize: (i) => finalize(i, { records }),
-    RecordFailure: (i) => recordFailure(i, { records }),
+    Finalize: (i) => finalize(i, { records, queue: scenario.queue, events: scenario.events }),
+    RecordFailure: (i) => recordFailure(i, { records, queue: scenario.queue, events: scenario.events }),
   };
 }
 
@@ -139,6 +151,102 @@ async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `
     lock: await records.currentLock(request.service),
     records,
   };
+}
+
+type Outcome = Awaited<ReturnType<typeof run>>;
+let sfnMock: { restore(): void } | undefined;
+afterEach(() => {
+  sfnMock?.restore();
+  sfnMock = undefined;
+});
+
+/**
+ * start-deployment, the queue and the workflow together: StartExecution
+ * answers as Step Functions documents (a repeat of a running execution is
+ * answered with it; a closed one is ExecutionAlreadyExists) and runs the
+ * synthesized state machine, whose Finalize and RecordFailure give the
+ * waiting deployment its turn.
+ */
+async function pipeline(scenario: Omit<Scenario, 'records' | 'queue' | 'events'> = {}) {
+  const tableName = `records-${++tables}`;
+  const records = await createRecordsTable(ddb, tableName);
+  const events = recordingEvents();
+  const sfn = new SFNClient({ region: LOCAL_REGION });
+  const queue = new DeploymentQueue({
+    records,
+    slot: new QueueSlot(ddb, tableName),
+    sfn,
+    stateMachineArn: STATE_MACHINE_ARN,
+    events: events.sink,
+    lockTtlSeconds: 900,
+  });
+  const runs = new Map<string, { input: string; status: string; startDate: Date; done: Promise<Outcome> }>();
+  const mock = mockClient(SFNClient);
+  sfnMock = mock;
+  mock.on(StartExecutionCommand).callsFake((input: { name: string; input: string }) => {
+    const arn = executionArn(STATE_MACHINE_ARN, input.name);
+    const existing = runs.get(input.name);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input.input)
+        return { executionArn: arn, startDate: existing.startDate };
+      throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${arn}'`, $metadata: {} });
+    }
+    const request = (JSON.parse(input.input) as { request: DeploymentRequest }).request;
+    const started = { input: input.input, status: 'RUNNING', startDate: new Date() };
+    const done = run(request, { ...scenario, records, queue, events: events.sink }, input.name).then(
+      (outcome) => {
+        started.status = outcome.failure ? 'FAILED' : 'SUCCEEDED';
+        return outcome;
+      },
+    );
+    runs.set(input.name, {
+      ...started,
+      done,
+      get status() {
+        return started.status;
+      },
+    });
+    return { executionArn: arn, startDate: started.startDate };
+  });
+  mock.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+    const found = runs.get(input.executionArn.split(':').pop() ?? '');
+    if (!found) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+    return {
+      executionArn: input.executionArn,
+      status: found.status,
+      input: found.input,
+      startDate: found.startDate,
+    };
+  });
+  const deps = {
+    sfn,
+    stateMachineArn: STATE_MACHINE_ARN,
+    services: { repositories: { web: 'web' } },
+    records,
+    queue,
+    events: events.sink,
+  };
+  return {
+    deps,
+    records,
+    events,
+    runs,
+    /** The outcome of a deployment's execution, once it has ended. */
+    done: async (deploymentId: string): Promise<Outcome> => {
+      const found = runs.get(deploymentId);
+      if (!found) throw new Error(`no execution ${deploymentId} was started`);
+      return found.done;
+    },
+  };
+}
+
+/** A gate a test opens when it is ready: until then, whatever awaits it waits. */
+function gate() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait: () => opened, open: () => open() };
 }
 
 const push = (digestOf: string, tag = 'v2'): DeploymentRequest => ({
@@ -387,34 +495,22 @@ describe('the synthesized state machine, run with the real step logic', () => {
     expect(world.taskDefinitions.size).toBe(1);
   });
 
-  it('starts one execution for a duplicated push', async () => {
+  it('starts one execution for a duplicated push, while it runs and after', async () => {
     newWorld(digest(9));
-    const sfn = mockClient(SFNClient);
-    const runs = new Map<string, { input: string; done: Promise<unknown> }>();
-    sfn.on(StartExecutionCommand).callsFake((input: { name: string; input: string }) => {
-      if (runs.has(input.name))
-        throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
-      const request = (JSON.parse(input.input) as { request: DeploymentRequest }).request;
-      runs.set(input.name, { input: input.input, done: run(request, {}, input.name) });
-      return { executionArn: executionArn(STATE_MACHINE_ARN, input.name), startDate: new Date() };
-    });
-    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+    const p = await pipeline();
+    const first = await startDeployment(push(digest(9)), p.deps);
+    const whileRunning = await startDeployment(push(digest(9), 'v9-again'), p.deps);
+    expect(whileRunning).toMatchObject({
+      duplicate: true,
+      executionArn: first.executionArn,
       status: 'RUNNING',
-      input: runs.get(input.executionArn.split(':').pop() ?? '')?.input,
-    }));
-    const deps = {
-      sfn: new SFNClient({ region: LOCAL_REGION }),
-      stateMachineArn: STATE_MACHINE_ARN,
-      services: { repositories: { web: 'web' } },
-    };
-    const first = await startDeployment(push(digest(9)), deps);
-    const second = await startDeployment(push(digest(9)), deps);
-    expect(second).toMatchObject({ duplicate: true, executionArn: first.executionArn });
-    expect(runs.size).toBe(1);
-    const outcome = (await [...runs.values()][0]?.done) as { failure?: unknown; record?: { status: string } };
+    });
+    const outcome = await p.done(first.deploymentId);
     expect(outcome.failure).toBeUndefined();
     expect(outcome.record?.status).toBe('SUCCEEDED');
-    sfn.restore();
+    const after = await startDeployment(push(digest(9)), p.deps);
+    expect(after).toMatchObject({ duplicate: true, deploymentId: first.deploymentId, status: 'SUCCEEDED' });
+    expect(p.runs.size).toBe(1);
   });
 
   it('deploys a Node app that answers only / and /healthz, verifying exactly what it declares', async () => {
@@ -442,5 +538,102 @@ describe('the synthesized state machine, run with the real step logic', () => {
     });
     expect(result.states).toEqual(['Prepare', 'RecordFailed', 'DeploymentFailed']);
     expect(world.taskDefinitions.size).toBe(1);
+  });
+});
+
+describe('pushes that arrive while a deployment runs', () => {
+  it('of three, the last deploys after it; the two before it are SUPERSEDED, and each change is announced', async () => {
+    newWorld(digest(2));
+    for (const n of [3, 4, 5]) world.images.set(`v${n}`, digest(n));
+    const held = gate();
+    let checks = 0;
+    const p = await pipeline({
+      // The first deployment's first rollout check waits until the three pushes are in.
+      beforeRolloutCheck: () => (checks++ === 0 ? held.wait() : Promise.resolve()),
+    });
+    const running = await startDeployment(push(digest(2)), p.deps);
+    expect(running.status).toBe('RUNNING');
+    const [third, fourth, fifth] = [
+      await startDeployment(push(digest(3), 'v3'), p.deps),
+      await startDeployment(push(digest(4), 'v4'), p.deps),
+      await startDeployment(push(digest(5), 'v5'), p.deps),
+    ];
+    expect([third?.status, fourth?.status, fifth?.status]).toEqual(['QUEUED', 'QUEUED', 'QUEUED']);
+    expect(p.runs.size).toBe(1);
+    held.open();
+
+    expect((await p.done(running.deploymentId)).record?.status).toBe('SUCCEEDED');
+    const last = await p.done(fifth?.deploymentId ?? '');
+    expect(last.failure).toBeUndefined();
+    expect(last.record).toMatchObject({ status: 'SUCCEEDED', imageDigest: digest(5), trigger: 'push' });
+    expect(world.imageOf(world.primary?.taskDefinition ?? '')).toBe(`${REPOSITORY_URI}@${digest(5)}`);
+    expect(await p.records.getRecord(third?.deploymentId ?? '')).toMatchObject({
+      status: 'SUPERSEDED',
+      supersededBy: fourth?.deploymentId,
+    });
+    expect(await p.records.getRecord(fourth?.deploymentId ?? '')).toMatchObject({
+      status: 'SUPERSEDED',
+      supersededBy: fifth?.deploymentId,
+    });
+    expect([...p.runs.keys()]).toEqual([running.deploymentId, fifth?.deploymentId]);
+    expect(await p.records.currentLock('web')).toBeUndefined();
+    expect(p.events.types(running.deploymentId)).toEqual([
+      'Stepship Deployment Started',
+      'Stepship Deployment Succeeded',
+    ]);
+    expect(p.events.types(third?.deploymentId ?? '')).toEqual([
+      'Stepship Deployment Queued',
+      'Stepship Deployment Superseded',
+    ]);
+    expect(p.events.types(fifth?.deploymentId ?? '')).toEqual([
+      'Stepship Deployment Queued',
+      'Stepship Deployment Started',
+      'Stepship Deployment Succeeded',
+    ]);
+  });
+
+  it('waiting behind a deployment that rolls back, deploys once the rollback is recorded', async () => {
+    newWorld(digest(4), 'crashes');
+    world.images.set('v6', digest(6));
+    const held = gate();
+    let checks = 0;
+    const p = await pipeline({
+      beforeRolloutCheck: () => (checks++ === 0 ? held.wait() : Promise.resolve()),
+    });
+    const failing = await startDeployment(push(digest(4)), p.deps);
+    const waiting = await startDeployment(push(digest(6), 'v6'), p.deps);
+    expect(waiting.status).toBe('QUEUED');
+    held.open();
+    expect((await p.done(failing.deploymentId)).record?.status).toBe('ROLLED_BACK');
+    expect((await p.done(waiting.deploymentId)).record).toMatchObject({
+      status: 'SUCCEEDED',
+      imageDigest: digest(6),
+    });
+    expect(p.events.types(failing.deploymentId)).toEqual([
+      'Stepship Deployment Started',
+      'Stepship Deployment Failed',
+      'Stepship Deployment Rolled Back',
+    ]);
+  });
+
+  it('an API request while the service is busy still fails fast, leaving the running deployment alone', async () => {
+    newWorld(digest(2));
+    world.images.set('v7', digest(7));
+    const held = gate();
+    let checks = 0;
+    const p = await pipeline({
+      beforeRolloutCheck: () => (checks++ === 0 ? held.wait() : Promise.resolve()),
+    });
+    const running = await startDeployment(push(digest(2)), p.deps);
+    const api = await startDeployment(
+      { service: 'web', trigger: 'api', requester: 'me', imageTag: 'v7' },
+      p.deps,
+    );
+    const refused = await p.done(api.deploymentId);
+    expect(refused.failure?.name).toBe('DeploymentInProgressError');
+    expect(refused.record).toMatchObject({ status: 'FAILED', error: 'DeploymentInProgressError' });
+    held.open();
+    expect((await p.done(running.deploymentId)).record?.status).toBe('SUCCEEDED');
+    expect(p.runs.size).toBe(2);
   });
 });

@@ -87,6 +87,10 @@ export class Logs {
     return group;
   }
 
+  hasGroup(scope: Scope, name: string): boolean {
+    return this.stores.of(scope).groups.has(name);
+  }
+
   /** Appends one line, creating the group and stream as the awslogs driver does. */
   put(scope: Scope, group: string, stream: string, message: string, timestamp = Date.now()): void {
     const g = this.createGroup(scope, group);

@@ -128,6 +128,20 @@ export const sfn: ServiceCatalogue<SfnFixtures> = {
       (f) => ({ stateMachineArn: f.machineArn, name: 'conf-started', input: '{}' }),
       (out) => expect(out.executionArn).toMatch(/:execution:conf-sm-1:conf-started$/),
     ),
+    // Standard workflows: StartExecution is idempotent for a RUNNING execution with the same
+    // name and input (AWS's API reference); other input, or a closed execution, is a conflict.
+    custom('StartExecution', 'answers a running execution again for the same name and input', async (w) => {
+      const start = { stateMachineArn: w.fixtures.waitingMachineArn, name: 'conf-again', input: '{"a":1}' };
+      const first = await w.send(StartExecutionCommand, start);
+      const again = await w.send(StartExecutionCommand, start);
+      expect(again.executionArn).toBe(first.executionArn);
+      expect(again.startDate?.getTime()).toBe(first.startDate?.getTime());
+      const other = await w.sendExpectingError(StartExecutionCommand, { ...start, input: '{"a":2}' });
+      expect(other.code).toBe('ExecutionAlreadyExists');
+      await w.prepare(StopExecutionCommand, { executionArn: first.executionArn ?? '' });
+      const closed = await w.sendExpectingError(StartExecutionCommand, start);
+      expect(closed.code).toBe('ExecutionAlreadyExists');
+    }),
     fails(
       StartExecutionCommand,
       'an unknown state machine',
