@@ -14,7 +14,6 @@ export const ENV = {
   serviceRepositories: 'SERVICE_REPOSITORIES',
   lockTtlSeconds: 'LOCK_TTL_SECONDS',
   rolloutTimeoutSeconds: 'ROLLOUT_TIMEOUT_SECONDS',
-  rolloutPollSeconds: 'ROLLOUT_POLL_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
