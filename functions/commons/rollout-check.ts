@@ -41,7 +41,7 @@ export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutD
   }
   if (ours.rolloutState === 'FAILED') {
     throw new RolloutFailedError(
-      `ECS deployment ${rollout.deploymentId} FAILED${ours.rolloutStateReason ? `: ${ours.rolloutStateReason}` : ''}.\n${await why()}`,
+      `ECS deployment ${rollout.deploymentId} FAILED${ours.rolloutStateReason ? `: ${ours.rolloutStateReason.replace(/\.$/, '')}` : ''}.\n${await why()}`,
     );
   }
   if (ours.status !== 'PRIMARY') {
