@@ -5,7 +5,7 @@ import { STEP } from '../contract/states.js';
 import { type AwaitRolloutInput, type AwaitRolloutResult, awaitRollout } from './await-rollout.js';
 
 const o = observability(STEP.awaitRollout);
-const deps = rolloutWaitingDeps(o);
+const deps = rolloutWaitingDeps();
 
 export const handler = stepHandler<AwaitRolloutInput, AwaitRolloutResult>(o).handler(
   (event: AwaitRolloutInput) => awaitRollout(event, deps),

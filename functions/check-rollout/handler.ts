@@ -10,7 +10,7 @@ import { STEP } from '../contract/states.js';
 
 const o = observability(STEP.checkRollout);
 const deps = {
-  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
+  ecs: new ECSClient(AWS_CLIENT_CONFIG),
   timeoutSeconds: requireNumber(ENV.rolloutTimeoutSeconds),
 };
 

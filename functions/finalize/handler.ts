@@ -7,7 +7,7 @@ import { STEP } from '../contract/states.js';
 import { type DeploymentSummary, type FinalizeInput, finalize } from './finalize.js';
 
 const o = observability(STEP.finalize);
-const deps = { records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))) };
+const deps = { records: recordStoreFromEnv(new DynamoDBClient(AWS_CLIENT_CONFIG)) };
 
 export const handler = stepHandler<FinalizeInput, DeploymentSummary>(o).handler((event: FinalizeInput) =>
   finalize(event, deps),

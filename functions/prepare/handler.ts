@@ -12,8 +12,8 @@ import { type PrepareInput, prepare } from './prepare.js';
 
 const o = observability(STEP.prepare);
 const deps = {
-  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
-  records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))),
+  ecs: new ECSClient(AWS_CLIENT_CONFIG),
+  records: recordStoreFromEnv(new DynamoDBClient(AWS_CLIENT_CONFIG)),
   lockTtlSeconds: requireNumber(ENV.lockTtlSeconds),
 };
 

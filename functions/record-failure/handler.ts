@@ -7,7 +7,7 @@ import { STEP } from '../contract/states.js';
 import { type FailureSummary, type RecordFailureInput, recordFailure } from './record-failure.js';
 
 const o = observability(STEP.recordFailure);
-const deps = { records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))) };
+const deps = { records: recordStoreFromEnv(new DynamoDBClient(AWS_CLIENT_CONFIG)) };
 
 export const handler = stepHandler<RecordFailureInput, FailureSummary>(o).handler(
   (event: RecordFailureInput) => recordFailure(event, deps),

@@ -5,7 +5,7 @@ import { STEP } from '../contract/states.js';
 import { type EventOutcome, onEcsEvent } from './rollout-events.js';
 
 const o = observability(STEP.rolloutEvents);
-const deps = rolloutWaitingDeps(o);
+const deps = rolloutWaitingDeps();
 
 export const handler = stepHandler<unknown, EventOutcome>(o).handler(async (event: unknown) => {
   const outcome = await onEcsEvent(event, deps);

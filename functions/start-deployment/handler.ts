@@ -11,7 +11,7 @@ import { type StartResponse, startFromEvent } from './start-from-event.js';
 
 const o = observability(STEP.startDeployment);
 const deps = {
-  sfn: o.traced(new SFNClient(AWS_CLIENT_CONFIG)),
+  sfn: new SFNClient(AWS_CLIENT_CONFIG),
   stateMachineArn: requireEnv(ENV.stateMachineArn),
   services: {
     repositories: requireStringMap(ENV.serviceRepositories),
