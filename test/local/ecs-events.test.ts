@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -11,6 +12,13 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import type { TargetGroup } from '../../local/services/elbv2/target-group.js';
@@ -41,6 +49,8 @@ let cloud: LocalCloud;
 let ecs: ECSClient;
 let group: TargetGroup;
 let recordings: string;
+/** Function bundles written inside the project (so they find its packages), removed afterwards. */
+const bundles: string[] = [];
 
 const LIFECYCLE = [
   'PROVISIONING',
@@ -105,6 +115,7 @@ beforeAll(async () => {
 afterAll(async () => {
   ecs.destroy();
   await cloud.stop();
+  for (const dir of bundles) rmSync(dir, { recursive: true, force: true });
 });
 
 function delivered(name: 'deployments' | 'tasks'): Delivered[] {
@@ -318,4 +329,142 @@ describe('ECS events on EventBridge', () => {
       });
     }
   }, 150_000);
+
+  it('a rollout’s COMPLETED event resumes the execution waiting on its token, through a rule and a function', async () => {
+    const tokens = mkdtempSync(join(tmpdir(), 'stepship-ecs-events-tokens-'));
+    deployFunction('remember-token', REMEMBER_TOKEN, { TOKENS: tokens });
+    deployFunction('resume-rollout', RESUME_ROLLOUT, {
+      TOKENS: tokens,
+      AWS_ENDPOINT_URL: cloud.endpointUrl,
+      AWS_REGION: cloud.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    });
+    const config = { endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS };
+    const events = new EventBridgeClient(config);
+    await events.send(
+      new PutRuleCommand({
+        Name: 'rollout-ended',
+        EventPattern: JSON.stringify({
+          source: ['aws.ecs'],
+          'detail-type': ['ECS Deployment State Change'],
+          detail: { eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED'] },
+        }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'rollout-ended',
+        Targets: [
+          { Id: 'resume', Arn: `arn:aws:lambda:us-east-1:${cloud.accountId}:function:resume-rollout` },
+        ],
+      }),
+    );
+    events.destroy();
+    const sfn = new SFNClient(config);
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'wait-for-rollout',
+        roleArn: 'arn:aws:iam::000000000000:role/sfn',
+        definition: JSON.stringify({
+          StartAt: 'WaitForRollout',
+          States: {
+            WaitForRollout: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+              Parameters: {
+                FunctionName: 'remember-token',
+                Payload: { 'token.$': '$$.Task.Token', 'deploymentId.$': '$.deploymentId' },
+              },
+              TimeoutSeconds: 60,
+              End: true,
+            },
+          },
+        }),
+      }),
+    );
+
+    await ecs.send(
+      new UpdateServiceCommand({ cluster: 'events', service: 'svc', taskDefinition: await register('v3') }),
+    );
+    const deploymentId = (await service()).deployments?.find((d) => d.status === 'PRIMARY')?.id;
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ deploymentId }) }),
+    );
+    const done = await eventually(
+      'the execution to be resumed',
+      async () => {
+        const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return e.status === 'RUNNING' ? undefined : e;
+      },
+      60_000,
+    );
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({
+      eventName: 'SERVICE_DEPLOYMENT_COMPLETED',
+      deploymentId,
+    });
+    const completed = (await service()).deployments?.find((d) => d.id === deploymentId);
+    expect(completed?.rolloutState).toBe('COMPLETED');
+    // Resumed by the event, not by a poll: no later than a few seconds after ECS marked the rollout complete.
+    expect((done.stopDate?.getTime() ?? 0) - (completed?.updatedAt?.getTime() ?? 0)).toBeLessThan(5000);
+    const { events: history = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+    sfn.destroy();
+  }, 90_000);
 });
+
+/** Hands the waiting task's token to whoever resumes the rollout: a file named by the deployment. */
+const REMEMBER_TOKEN = `import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+export const handler = async (event) => {
+  writeFileSync(join(process.env.TOKENS, encodeURIComponent(event.deploymentId)), event.token);
+  return 'remembered';
+};
+`;
+
+/** On a deployment's end, sends the token of whoever waits on it back to Step Functions, as a resume function would. */
+const RESUME_ROLLOUT = `import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+const sfn = new SFNClient({});
+export const handler = async (event) => {
+  const file = join(process.env.TOKENS, encodeURIComponent(event.detail.deploymentId));
+  if (!existsSync(file)) return 'nobody waits';
+  const taskToken = readFileSync(file, 'utf8');
+  if (event.detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED')
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(event.detail) }));
+  else await sfn.send(new SendTaskFailureCommand({ taskToken, error: 'RolloutFailedError', cause: event.detail.reason }));
+  return 'resumed';
+};
+`;
+
+/**
+ * A function from source, bundled where Node finds the project's packages
+ * (the resume function imports the SDK), its environment as given.
+ */
+function deployFunction(name: string, source: string, variables: Record<string, string>): void {
+  const cache = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, `stepship-fn-${name}-`));
+  bundles.push(dir);
+  writeFileSync(join(dir, 'index.mjs'), source);
+  cloud.lambda.create(cloud.scope, {
+    name,
+    bundle: join(dir, 'index.mjs'),
+    handlerName: 'handler',
+    environment: variables,
+    variables,
+    timeoutSeconds: 10,
+    logGroup: `/aws/lambda/${name}`,
+  });
+}
