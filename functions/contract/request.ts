@@ -4,8 +4,10 @@
  * start-deployment writes, and that Prepare checks again (an execution may be
  * started without start-deployment), with `deploymentRequestSchema`. Every
  * message names the field, says what is allowed and echoes bad input safely.
+ * (zod/mini: the same validation as zod's classic API for a 20th of its
+ * bundle size, which every function parsing a request loads at cold start.)
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** A letter, then letters, digits or hyphens: ECS service names as stepship creates them. */
 export const SERVICE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,31}$/;
@@ -38,7 +40,11 @@ function patterned(label: string, pattern: RegExp, describe: string) {
           ? `${label} is required: ${describe}`
           : `${label} must be a string (${describe}), got ${describeInput(issue.input)}`,
     })
-    .regex(pattern, { error: (issue) => `${label} must be ${describe}; got ${describeInput(issue.input)}` });
+    .check(
+      z.regex(pattern, {
+        error: (issue) => `${label} must be ${describe}; got ${describeInput(issue.input)}`,
+      }),
+    );
 }
 
 export const FIELD = {
@@ -73,7 +79,7 @@ export const FIELD = {
  */
 function checkImageChoice(
   request: { imageTag?: string; imageDigest?: string; source?: string; trigger?: string },
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ): void {
   const problem =
     request.imageTag !== undefined && request.imageDigest !== undefined && request.trigger !== 'push'
@@ -95,8 +101,8 @@ const withoutNulls = (input: unknown): unknown =>
 
 function requestObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, what: string) {
   const allowed = Object.keys(shape);
-  return z.preprocess(
-    withoutNulls,
+  return z.pipe(
+    z.transform(withoutNulls),
     z.strictObject(shape, {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
@@ -110,14 +116,14 @@ function requestObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, what: 
 export const requestBodySchema = requestObject(
   {
     service: FIELD.service,
-    imageTag: FIELD.imageTag.optional(),
-    imageDigest: FIELD.imageDigest.optional(),
-    source: FIELD.source.optional(),
-    idempotencyKey: FIELD.idempotencyKey.optional(),
-    requester: FIELD.requester.optional(),
+    imageTag: z.optional(FIELD.imageTag),
+    imageDigest: z.optional(FIELD.imageDigest),
+    source: z.optional(FIELD.source),
+    idempotencyKey: z.optional(FIELD.idempotencyKey),
+    requester: z.optional(FIELD.requester),
   },
   'The request',
-).superRefine(checkImageChoice);
+).check(z.superRefine(checkImageChoice));
 
 export type RequestBody = z.infer<typeof requestBodySchema>;
 
@@ -127,19 +133,19 @@ export const deploymentRequestSchema = requestObject(
     service: FIELD.service,
     trigger: FIELD.trigger,
     requester: FIELD.requester,
-    imageTag: FIELD.imageTag.optional(),
-    imageDigest: FIELD.imageDigest.optional(),
-    source: FIELD.source.optional(),
-    idempotencyKey: FIELD.idempotencyKey.optional(),
+    imageTag: z.optional(FIELD.imageTag),
+    imageDigest: z.optional(FIELD.imageDigest),
+    source: z.optional(FIELD.source),
+    idempotencyKey: z.optional(FIELD.idempotencyKey),
   },
   'The execution input\'s "request"',
-).superRefine(checkImageChoice);
+).check(z.superRefine(checkImageChoice));
 
 /** A validated deployment request: the execution's input is `{ request }`. */
 export type DeploymentRequest = z.infer<typeof deploymentRequestSchema>;
 export type Trigger = DeploymentRequest['trigger'];
 
 /** Every problem the schema found, in one sentence per problem. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return [...new Set(error.issues.map((issue) => issue.message))].join('; ');
 }

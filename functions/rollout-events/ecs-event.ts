@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ECS_EVENTS } from '../contract/ecs-events.js';
 
 /** What an ECS event says about a service's rollout, reduced to what the wait needs. */
@@ -9,14 +9,14 @@ export type RolloutSignal =
 const deploymentEvent = z.object({
   source: z.literal(ECS_EVENTS.source),
   'detail-type': z.literal(ECS_EVENTS.deploymentStateChange),
-  resources: z.array(z.string()).min(1),
-  detail: z.object({ eventName: z.string(), deploymentId: z.string().min(1) }),
+  resources: z.array(z.string()).check(z.minLength(1)),
+  detail: z.object({ eventName: z.string(), deploymentId: z.string().check(z.minLength(1)) }),
 });
 
 const taskEvent = z.object({
   source: z.literal(ECS_EVENTS.source),
   'detail-type': z.literal(ECS_EVENTS.taskStateChange),
-  detail: z.object({ clusterArn: z.string(), group: z.string().optional(), lastStatus: z.string() }),
+  detail: z.object({ clusterArn: z.string(), group: z.optional(z.string()), lastStatus: z.string() }),
 });
 
 /** `arn:aws:ecs:<region>:<account>:service/<cluster>/<service>` (the ARN format ECS has used since 2021). */
