@@ -264,6 +264,7 @@ export class LocalCloud {
     });
     ecs = new Ecs(launcher, this.elbv2);
     this.ecs = ecs;
+    ecs.scheduler.stateEvents.publishTo((scope, event) => this.events.publish(scope, event));
     ecs.scheduler.start();
     this.closers.unshift(() => ecs.scheduler.stop());
     this.sfn = new StepFunctions({

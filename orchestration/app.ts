@@ -19,11 +19,19 @@ export interface StepshipApp {
 }
 
 export interface CreateAppOptions {
-  /** Seconds between rollout checks (tests and benchmarks shorten it). */
+  /**
+   * Seconds a rollout wait may hear nothing from ECS before it checks by API
+   * (the wait's HeartbeatSeconds; tests shorten it). ECS's events end a wait;
+   * this only bounds how late a lost event makes it. (The name is from when
+   * the rollout was polled.)
+   */
   rolloutPollSeconds?: number;
 }
 
 export { stackNames } from './stack-names.js';
+
+/** A lost completion event makes a deployment at most this late; ECS is rarely quiet this long mid-rollout. */
+const DEFAULT_ROLLOUT_HEARTBEAT_SECONDS = 60;
 
 /**
  * The CDK app for one stepship app: the app stack (from its manifest) and the
@@ -45,7 +53,7 @@ export function createApp(app: App, model: AppModel, options: CreateAppOptions =
     targets: pipelineTargets(appStack),
     settings: {
       rolloutTimeoutSeconds: model.deployment.rolloutTimeoutSeconds,
-      rolloutPollSeconds: options.rolloutPollSeconds ?? 5,
+      rolloutHeartbeatSeconds: options.rolloutPollSeconds ?? DEFAULT_ROLLOUT_HEARTBEAT_SECONDS,
       buildPlatforms: model.deployment.buildPlatforms.join(','),
       logRetentionDays: model.logRetentionDays,
       ...(model.deployment.notifications ? { notifications: model.deployment.notifications } : {}),

@@ -27,6 +27,7 @@ import { RECORDS_TABLE } from '../functions/contract/records.js';
 import { STEP } from '../functions/contract/states.js';
 import { STEPSHIP_TAG_PREFIX } from '../functions/contract/tags.js';
 import { DeploymentFunctions } from './constructs/deployment-functions.js';
+import { RolloutEventRules } from './constructs/deployment-rollout-events.js';
 import { type DeploymentNotifications, DeploymentRules } from './constructs/deployment-rules.js';
 import { DeploymentStateMachine } from './constructs/deployment-state-machine.js';
 import { deployTargetsOf, type PipelineTarget, targetProblems } from './constructs/pipeline-target.js';
@@ -35,7 +36,12 @@ import { acknowledge, arnPattern, arnRef } from './nag.js';
 /** How the pipeline runs, for every service it deploys. */
 export interface PipelineSettings {
   rolloutTimeoutSeconds: number;
-  rolloutPollSeconds: number;
+  /**
+   * How long a rollout wait may hear nothing from ECS (no deployment or task
+   * event) before one check by API decides. Events normally end the wait;
+   * this bounds how late a lost event makes it.
+   */
+  rolloutHeartbeatSeconds: number;
   /** `linux/amd64`, `linux/arm64`, or both comma-separated. */
   buildPlatforms: string;
   logRetentionDays: number;
@@ -114,7 +120,6 @@ export class PipelineStack extends Stack {
       logRetention,
       lockTtlSeconds,
       rolloutTimeoutSeconds: settings.rolloutTimeoutSeconds,
-      rolloutPollSeconds: settings.rolloutPollSeconds,
       stateMachineName,
       eventBus,
     });
@@ -126,8 +131,11 @@ export class PipelineStack extends Stack {
       targets: deployTargetsOf(targets),
       logRetention,
       timeout,
+      rolloutHeartbeat: Duration.seconds(settings.rolloutHeartbeatSeconds),
+      rolloutTimeout: Duration.seconds(settings.rolloutTimeoutSeconds),
     });
     const machine = this.stateMachine.stateMachine;
+    new RolloutEventRules(this, 'RolloutEvents', { targets, handler: functions.rolloutEvents.function });
     acknowledge(
       machine.role,
       Object.values(functions.steps).map((fn) => `AwsSolutions-IAM5[Resource::${arnRef(fn)}:*]`),

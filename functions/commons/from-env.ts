@@ -16,10 +16,10 @@ import { RecordStore } from './records.js';
  * store and the event sink.
  */
 export function recordsAndEventsFromEnv(o: StepObservability) {
-  const ddb = o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG));
+  const ddb = new DynamoDBClient(AWS_CLIENT_CONFIG);
   const tableName = requireEnv(ENV.recordsTable);
   const events = new EventBridgeSink(
-    o.traced(new EventBridgeClient(AWS_CLIENT_CONFIG)),
+    new EventBridgeClient(AWS_CLIENT_CONFIG),
     requireEnv(ENV.eventBusName),
     o.logger,
   );
@@ -29,7 +29,7 @@ export function recordsAndEventsFromEnv(o: StepObservability) {
 /** The above, and the queue of deployments waiting their turn (which starts executions). */
 export function deploymentTurnsFromEnv(o: StepObservability) {
   const { ddb, tableName, records, events } = recordsAndEventsFromEnv(o);
-  const sfn = o.traced(new SFNClient(AWS_CLIENT_CONFIG));
+  const sfn = new SFNClient(AWS_CLIENT_CONFIG);
   const stateMachineArn = requireEnv(ENV.stateMachineArn);
   const queue = new DeploymentQueue({
     records,

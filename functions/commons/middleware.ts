@@ -1,7 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { isTransientAwsError, TransientAwsError } from './errors.js';
@@ -56,15 +54,13 @@ export function stepLifecycle<TEvent, TResult>(
 }
 
 /**
- * Every stepship function's middleware, in one place: the tracer's segment,
- * the Lambda context and a per-invocation reset in the logger, and the step
- * lifecycle. The handler file may add a responder, then its logic with
+ * Every stepship function's middleware, in one place: the Lambda context
+ * and a per-invocation reset in the logger, and the step lifecycle. The handler file may add a responder, then its logic with
  * `.handler(…)`; middy runs onError in reverse order, so a responder added
  * later answers before the lifecycle logs.
  */
-export function stepHandler<TEvent, TResult>({ logger, tracer }: { logger: Logger; tracer: Tracer }) {
+export function stepHandler<TEvent, TResult>({ logger }: { logger: Logger }) {
   return middy<TEvent, TResult, Error, Context>()
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(stepLifecycle<TEvent, TResult>(logger));
 }

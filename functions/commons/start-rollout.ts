@@ -1,9 +1,6 @@
 import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Rollout } from '../contract/shapes.js';
 
-/** Seconds before the first rollout check: short, since a broken image often fails fast. */
-export const FIRST_CHECK_SECONDS = 3;
-
 /**
  * Points the service at `taskDefinitionArn` and returns the rollout of the
  * new PRIMARY deployment that ECS created for it, identified by its id.
@@ -24,11 +21,5 @@ export async function startRollout(
   if (!primary?.id) {
     throw new Error(`UpdateService of ${service} returned no PRIMARY deployment for ${taskDefinitionArn}`);
   }
-  return {
-    deploymentId: primary.id,
-    taskDefinitionArn,
-    startedAt: now,
-    state: 'IN_PROGRESS',
-    waitSeconds: FIRST_CHECK_SECONDS,
-  };
+  return { deploymentId: primary.id, taskDefinitionArn, startedAt: now, state: 'IN_PROGRESS' };
 }

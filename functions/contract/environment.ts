@@ -16,7 +16,6 @@ export const ENV = {
   /** The event bus stepship emits its deployment events to (the account's default bus). */
   eventBusName: 'EVENT_BUS_NAME',
   rolloutTimeoutSeconds: 'ROLLOUT_TIMEOUT_SECONDS',
-  rolloutPollSeconds: 'ROLLOUT_POLL_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

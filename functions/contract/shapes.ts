@@ -99,13 +99,12 @@ export interface RegisteredTaskDefinition {
 
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED';
 
-/** `$.rollout` (and `$.rollback.rollout`) */
+/** `$.rollout` (and `$.rollback.rollout`): one ECS deployment, identified by its id. */
 export interface Rollout {
   deploymentId: string;
   taskDefinitionArn: string;
   startedAt: number;
   state: RolloutState;
-  waitSeconds: number;
   checkedAt?: number;
   completedAt?: number;
 }

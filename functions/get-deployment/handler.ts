@@ -13,8 +13,8 @@ import { getDeployment } from './get-deployment.js';
 
 const o = observability(STEP.getDeployment);
 const deps = {
-  sfn: o.traced(new SFNClient(AWS_CLIENT_CONFIG)),
-  records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))),
+  sfn: new SFNClient(AWS_CLIENT_CONFIG),
+  records: recordStoreFromEnv(new DynamoDBClient(AWS_CLIENT_CONFIG)),
   stateMachineArn: requireEnv(ENV.stateMachineArn),
 };
 

@@ -12,7 +12,7 @@ import { type PrepareInput, prepare } from './prepare.js';
 const o = observability(STEP.prepare);
 const { records, events } = recordsAndEventsFromEnv(o);
 const deps = {
-  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
+  ecs: new ECSClient(AWS_CLIENT_CONFIG),
   records,
   events,
   lockTtlSeconds: requireNumber(ENV.lockTtlSeconds),

@@ -7,7 +7,7 @@ import { STEP } from '../contract/states.js';
 import { type RegisterInput, registerNewRevision } from './register-task-definition.js';
 
 const o = observability(STEP.registerTaskDefinition);
-const deps = { ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)) };
+const deps = { ecs: new ECSClient(AWS_CLIENT_CONFIG) };
 
 export const handler = stepHandler<RegisterInput, RegisteredTaskDefinition>(o).handler(
   (event: RegisterInput) => registerNewRevision(event, deps),

@@ -7,7 +7,7 @@ import { STEP } from '../contract/states.js';
 import { type ResolveImageInput, resolveImage } from './resolve-image.js';
 
 const o = observability(STEP.resolveImage);
-const deps = { ecr: o.traced(new ECRClient(AWS_CLIENT_CONFIG)) };
+const deps = { ecr: new ECRClient(AWS_CLIENT_CONFIG) };
 
 export const handler = stepHandler<ResolveImageInput, ResolvedImage>(o).handler((event: ResolveImageInput) =>
   resolveImage(event, deps),

@@ -9,8 +9,8 @@ import { type RollbackInput, type RollbackResult, rollback } from './rollback.js
 
 const o = observability(STEP.rollback);
 const deps = {
-  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
-  records: recordStoreFromEnv(o.traced(new DynamoDBClient(AWS_CLIENT_CONFIG))),
+  ecs: new ECSClient(AWS_CLIENT_CONFIG),
+  records: recordStoreFromEnv(new DynamoDBClient(AWS_CLIENT_CONFIG)),
 };
 
 export const handler = stepHandler<RollbackInput, RollbackResult>(o).handler((event: RollbackInput) =>

@@ -2,7 +2,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { describeService } from '../commons/ecs-service.js';
 import { RollbackError } from '../commons/errors.js';
 import type { RecordStore } from '../commons/records.js';
-import { FIRST_CHECK_SECONDS, startRollout } from '../commons/start-rollout.js';
+import { startRollout } from '../commons/start-rollout.js';
 import {
   describeTaskDefinition,
   registerTaskDefinition,
@@ -60,13 +60,7 @@ export async function rollback(input: RollbackInput, deps: RollbackDeps): Promis
     return {
       rolledBackTo: usable,
       basis,
-      rollout: {
-        deploymentId: primary.id,
-        taskDefinitionArn: usable,
-        startedAt: now,
-        state: 'IN_PROGRESS',
-        waitSeconds: FIRST_CHECK_SECONDS,
-      },
+      rollout: { deploymentId: primary.id, taskDefinitionArn: usable, startedAt: now, state: 'IN_PROGRESS' },
     };
   }
   const rollout = await startRollout(deps.ecs, cluster, serviceName, usable, now);

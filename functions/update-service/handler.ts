@@ -7,7 +7,7 @@ import { STEP } from '../contract/states.js';
 import { type UpdateServiceInput, updateService } from './update-service.js';
 
 const o = observability(STEP.updateService);
-const deps = { ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)) };
+const deps = { ecs: new ECSClient(AWS_CLIENT_CONFIG) };
 
 export const handler = stepHandler<UpdateServiceInput, Rollout>(o).handler((event: UpdateServiceInput) =>
   updateService(event, deps),

@@ -9,8 +9,8 @@ import { type VerifyTargetsInput, verifyTargets } from './verify-targets.js';
 
 const o = observability(STEP.verifyTargets);
 const deps = {
-  ecs: o.traced(new ECSClient(AWS_CLIENT_CONFIG)),
-  elb: o.traced(new ElasticLoadBalancingV2Client(AWS_CLIENT_CONFIG)),
+  ecs: new ECSClient(AWS_CLIENT_CONFIG),
+  elb: new ElasticLoadBalancingV2Client(AWS_CLIENT_CONFIG),
 };
 
 export const handler = stepHandler<VerifyTargetsInput, Verification>(o).handler((event: VerifyTargetsInput) =>

@@ -19,7 +19,6 @@ export interface DeploymentFunctionsProps {
   logRetention: logs.RetentionDays;
   lockTtlSeconds: number;
   rolloutTimeoutSeconds: number;
-  rolloutPollSeconds: number;
   /**
    * The state machine's ARN, built from its name rather than referenced:
    * the steps that start the next waiting deployment are themselves states
@@ -42,6 +41,8 @@ export class DeploymentFunctions extends Construct {
   /** Records what no Catch could (timeouts, aborts) from Step Functions' status events; not a state. */
   readonly recordOutcome: NodeFunction;
   readonly stateMachineArn: string;
+  /** Not a step: EventBridge invokes it with ECS's events, and it resumes the waiting executions. */
+  readonly rolloutEvents: NodeFunction;
   private readonly props: DeploymentFunctionsProps;
 
   constructor(scope: Construct, id: string, props: DeploymentFunctionsProps) {
@@ -92,12 +93,31 @@ export class DeploymentFunctions extends Construct {
     const updateService = this.fn(STEP.updateService, 'Start the rolling deployment', {});
     this.updateService(updateService);
 
-    const checkRollout = this.fn(STEP.checkRollout, 'Judge this deployment by its id', {
-      [ENV.rolloutTimeoutSeconds]: String(props.rolloutTimeoutSeconds),
-      [ENV.rolloutPollSeconds]: String(props.rolloutPollSeconds),
-    });
+    const rolloutJudging = { [ENV.rolloutTimeoutSeconds]: String(props.rolloutTimeoutSeconds) };
+    const checkRollout = this.fn(STEP.checkRollout, 'Judge this deployment by its id', rolloutJudging);
     this.describeService(checkRollout);
     this.tasks(checkRollout);
+
+    const awaitRollout = this.fn(
+      STEP.awaitRollout,
+      'Store the rollout wait’s task token, then judge the deployment once',
+      { ...records, ...rolloutJudging },
+    );
+    this.judgeAndResume(
+      awaitRollout,
+      ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+    );
+    this.rolloutEvents = this.fn(
+      STEP.rolloutEvents,
+      "Resume rollout waits on ECS's deployment and task events",
+      { ...records, ...rolloutJudging },
+    );
+    this.judgeAndResume(
+      this.rolloutEvents,
+      ['dynamodb:Query', 'dynamodb:DeleteItem'],
+      ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+    );
 
     const verifyTargets = this.fn(STEP.verifyTargets, "New tasks' IPs healthy in the target group", {});
     this.describeService(verifyTargets);
@@ -157,6 +177,7 @@ export class DeploymentFunctions extends Construct {
       resolveImage: resolveImage.function,
       registerTaskDefinition: registerTaskDefinition.function,
       updateService: updateService.function,
+      awaitRollout: awaitRollout.function,
       checkRollout: checkRollout.function,
       verifyTargets: verifyTargets.function,
       verifyChecks: verifyChecks.function,
@@ -251,6 +272,25 @@ export class DeploymentFunctions extends Construct {
       [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`],
       "Queries a service's history through the records table's own index; nothing outside this table.",
     );
+  }
+
+  /**
+   * A side of the rollout wait: judges deployments as CheckRollout does, keeps
+   * the waiting tokens in the records table (the table itself, no index), and
+   * answers Step Functions with them.
+   */
+  private judgeAndResume(fn: NodeFunction, tableActions: string[], callbacks: string[]): void {
+    this.describeService(fn);
+    this.tasks(fn);
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({ actions: tableActions, resources: [this.props.recordsTable.tableArn] }),
+    );
+    fn.role.addToPolicy(new iam.PolicyStatement({ actions: callbacks, resources: ['*'] }));
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'states:SendTaskSuccess/SendTaskFailure/SendTaskHeartbeat have no resource-level permissions (a task token names the task); ecs:ListTasks (conditioned on the clusters) and X-Ray trace writes have none either.',
+    });
   }
 
   /**

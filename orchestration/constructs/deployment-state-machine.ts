@@ -18,6 +18,8 @@ export interface WorkflowFunctions {
   resolveImage: lambda.IFunction;
   registerTaskDefinition: lambda.IFunction;
   updateService: lambda.IFunction;
+  /** Started with a task token; ECS's events (rollout-events) or its own check resume the execution. */
+  awaitRollout: lambda.IFunction;
   checkRollout: lambda.IFunction;
   verifyTargets: lambda.IFunction;
   verifyChecks: lambda.IFunction;
@@ -35,6 +37,10 @@ export interface DeploymentStateMachineProps {
   logRetention: logs.RetentionDays;
   /** The whole execution's limit; the per-service lock's expiry is derived from it. */
   timeout: Duration;
+  /** How long a rollout wait goes without an ECS event (a heartbeat) before one check by API decides. */
+  rolloutHeartbeat: Duration;
+  /** A rollout's limit (the check fails it with RolloutTimeoutError); also each wait's own TimeoutSeconds. */
+  rolloutTimeout: Duration;
 }
 
 const EXECUTION = {
@@ -48,11 +54,17 @@ const EXECUTION = {
  *
  *   Prepare → NeedsBuild? → [Build] → ResolveImage → RevisionGiven? →
  *   RegisterTaskDefinition | UseGivenRevision → UpdateService →
- *   (Wait → CheckRollout)* → VerifyTargets → VerifyChecks → Finalize
+ *   AwaitRollout → VerifyTargets → VerifyChecks → Finalize
  *
  * A request naming an existing revision (a rollback) skips the build and the
  * registration: Prepare checked the revision and its image's digest, which
  * ResolveImage confirms is still in the repository.
+ *
+ * AwaitRollout is a `lambda:invoke.waitForTaskToken` task: its function
+ * stores the token and checks once, and ECS's deployment events resume it
+ * (rollout-events), so the wait costs the same few transitions however long
+ * the rollout takes. If no event comes for `rolloutHeartbeat`, one
+ * CheckRollout decides: done, failed, or back to waiting.
  *
  * Prepare receives the app's targets and picks the requested service's, so
  * the one state machine deploys any service of the app.
@@ -110,22 +122,22 @@ export class DeploymentStateMachine extends Construct {
       { 'deployment.$': P.deployment, 'taskDefinition.$': P.taskDefinition, 'error.$': P.error },
       P.rollback,
     ).addCatch(recordRollbackFailed, { resultPath: P.rollbackError });
+    const awaitRollback = this.awaitRollout(STATE.awaitRollbackRollout, P.rollbackRollout, props);
     const checkRollback = step(
       STATE.checkRollbackRollout,
       f.checkRollout,
       { 'deployment.$': P.deployment, 'rollout.$': P.rollbackRollout },
       P.rollbackRollout,
     ).addCatch(recordRollbackFailed, { resultPath: P.rollbackError });
-    const waitRollback = new sfn.Wait(this, STATE.waitForRollback, {
-      time: sfn.WaitTime.secondsPath(`${P.rollbackRollout}.waitSeconds`),
-    });
-    rollback.next(waitRollback);
-    waitRollback.next(checkRollback);
+    rollback.next(awaitRollback);
+    awaitRollback.next(recordRolledBack);
     checkRollback.next(
       new sfn.Choice(this, STATE.rollbackDone)
         .when(sfn.Condition.stringEquals(`${P.rollbackRollout}.state`, 'COMPLETED'), recordRolledBack)
-        .otherwise(waitRollback),
+        .otherwise(awaitRollback),
     );
+    this.fallBackToCheck(awaitRollback, checkRollback);
+    awaitRollback.addCatch(recordRollbackFailed, { resultPath: P.rollbackError });
 
     // --- The forward path.
     const prepare = step(
@@ -213,15 +225,16 @@ export class DeploymentStateMachine extends Construct {
       P.rollout,
     ).addCatch(recordFailed, { resultPath: P.error });
 
-    const waitRollout = new sfn.Wait(this, STATE.waitForRollout, {
-      time: sfn.WaitTime.secondsPath(`${P.rollout}.waitSeconds`),
-    });
+    const awaitRollout = this.awaitRollout(STATE.awaitRollout, P.rollout, props);
     const checkRollout = step(
       STATE.checkRollout,
       f.checkRollout,
       { 'deployment.$': P.deployment, 'rollout.$': P.rollout },
       P.rollout,
     ).addCatch(rollback, { resultPath: P.error });
+    this.fallBackToCheck(awaitRollout, checkRollout);
+    // After the fallback's catch: any other error of the wait (RolloutFailedError…) rolls back.
+    awaitRollout.addCatch(rollback, { resultPath: P.error });
 
     const verifyTargets = step(
       STATE.verifyTargets,
@@ -270,12 +283,12 @@ export class DeploymentStateMachine extends Construct {
     );
     useGivenRevision.next(update);
     register.next(update);
-    update.next(waitRollout);
-    waitRollout.next(checkRollout);
+    update.next(awaitRollout);
+    awaitRollout.next(verifyTargets);
     checkRollout.next(
       new sfn.Choice(this, STATE.rolloutDone)
         .when(sfn.Condition.stringEquals(`${P.rollout}.state`, 'COMPLETED'), verifyTargets)
-        .otherwise(waitRollout),
+        .otherwise(awaitRollout),
     );
     verifyTargets.next(verifyChecks);
     verifyChecks.next(finalize);
@@ -306,6 +319,47 @@ export class DeploymentStateMachine extends Construct {
     dependOnPolicyOnly(resource, this.stateMachine.role);
     // The same placeholder, for cfn-lint: this resource only, this check only.
     resource.addMetadata('cfn-lint', { config: { ignore_checks: ['E1029'] } });
+  }
+
+  /**
+   * A wait for the rollout at `rolloutPath`, resumed by its task token. The
+   * function's answer is not the result: SendTaskSuccess's output (the
+   * COMPLETED rollout) lands at `rolloutPath`; SendTaskFailure's error name
+   * (RolloutFailedError…) is what the Catch matches.
+   */
+  private awaitRollout(name: string, rolloutPath: string, props: DeploymentStateMachineProps) {
+    return new tasks.LambdaInvoke(this, name, {
+      lambdaFunction: props.functions.awaitRollout,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        taskToken: sfn.JsonPath.taskToken,
+        'deployment.$': P.deployment,
+        'rollout.$': rolloutPath,
+      }),
+      heartbeatTimeout: sfn.Timeout.duration(props.rolloutHeartbeat),
+      taskTimeout: sfn.Timeout.duration(props.rolloutTimeout),
+      retryOnServiceExceptions: false,
+      resultPath: rolloutPath,
+    }).addRetry({
+      errors: [...TRANSIENT_ERRORS],
+      interval: Duration.seconds(2),
+      maxAttempts: 4,
+      backoffRate: 2,
+      maxDelay: Duration.seconds(30),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+  }
+
+  /**
+   * No event for a heartbeat period (lost, or ECS quiet for that long), or the
+   * wait's own time limit: one check by API decides. Must be the wait's first
+   * Catch, ahead of the one that rolls back on any error.
+   */
+  private fallBackToCheck(wait: sfn.TaskStateBase, check: sfn.TaskStateBase): void {
+    wait.addCatch(check, {
+      errors: [sfn.Errors.HEARTBEAT_TIMEOUT, sfn.Errors.TIMEOUT],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
   }
 
   /** What the `.sync` CodeBuild integration needs, on this project and its managed rule only. */

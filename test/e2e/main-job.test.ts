@@ -79,7 +79,7 @@ describe('npm start: the main job on a fresh local cloud', () => {
         'ResolveImage',
         'RegisterTaskDefinition',
         'UpdateService',
-        'CheckRollout',
+        'AwaitRollout',
         'VerifyTargets',
         'VerifyChecks',
         'Finalize',

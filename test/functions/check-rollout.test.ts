@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkRollout } from '../../functions/check-rollout/check-rollout.js';
 import { RolloutFailedError, RolloutTimeoutError } from '../../functions/commons/errors.js';
+import { checkRollout } from '../../functions/commons/rollout-check.js';
 import type { Rollout } from '../../functions/contract/shapes.js';
 import { preparedDeployment } from '../helpers/targets.js';
 
@@ -21,7 +21,6 @@ const rollout: Rollout = {
   taskDefinitionArn: 'arn:td/web:2',
   startedAt: STARTED,
   state: 'IN_PROGRESS',
-  waitSeconds: 3,
 };
 
 function service(deployments: Deployment[], events: ServiceEvent[] = []) {
@@ -47,7 +46,7 @@ const old: Deployment = {
 const check = (now = STARTED + 10_000, timeoutSeconds = 600) =>
   checkRollout(
     { deployment, rollout },
-    { ecs: new ECSClient({ region: 'us-east-1' }), timeoutSeconds, pollSeconds: 5, now: () => now },
+    { ecs: new ECSClient({ region: 'us-east-1' }), timeoutSeconds, now: () => now },
   );
 
 beforeEach(() => {
@@ -73,9 +72,9 @@ beforeEach(() => {
 });
 
 describe('check-rollout judges this deployment by its id', () => {
-  it('is IN_PROGRESS while ECS rolls it out, asking for the next poll', async () => {
+  it('is IN_PROGRESS while ECS rolls it out', async () => {
     service([ours({ runningCount: 1 }), old]);
-    await expect(check()).resolves.toMatchObject({ state: 'IN_PROGRESS', waitSeconds: 5 });
+    await expect(check()).resolves.toEqual({ ...rollout, state: 'IN_PROGRESS', checkedAt: STARTED + 10_000 });
   });
 
   it('is COMPLETED only when PRIMARY, COMPLETED and at the desired count', async () => {

@@ -134,7 +134,6 @@ describe('finalize and record-failure', () => {
       taskDefinitionArn: 'arn:td:2',
       startedAt: 0,
       state: 'COMPLETED' as const,
-      waitSeconds: 0,
       completedAt: Date.parse(execution.StartTime) + 122_000,
     },
     verification: {

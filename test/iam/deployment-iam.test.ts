@@ -148,7 +148,7 @@ describe('a deployment with a permission missing from a role’s policy', () => 
       });
     const outcome = await deploy();
     expect(outcome.steps.map((s) => s.step)).toEqual(
-      expect.arrayContaining(['UpdateService', 'CheckRollout']),
+      expect.arrayContaining(['UpdateService', 'AwaitRollout']),
     );
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('VerificationError');

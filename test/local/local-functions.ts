@@ -16,6 +16,9 @@ export const FUNCTION_SOURCES = {
     "export const handler = async () => { setTimeout(() => Promise.reject(new Error('late failure')), 10); await new Promise((r) => setTimeout(r, 500)); return 'unreachable'; };",
   /** Throws while loading. */
   brokenImport: "throw new Error('cannot load');\nexport const handler = async () => 'never';",
+  /** Appends each event it is given, as one JSON line, to the file RECORD_TO names (in the order it is invoked). */
+  records:
+    "import { appendFileSync } from 'node:fs'; export const handler = async (event) => { appendFileSync(process.env.RECORD_TO, `${JSON.stringify(event)}\\n`); return 'recorded'; };",
   sleeps:
     'export const handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return "late"; };',
 } as const;

@@ -33,7 +33,7 @@ function importBundle(dir: string, env: Record<string, string> = {}) {
 describe('Lambda bundles', () => {
   it('are ESM built locally by esbuild, with source maps, for every step', () => {
     const functions = Object.keys(built.pipelineTemplate.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(15);
     for (const part of ['Prepare', 'VerifyChecks', 'StartDeployment']) {
       const dir = bundleOf(part);
       expect(existsSync(join(dir, 'index.mjs'))).toBe(true);

@@ -59,7 +59,7 @@ describe('the pipeline stack', () => {
 
   it('runs every step on Node 24, ARM64, with its own log group that has a retention period', () => {
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(13);
+    expect(functions).toHaveLength(15);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -247,6 +247,137 @@ describe('the pipeline stack', () => {
     t.hasOutput('ApiUrl', {});
     t.hasOutput('StateMachineArn', {});
     appTemplate.hasOutput('LoadBalancerUrl', {});
+  });
+});
+
+describe('the rollout wait', () => {
+  const [machine] = Object.values(t.findResources('AWS::StepFunctions::StateMachine'));
+  if (!machine) throw new Error('no state machine in the pipeline template');
+  const parts = (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  // The tokens (function ARNs, the partition) stand in as their logical ids.
+  const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, "'"))).join('');
+  const states = (JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States;
+
+  it.each([
+    ['AwaitRollout', '$.rollout', 'CheckRollout', 'Rollback', 'VerifyTargets'],
+    [
+      'AwaitRollbackRollout',
+      '$.rollback.rollout',
+      'CheckRollbackRollout',
+      'RecordRollbackFailed',
+      'RecordRolledBack',
+    ],
+  ])(
+    '%s waits for a task token, falls back to one check on silence, and fails on any other error',
+    (name, path, check, onError, next) => {
+      expect(states[name]).toMatchObject({
+        Type: 'Task',
+        Resource: expect.stringMatching(/:states:::lambda:invoke\.waitForTaskToken$/),
+        Parameters: {
+          FunctionName: expect.stringContaining('StepsAwaitRolloutFunction'),
+          Payload: { 'taskToken.$': '$$.Task.Token', 'deployment.$': '$.deployment', 'rollout.$': path },
+        },
+        HeartbeatSeconds: 60,
+        TimeoutSeconds: 900,
+        ResultPath: path,
+        Next: next,
+        Catch: [
+          { ErrorEquals: ['States.HeartbeatTimeout', 'States.Timeout'], ResultPath: null, Next: check },
+          { ErrorEquals: ['States.ALL'], Next: onError },
+        ],
+      });
+    },
+  );
+
+  it('has no Wait state: nothing sleeps on a schedule, so transitions do not grow with the rollout', () => {
+    expect(Object.values(states).filter((s) => s.Type === 'Wait')).toEqual([]);
+    expect(states.UpdateService?.Next).toBe('AwaitRollout');
+    expect(states['RolloutDone?']).toMatchObject({
+      Choices: [{ Variable: '$.rollout.state', StringEquals: 'COMPLETED', Next: 'VerifyTargets' }],
+      Default: 'AwaitRollout',
+    });
+  });
+
+  const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+  const toRolloutEvents = [
+    Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RolloutEvents'), 'Arn'] } }),
+  ];
+
+  it("sends the app's services' ECS deployment state changes to rollout-events", () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Deployment State Change'],
+        resources: [{ 'Fn::ImportValue': Match.stringLikeRegexp('WebService') }],
+      },
+      Targets: toRolloutEvents,
+    });
+  });
+
+  it("sends their tasks' RUNNING and STOPPED changes too, as heartbeats, and nothing else of ECS", () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: {
+          clusterArn: [Match.anyValue()],
+          group: ['service:web'],
+          lastStatus: ['RUNNING', 'STOPPED'],
+        },
+      },
+      Targets: toRolloutEvents,
+    });
+    expect(rules.filter((r) => JSON.stringify(r.EventPattern).includes('aws.ecs'))).toHaveLength(2);
+  });
+
+  const policyOf = (role: string) =>
+    Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+  const actions = (role: string) => policyOf(role).flatMap((s) => [s.Action].flat());
+
+  it.each([
+    [
+      'StepsAwaitRolloutRole',
+      ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+      ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+    ],
+    [
+      'StepsRolloutEventsRole',
+      ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+      ['dynamodb:DeleteItem', 'dynamodb:Query'],
+    ],
+  ])(
+    'lets %s answer task tokens and keep them in the records table, nothing more',
+    (role, callbacks, table) => {
+      expect(
+        actions(role)
+          .filter((a) => a.startsWith('states:'))
+          .sort(),
+      ).toEqual(callbacks);
+      expect(
+        actions(role)
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort(),
+      ).toEqual(table);
+      const onTable = policyOf(role).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+      expect(onTable.map((s) => s.Resource)).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^RecordsTable/), 'Arn'] },
+      ]);
+      expect(actions(role)).toEqual(
+        expect.arrayContaining(['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks']),
+      );
+    },
+  );
+
+  it('grants the task-token callbacks to those two functions only', () => {
+    const granted = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('states:SendTask'))
+      .map((p) => JSON.stringify(p.Properties.Roles));
+    expect(granted).toHaveLength(2);
+    expect(granted.join()).toMatch(/StepsAwaitRolloutRole.*StepsRolloutEventsRole/);
   });
 });
 

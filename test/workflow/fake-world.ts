@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
 import {
   type Deployment,
@@ -29,14 +30,38 @@ export type Behaviour = 'healthy' | 'crashes' | 'never-settles' | 'no-dynamodb';
 export type AppRoutes = 'demo' | 'healthz-only';
 
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web/web';
+const ARN = 'arn:aws:ecs:us-east-1:123456789012';
+
+/** An ECS event as EventBridge delivers it. */
+export interface EcsEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'ECS Deployment State Change' | 'ECS Task State Change';
+  source: 'aws.ecs';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+/**
+ * When ECS starts working on a new deployment: `now`, or once `gate`
+ * resolves for its id (e.g. once an execution waits on it, so the test
+ * decides which side — the waiter's check or an event — sees it end).
+ */
+export type RolloutGate = (deploymentId: string) => Promise<void>;
 export const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
 /**
  * A scripted stand-in for ECS, ECR and the ALB, just faithful enough for the
  * workflow: UpdateService makes a PRIMARY deployment that ECS rolls out on
- * each DescribeServices according to the image's behaviour, including the
- * circuit breaker's rollback. Answers come through the real SDK clients
- * (aws-sdk-client-mock), so the steps' own request code runs.
+ * its own clock, in `rolloutTicks` steps, according to the image's
+ * behaviour — including the circuit breaker's rollback — and tells
+ * listeners as ECS tells EventBridge (a deployment state change when a
+ * deployment starts, completes or fails; a task state change each step).
+ * Answers come through the real SDK clients (aws-sdk-client-mock), so the
+ * steps' own request code runs.
  */
 export class FakeWorld {
   readonly ecs = mockClient(ECSClient);
@@ -54,6 +79,13 @@ export class FakeWorld {
   private roundRobin = 0;
   /** Every URL verification requested, in order. */
   readonly requested: string[] = [];
+  /** Steps (each a task state change) before a rollout settles. */
+  rolloutTicks = 1;
+  tickMs = 5;
+  gate: RolloutGate = async () => undefined;
+  private readonly listeners: ((event: EcsEvent) => void)[] = [];
+  private service = { cluster: 'stepship-web', name: 'web' };
+  private stopped = false;
 
   constructor(
     readonly desiredCount = 2,
@@ -72,7 +104,86 @@ export class FakeWorld {
   }
 
   reset(): void {
+    this.stopped = true;
     for (const mock of [this.ecs, this.ecr, this.elb]) mock.restore();
+  }
+
+  /** Hears every event ECS would send to EventBridge. */
+  onEvent(listener: (event: EcsEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Someone else's UpdateService (a person, another tool): a new PRIMARY deployment replaces ours. */
+  supersede(): Deployment {
+    const current = this.primary?.taskDefinition ?? '';
+    return this.startDeployment(current);
+  }
+
+  private emit(detailType: EcsEvent['detail-type'], resource: string, detail: Record<string, unknown>): void {
+    const event: EcsEvent = {
+      version: '0',
+      id: `event-${++this.serial}`,
+      'detail-type': detailType,
+      source: 'aws.ecs',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [resource],
+      detail,
+    };
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private deploymentEvent(d: Deployment, eventName: string, reason: string): void {
+    this.emit('ECS Deployment State Change', `${ARN}:service/${this.service.cluster}/${this.service.name}`, {
+      eventType: eventName.endsWith('FAILED') ? 'ERROR' : 'INFO',
+      eventName,
+      deploymentId: d.id,
+      updatedAt: new Date().toISOString(),
+      reason,
+    });
+  }
+
+  private taskEvent(task: Task): void {
+    this.emit('ECS Task State Change', task.taskArn ?? '', {
+      clusterArn: `${ARN}:cluster/${this.service.cluster}`,
+      group: `service:${this.service.name}`,
+      taskArn: task.taskArn,
+      startedBy: task.startedBy,
+      lastStatus: task.lastStatus,
+      desiredStatus: task.desiredStatus,
+    });
+  }
+
+  private startDeployment(taskDefinition: string): Deployment {
+    for (const d of this.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
+    const started = this.deployment(taskDefinition, 'PRIMARY', 'IN_PROGRESS');
+    this.deployments.unshift(started);
+    this.deploymentEvent(started, 'SERVICE_DEPLOYMENT_IN_PROGRESS', 'ECS deployment in progress.');
+    void this.roll(started);
+    return started;
+  }
+
+  /** ECS at work on a deployment, on its own clock, until it settles or is replaced. */
+  private async roll(deployment: Deployment): Promise<void> {
+    await this.gate(deployment.id ?? '');
+    if (this.rolloutTicks === 0) return this.progress();
+    for (let tick = 1; !this.stopped; tick++) {
+      await sleep(this.tickMs);
+      if (this.stopped || this.primary !== deployment || deployment.rolloutState !== 'IN_PROGRESS') return;
+      const image = this.imageOf(deployment.taskDefinition ?? '');
+      const settles = this.behaviour.get(image.split('@')[1] ?? '') !== 'never-settles';
+      if (settles && tick >= this.rolloutTicks) {
+        this.progress();
+        return;
+      }
+      this.taskEvent({
+        taskArn: `${ARN}:task/${this.service.cluster}/starting${this.serial}${tick}`,
+        startedBy: deployment.id,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+      });
+    }
   }
 
   get primary(): Deployment | undefined {
@@ -133,7 +244,7 @@ export class FakeWorld {
     if (primary) primary.runningCount = this.desiredCount;
   }
 
-  /** What ECS does between two polls: settle the IN_PROGRESS primary according to its image. */
+  /** Settle the IN_PROGRESS primary according to its image. */
   private progress(): void {
     const primary = this.primary;
     if (primary?.rolloutState !== 'IN_PROGRESS') return;
@@ -157,6 +268,11 @@ export class FakeWorld {
         failedTasks: 3,
         rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
       });
+      this.deploymentEvent(
+        primary,
+        'SERVICE_DEPLOYMENT_FAILED',
+        'ECS deployment circuit breaker: tasks failed to start.',
+      );
       const back = this.deployment(this.lastCompleted, 'PRIMARY', 'IN_PROGRESS');
       this.deployments.unshift(back);
       this.events.unshift({
@@ -164,6 +280,8 @@ export class FakeWorld {
         createdAt: new Date(),
         message: `(service web) rolling back to deployment ${back.id}.`,
       });
+      this.deploymentEvent(back, 'SERVICE_DEPLOYMENT_IN_PROGRESS', 'ECS deployment in progress.');
+      void this.roll(back);
       return;
     }
     Object.assign(primary, { rolloutState: 'COMPLETED', runningCount: this.desiredCount });
@@ -175,11 +293,11 @@ export class FakeWorld {
       createdAt: new Date(),
       message: '(service web) has reached a steady state.',
     });
+    this.deploymentEvent(primary, 'SERVICE_DEPLOYMENT_COMPLETED', 'ECS deployment completed.');
   }
 
   private install(): void {
     this.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
-      this.progress();
       return {
         services: [
           {
@@ -193,11 +311,13 @@ export class FakeWorld {
         ],
       };
     });
-    this.ecs.on(UpdateServiceCommand).callsFake((input: { taskDefinition: string }) => {
-      for (const d of this.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
-      this.deployments.unshift(this.deployment(input.taskDefinition, 'PRIMARY', 'IN_PROGRESS'));
-      return { service: { deployments: structuredClone(this.deployments) } };
-    });
+    this.ecs
+      .on(UpdateServiceCommand)
+      .callsFake((input: { cluster: string; service: string; taskDefinition: string }) => {
+        this.service = { cluster: input.cluster, name: input.service };
+        this.startDeployment(input.taskDefinition);
+        return { service: { deployments: structuredClone(this.deployments) } };
+      });
     this.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
       taskDefinition: this.taskDefinitions.get(input.taskDefinition),
       tags: [],

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -10,13 +13,17 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Template } from 'aws-cdk-lib/assertions';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { checkRollout } from '../../functions/check-rollout/check-rollout.js';
+import { awaitRollout } from '../../functions/await-rollout/await-rollout.js';
 import type { EventSink } from '../../functions/commons/deployment-events.js';
 import { DeploymentQueue } from '../../functions/commons/deployment-queue.js';
 import { QueueSlot } from '../../functions/commons/queue-slot.js';
 import type { RecordStore } from '../../functions/commons/records.js';
+import { checkRollout } from '../../functions/commons/rollout-check.js';
+import { RolloutWaiters } from '../../functions/commons/rollout-waiters.js';
+import { TaskCallbacks } from '../../functions/commons/task-callbacks.js';
 import type { DeploymentRequest } from '../../functions/contract/request.js';
 import { finalize } from '../../functions/finalize/finalize.js';
 import { prepare } from '../../functions/prepare/prepare.js';
@@ -24,18 +31,21 @@ import { recordFailure } from '../../functions/record-failure/record-failure.js'
 import { registerNewRevision } from '../../functions/register-task-definition/register-task-definition.js';
 import { resolveImage } from '../../functions/resolve-image/resolve-image.js';
 import { rollback } from '../../functions/rollback/rollback.js';
+import { type EventOutcome, onEcsEvent } from '../../functions/rollout-events/rollout-events.js';
 import { executionArn } from '../../functions/start-deployment/execution-name.js';
 import { startDeployment } from '../../functions/start-deployment/start-deployment.js';
 import { updateService } from '../../functions/update-service/update-service.js';
 import { verifyChecks } from '../../functions/verify-checks/verify-checks.js';
 import { verifyTargets } from '../../functions/verify-targets/verify-targets.js';
+import { synthesize } from '../../orchestration/synthesize.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
 import { recordingEvents } from '../helpers/fake-sfn.js';
+import { demoApp } from '../helpers/local-deployment.js';
 import { createRecordsTable } from '../helpers/records-table.js';
 import { type Running, startDynalite } from '../helpers/servers.js';
-import { synth } from '../orchestration/synth.js';
 import { type StateMachineDefinition, stepOf, synthesizedDefinition } from './asl.js';
-import { type AppRoutes, type Behaviour, digest, FakeWorld, ipOf } from './fake-world.js';
+import { type CallbackState, CallbackTasks } from './callback-tasks.js';
+import { type AppRoutes, type Behaviour, digest, type EcsEvent, FakeWorld, ipOf } from './fake-world.js';
 import { twoServiceDefinition } from './two-services.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
@@ -46,9 +56,17 @@ let dynamo: Running;
 let ddb: DynamoDBClient;
 let tables = 0;
 
+/** The rollout wait's HeartbeatSeconds in these definitions: a lost event costs the tests a second. */
+const HEARTBEAT_SECONDS = 1;
+
 beforeAll(async () => {
-  const { pipelineTemplate, appTemplate } = synth();
-  definition = synthesizedDefinition(pipelineTemplate, appTemplate);
+  const built = synthesize({
+    outdir: mkdtempSync(join(tmpdir(), 'stepship-workflow-')),
+    app: demoApp(),
+    bundle: false,
+    rolloutPollSeconds: HEARTBEAT_SECONDS,
+  });
+  definition = synthesizedDefinition(Template.fromStack(built.pipeline), Template.fromStack(built.appStack));
   dynamo = await startDynalite();
   ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -60,8 +78,24 @@ afterAll(async () => {
   await dynamo.close();
 });
 
+/** A fresh records table, and its name (the waiters keep their tokens in it too). */
+const tableNames = new Map<RecordStore, string>();
+async function newRecords(): Promise<RecordStore> {
+  const name = `records-${++tables}`;
+  const store = await createRecordsTable(ddb, name);
+  tableNames.set(store, name);
+  return store;
+}
+
 let world: FakeWorld;
-afterEach(() => world?.reset());
+let callbacks: CallbackTasks;
+afterEach(() => {
+  world?.reset();
+  callbacks?.close();
+});
+
+/** How EventBridge treats the world's events on their way to rollout-events. */
+type Delivery = 'once' | 'twice' | 'lost';
 
 interface Scenario {
   build?: (input: Record<string, unknown>) => Promise<unknown>;
@@ -70,10 +104,11 @@ interface Scenario {
   /** Whoever starts the deployment waiting for the service when one ends (Finalize, RecordFailure). */
   queue?: DeploymentQueue;
   events?: EventSink;
-  /** Runs before each rollout check: a test holds a deployment mid-rollout with it. */
+  /** Runs before each rollout wait stores its token: a test holds a deployment mid-rollout with it. */
   beforeRolloutCheck?: () => Promise<void>;
   /** Another synthesized state machine than the demo's. */
   definition?: StateMachineDefinition;
+  delivery?: Delivery;
 }
 
 /** The real step logic behind each Task state, chosen by the function the state's Resource names. */
@@ -84,15 +119,17 @@ function stepLogic(
   const ecs = new ECSClient({ region: LOCAL_REGION });
   const ecr = new ECRClient({ region: LOCAL_REGION });
   const elb = new ElasticLoadBalancingV2Client({ region: LOCAL_REGION });
+  const timeoutSeconds = scenario.rolloutTimeoutSeconds ?? 600;
   return {
     Prepare: (i) => prepare(i, { ecs, records, lockTtlSeconds: 900, events: scenario.events }),
     ResolveImage: (i) => resolveImage(i, { ecr }),
     RegisterTaskDefinition: (i) => registerNewRevision(i, { ecs }),
     UpdateService: (i) => updateService(i, { ecs }),
-    CheckRollout: async (i) => {
+    AwaitRollout: async (i) => {
       await scenario.beforeRolloutCheck?.();
-      return checkRollout(i, { ecs, timeoutSeconds: scenario.rolloutTimeoutSeconds ?? 600, pollSeconds: 1 });
+      return awaitRollout(i, { ...waitingDeps(records), ecs, timeoutSeconds });
     },
+    CheckRollout: (i) => checkRollout(i, { ecs, timeoutSeconds }),
     VerifyTargets: (i) => verifyTargets(i, { ecs, elb }),
     VerifyChecks: (i) => verifyChecks(i, { get: world.get }),
     Rollback: (i) => rollback(i, { ecs, records }),
@@ -101,13 +138,41 @@ function stepLogic(
   };
 }
 
+/** Both sides of the rollout wait keep tokens in the records table and answer Step Functions through the emulator. */
+const waitingDeps = (records: RecordStore) => ({
+  waiters: new RolloutWaiters(ddb, tableNames.get(records) ?? ''),
+  callbacks: new TaskCallbacks(callbacks.sfn),
+});
+
+/** The world's ECS events, delivered (or not) to the real rollout-events logic, as EventBridge would. */
+function deliverEvents(records: RecordStore, scenario: Scenario): EventOutcome[] {
+  const outcomes: EventOutcome[] = [];
+  const deps = {
+    ...waitingDeps(records),
+    ecs: new ECSClient({ region: LOCAL_REGION }),
+    timeoutSeconds: scenario.rolloutTimeoutSeconds ?? 600,
+  };
+  const copies = { once: 1, twice: 2, lost: 0 }[scenario.delivery ?? 'once'];
+  world.onEvent((event: EcsEvent) => {
+    for (let i = 0; i < copies; i++)
+      setImmediate(() => void onEcsEvent(event, deps).then((outcome) => outcomes.push(outcome)));
+  });
+  return outcomes;
+}
+
 async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `exec-${++tables}`) {
-  const records = scenario.records ?? (await createRecordsTable(ddb, `records-${++tables}`));
+  const records = scenario.records ?? (await newRecords());
   const logic = stepLogic(records, scenario);
+  const outcomes = deliverEvents(records, scenario);
   const handlers: Record<string, (input: never) => Promise<unknown>> = {};
   const machineDefinition = scenario.definition ?? definition;
   for (const [state, def] of Object.entries(machineDefinition.States)) {
     if (def.Type !== 'Task' || !def.Resource) continue;
+    if (def.Resource.endsWith(':states:::lambda:invoke.waitForTaskToken')) {
+      const fn = logic[stepOf(String((def.Parameters as { FunctionName: string }).FunctionName))];
+      if (fn) handlers[state] = callbacks.handler(def as CallbackState, fn) as never;
+      continue;
+    }
     const step = stepOf(def.Resource);
     const fn = step.includes('codebuild:startBuild') ? scenario.build : logic[step];
     if (fn) handlers[state] = fn as (input: never) => Promise<unknown>;
@@ -116,7 +181,6 @@ async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `
   const execution = machine.run({ request } as never, {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
-      waitTimeOverrides: { WaitForRollout: 0, WaitForRollback: 0 },
       retryIntervalOverrides: { VerifyTargets: 0 },
     },
     context: {
@@ -126,6 +190,7 @@ async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `
         StartTime: new Date().toISOString(),
         Input: { request } as never,
       },
+      Task: callbacks.context as never,
     },
   });
   const states: string[] = [];
@@ -150,6 +215,8 @@ async function run(request: DeploymentRequest, scenario: Scenario = {}, name = `
     record: await records.getRecord(name),
     lock: await records.currentLock(request.service),
     records,
+    /** What each ECS event did to the waits (delivered so far). */
+    outcomes,
   };
 }
 
@@ -249,6 +316,15 @@ function gate() {
   return { wait: () => opened, open: () => open() };
 }
 
+/** How ECS events resumed the waits (heartbeats, and events too late to settle anything, left out). */
+const settlements = (outcomes: EventOutcome[]) =>
+  outcomes
+    .flatMap((o) => o.waiters)
+    .filter((w) => w.action === 'COMPLETED' || w.action === 'FAILED')
+    .map(({ action, error }) => (error ? { action, error } : { action }));
+const heartbeats = (outcomes: EventOutcome[]) =>
+  outcomes.flatMap((o) => o.waiters).filter((w) => w.action === 'heartbeat').length;
+
 const push = (digestOf: string, tag = 'v2'): DeploymentRequest => ({
   service: 'web',
   trigger: 'push',
@@ -256,10 +332,18 @@ const push = (digestOf: string, tag = 'v2'): DeploymentRequest => ({
   imageDigest: digestOf,
   imageTag: tag,
 });
-function newWorld(image: string, behaviour: Behaviour = 'healthy', routes: AppRoutes = 'demo') {
-  world = new FakeWorld(2, routes);
+function newWorld(
+  image: string,
+  behaviour: Behaviour = 'healthy',
+  routes: AppRoutes = 'demo',
+  desiredCount = 2,
+) {
+  callbacks = new CallbackTasks();
+  world = new FakeWorld(desiredCount, routes);
   world.images.set('v2', image);
   world.behaviour.set(image, behaviour);
+  // ECS finishes a deployment only once an execution waits on it, so the ending reaches the wait as an event.
+  world.gate = (id) => callbacks.waitingOn(id);
   return world;
 }
 
@@ -275,8 +359,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
         'ResolveImage',
         'RegisterTaskDefinition',
         'UpdateService',
-        'WaitForRollout',
-        'CheckRollout',
+        'AwaitRollout',
         'VerifyTargets',
         'VerifyChecks',
         'Finalize',
@@ -391,7 +474,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
     );
     expect(result.failure?.message).toContain('Task failed ELB health checks');
     expect(result.states).toEqual(
-      expect.arrayContaining(['Rollback', 'CheckRollbackRollout', 'RecordRolledBack', 'DeploymentFailed']),
+      expect.arrayContaining(['Rollback', 'AwaitRollbackRollout', 'RecordRolledBack', 'DeploymentFailed']),
     );
     expect(result.states).not.toContain('VerifyTargets');
     expect(result.record).toMatchObject({
@@ -403,17 +486,20 @@ describe('the synthesized state machine, run with the real step logic', () => {
     expect(result.lock).toBeUndefined();
   });
 
-  it('times out a rollout that never settles with RolloutTimeoutError, then rolls back', async () => {
+  it('times out a rollout that never settles with RolloutTimeoutError — though its tasks keep ECS busy — then rolls back', async () => {
     newWorld(digest(5), 'never-settles');
-    const result = await run(push(digest(5)), { rolloutTimeoutSeconds: 0 });
+    const result = await run(push(digest(5)), { rolloutTimeoutSeconds: 1 });
     expect(result.failure?.name).toBe('RolloutTimeoutError');
-    expect(result.failure?.message).toMatch(/did not complete within 0 s/);
+    expect(result.failure?.message).toMatch(/did not complete within 1 s/);
+    // The task events that kept the wait alive judged it once it was overdue.
+    expect(settlements(result.outcomes)).toContainEqual({ action: 'FAILED', error: 'RolloutTimeoutError' });
+    expect(result.states).not.toContain('CheckRollout');
     expect(result.record).toMatchObject({ status: 'ROLLED_BACK', error: 'RolloutTimeoutError' });
   });
 
   it('rolls back to the last verified revision when verification fails, and fails with the cause', async () => {
     newWorld(digest(6));
-    const records = await createRecordsTable(ddb, `records-${++tables}`);
+    const records = await newRecords();
     const good = await run(push(digest(6)), { records });
     expect(good.record?.status).toBe('SUCCEEDED');
     const verified = world.primary?.taskDefinition;
@@ -485,7 +571,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
 
   it('fails fast with DeploymentInProgressError while another deployment holds the lock, leaving its lock alone', async () => {
     newWorld(digest(8));
-    const records = await createRecordsTable(ddb, `records-${++tables}`);
+    const records = await newRecords();
     await records.acquireLock('web', 'arn:other-execution', 900, new Date());
     const result = await run(push(digest(8)), { records });
     expect(result.failure?.name).toBe('DeploymentInProgressError');
@@ -635,5 +721,131 @@ describe('pushes that arrive while a deployment runs', () => {
     held.open();
     expect((await p.done(running.deploymentId)).record?.status).toBe('SUCCEEDED');
     expect(p.runs.size).toBe(2);
+  });
+});
+
+describe("the rollout wait, resumed by ECS's events", () => {
+  const FORWARD = [
+    'Prepare',
+    'NeedsBuild?',
+    'SkipBuild',
+    'ResolveImage',
+    'RegisterTaskDefinition',
+    'UpdateService',
+    'AwaitRollout',
+    'VerifyTargets',
+    'VerifyChecks',
+    'Finalize',
+    'Deployed',
+  ];
+
+  it('goes on at the deployment’s COMPLETED event, through the same states however long the rollout and however many tasks', async () => {
+    const states: string[][] = [];
+    for (const [tasks, ticks] of [
+      [2, 1],
+      [16, 40],
+    ] as const) {
+      newWorld(digest(2), 'healthy', 'demo', tasks);
+      world.rolloutTicks = ticks;
+      const result = await run(push(digest(2)));
+      expect(result.failure).toBeUndefined();
+      expect(settlements(result.outcomes)).toEqual([{ action: 'COMPLETED' }]);
+      expect(callbacks.submitted).toEqual([{ deploymentId: expect.any(String), state: 'WAITING' }]);
+      states.push(result.states);
+      if (ticks > 1) expect(heartbeats(result.outcomes)).toBeGreaterThanOrEqual(ticks - 1);
+    }
+    expect(states[0]).toEqual(FORWARD);
+    expect(states[1]).toEqual(FORWARD);
+  });
+
+  it('goes on at once when the rollout was over before the token was stored, with no event to tell it', async () => {
+    newWorld(digest(2));
+    world.gate = async () => undefined;
+    world.rolloutTicks = 0;
+    const started = Date.now();
+    const result = await run(push(digest(2)), { delivery: 'lost' });
+    expect(result.failure).toBeUndefined();
+    expect(callbacks.submitted).toEqual([
+      { deploymentId: expect.any(String), state: 'COMPLETED', resumedBy: 'this-check' },
+    ]);
+    expect(result.states).toEqual(FORWARD);
+    expect(Date.now() - started).toBeLessThan(HEARTBEAT_SECONDS * 1000);
+  });
+
+  it('falls back to one check when the events are lost, and goes on', async () => {
+    newWorld(digest(2));
+    const result = await run(push(digest(2)), { delivery: 'lost' });
+    expect(result.failure).toBeUndefined();
+    expect(result.outcomes).toEqual([]);
+    expect(result.states).toEqual([
+      ...FORWARD.slice(0, FORWARD.indexOf('AwaitRollout') + 1),
+      'CheckRollout',
+      'RolloutDone?',
+      ...FORWARD.slice(FORWARD.indexOf('VerifyTargets')),
+    ]);
+    expect(result.record).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('waits again when the fallback check finds the rollout still in progress', async () => {
+    newWorld(digest(2));
+    // About three heartbeat periods of rollout, every event lost.
+    world.tickMs = 50;
+    world.rolloutTicks = (HEARTBEAT_SECONDS * 2500) / world.tickMs;
+    const result = await run(push(digest(2)), { delivery: 'lost' });
+    expect(result.failure).toBeUndefined();
+    expect(result.states.filter((s) => s === 'AwaitRollout').length).toBeGreaterThanOrEqual(2);
+    expect(result.states.filter((s) => s === 'CheckRollout').length).toBeGreaterThanOrEqual(1);
+    expect(result.states.at(-1)).toBe('Deployed');
+  }, 20_000);
+
+  it('resumes exactly once when EventBridge delivers every event twice', async () => {
+    newWorld(digest(2));
+    const result = await run(push(digest(2)), { delivery: 'twice' });
+    expect(result.failure).toBeUndefined();
+    expect(result.states).toEqual(FORWARD);
+    await new Promise((r) => setTimeout(r, 100)); // the duplicates' handling ends after the execution's
+    expect(settlements(result.outcomes)).toEqual([{ action: 'COMPLETED' }]);
+    expect(callbacks.calls.filter((c) => c.command === 'success')).toHaveLength(1);
+  });
+
+  it('fails the wait with RolloutFailedError at the circuit breaker’s FAILED event, and the rollback’s wait ends on its COMPLETED', async () => {
+    newWorld(digest(4), 'crashes');
+    const result = await run(push(digest(4)));
+    expect(result.failure?.name).toBe('RolloutFailedError');
+    expect(result.failure?.message).toContain('Task failed ELB health checks');
+    expect(settlements(result.outcomes)).toEqual([
+      { action: 'FAILED', error: 'RolloutFailedError' },
+      { action: 'COMPLETED' },
+    ]);
+    expect(callbacks.calls.filter((c) => c.command !== 'heartbeat').map((c) => c.error ?? c.command)).toEqual(
+      ['RolloutFailedError', 'success'],
+    );
+    expect(result.states).toEqual([
+      ...FORWARD.slice(0, FORWARD.indexOf('AwaitRollout') + 1),
+      'Rollback',
+      'AwaitRollbackRollout',
+      'RecordRolledBack',
+      'DeploymentFailed',
+    ]);
+  });
+
+  it('fails the wait as soon as another deployment supersedes ours, then rolls back', async () => {
+    newWorld(digest(2));
+    let superseded = false;
+    world.gate = async (id) => {
+      await callbacks.waitingOn(id);
+      if (superseded) return;
+      superseded = true;
+      world.supersede();
+      await new Promise(() => undefined); // ECS never finishes the deployment it replaced
+    };
+    const result = await run(push(digest(2)));
+    expect(result.failure?.name).toBe('RolloutFailedError');
+    expect(result.failure?.message).toMatch(/was superseded \(status ACTIVE\)/);
+    expect(result.states).not.toContain('CheckRollout');
+    expect(result.states).toEqual(
+      expect.arrayContaining(['Rollback', 'AwaitRollbackRollout', 'RecordRolledBack']),
+    );
+    expect(result.record).toMatchObject({ status: 'ROLLED_BACK', error: 'RolloutFailedError' });
   });
 });

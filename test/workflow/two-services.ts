@@ -37,7 +37,7 @@ export function twoServiceDefinition(): StateMachineDefinition {
     targets: [web, hello],
     settings: {
       rolloutTimeoutSeconds: 600,
-      rolloutPollSeconds: 1,
+      rolloutHeartbeatSeconds: 5,
       buildPlatforms: 'linux/amd64',
       logRetentionDays: 7,
     },

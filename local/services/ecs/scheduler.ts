@@ -1,5 +1,6 @@
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { Ecs } from './provider.js';
+import { EcsStateEvents } from './state-events.js';
 import { circuitBreakerThreshold, type Deployment, type EcsStore, type Service, type Task } from './store.js';
 import type { TaskLauncher } from './task-launcher.js';
 
@@ -19,17 +20,26 @@ const FAILURE_CODES = new Set([
  * maximumPercent, stops older deployments' tasks while keeping
  * minimumHealthyPercent healthy, replaces tasks that exit or fail ELB health
  * checks (after the grace period), trips the circuit breaker and rolls back,
- * and keeps deployments and events as DescribeServices reports them.
+ * and keeps deployments and events as DescribeServices reports them. Each
+ * change of a deployment's or a task's state is sent to EventBridge as it
+ * happens (state-events.ts).
  */
 export class ServiceScheduler {
   private timer: NodeJS.Timeout | undefined;
   private serial = Date.now() % 1_000_000_000;
+  /** ECS Deployment State Change and ECS Task State Change, once connected to a bus. */
+  readonly stateEvents: EcsStateEvents;
 
   constructor(
     private readonly ecs: Ecs,
     private readonly launcher: TaskLauncher,
     private readonly elbv2: Elbv2,
-  ) {}
+  ) {
+    this.stateEvents = new EcsStateEvents((task) =>
+      ecs.findTaskDefinition(task.scope, task.taskDefinitionArn),
+    );
+    launcher.onStatusChange((task) => this.stateEvents.task(task));
+  }
 
   start(): void {
     this.timer ??= setInterval(() => {
@@ -51,7 +61,8 @@ export class ServiceScheduler {
     await Promise.all(stopping);
   }
 
-  newDeployment(service: Service, taskDefinition: string): Deployment {
+  /** A new PRIMARY deployment (CreateService, UpdateService, or the circuit breaker's rollback to `rollingBackTo`). */
+  newDeployment(service: Service, taskDefinition: string, rollingBackTo?: Deployment): Deployment {
     for (const d of service.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
     const deployment: Deployment = {
       id: `ecs-svc/${String(++this.serial).padStart(19, '0')}`,
@@ -69,6 +80,14 @@ export class ServiceScheduler {
     };
     service.deployments.unshift(deployment);
     service.taskDefinition = taskDefinition;
+    this.stateEvents.deployment(
+      service,
+      deployment,
+      'SERVICE_DEPLOYMENT_IN_PROGRESS',
+      rollingBackTo
+        ? `ECS deployment circuit breaker: rolling back to deploymentId ${rollingBackTo.id}.`
+        : `ECS deployment ${deployment.id} in progress.`,
+    );
     return deployment;
   }
 
@@ -226,6 +245,12 @@ export class ServiceScheduler {
       primary.rolloutState = 'COMPLETED';
       primary.rolloutStateReason = 'ECS deployment completed.';
       primary.updatedAt = new Date();
+      this.stateEvents.deployment(
+        service,
+        primary,
+        'SERVICE_DEPLOYMENT_COMPLETED',
+        `ECS deployment ${primary.id} completed.`,
+      );
       this.event(service, `deployment ${primary.id} deployment completed.`);
       this.event(service, 'has reached a steady state.');
     }
@@ -289,6 +314,7 @@ export class ServiceScheduler {
     primary.rolloutState = 'FAILED';
     primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
     primary.updatedAt = new Date();
+    this.stateEvents.deployment(service, primary, 'SERVICE_DEPLOYMENT_FAILED', primary.rolloutStateReason);
     this.event(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`);
     const lastCompleted = service.deployments.find((d) => d !== primary && d.rolloutState === 'COMPLETED');
     if (!breaker.rollback || !lastCompleted) return true;
@@ -301,7 +327,7 @@ export class ServiceScheduler {
           'ServiceSchedulerInitiated',
         );
     }
-    const back = this.newDeployment(service, lastCompleted.taskDefinition);
+    const back = this.newDeployment(service, lastCompleted.taskDefinition, lastCompleted);
     // The tasks of the last completed deployment keep serving; the rollback deployment adopts them.
     for (const task of this.tasksOf(store, lastCompleted)) task.startedBy = back.id;
     service.deployments = service.deployments.filter((d) => d !== lastCompleted);

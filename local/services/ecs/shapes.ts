@@ -104,7 +104,7 @@ export function taskShape(t: Task, definition: TaskDefinition | undefined): Task
     stoppedAt: t.stoppedAt,
     stoppedReason: t.stoppedReason,
     stopCode: t.stopCode as TaskShape['stopCode'],
-    version: versionOf(t),
+    version: t.version ?? versionOf(t),
     enableExecuteCommand: false,
     overrides: {
       containerOverrides: t.containers.map(
@@ -143,7 +143,7 @@ export function taskShape(t: Task, definition: TaskDefinition | undefined): Task
   };
 }
 
-/** ECS bumps a task's version with each status change; the lifecycle's position stands in for it. */
+/** ECS bumps a task's version with each status change; for a task that doesn't count them, the lifecycle's position stands in. */
 function versionOf(t: Task): number {
   const order = [
     'PROVISIONING',

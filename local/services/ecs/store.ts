@@ -67,6 +67,8 @@ export interface Task {
   imageDigest?: string;
   /** Set once the failure of this task has been counted against its deployment. */
   failureCounted?: boolean;
+  /** Goes up with each change of lastStatus or desiredStatus, as DescribeTasks and the task's events report it. */
+  version?: number;
 }
 
 export type Deployment = Required<

@@ -73,7 +73,26 @@ export type StandalonePlacement = Omit<Placement, 'serviceArn' | 'loadBalancers'
  * before SIGTERM when stopping.
  */
 export class TaskLauncher {
+  private readonly statusListeners: ((task: Task) => void)[] = [];
+
   constructor(private readonly deps: LauncherDeps) {}
+
+  /** Tells `listener` of every change of a task's lastStatus or desiredStatus, as it happens. */
+  onStatusChange(listener: (task: Task) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  /** A task's status changed: its version goes up (as ECS's does), and the listeners hear of it. */
+  private changed(task: Task): void {
+    task.version = (task.version ?? 0) + 1;
+    for (const listener of this.statusListeners) {
+      try {
+        listener(task);
+      } catch {
+        // A listener's failure is its own; the task's lifecycle goes on.
+      }
+    }
+  }
 
   /** Creates a service's task (PROVISIONING) and runs its start in the background. */
   launch(service: Service, deployment: Deployment, definition: TaskDefinition): Task {
@@ -128,6 +147,7 @@ export class TaskLauncher {
         },
       ],
     };
+    this.changed(task);
     const override = placement.overrides?.find((o) => o.name === container.name);
     void this.start(task, placement.loadBalancers, definition, withOverride(container, override)).catch(
       (err: unknown) => {
@@ -152,6 +172,7 @@ export class TaskLauncher {
     await sleep(10);
     task.lastStatus = 'PENDING';
     task.pullStartedAt = new Date();
+    this.changed(task);
     let spec: LaunchSpec;
     try {
       spec = this.processSpec(task, container, definition.taskRoleArn);
@@ -177,6 +198,7 @@ export class TaskLauncher {
             onOutput,
           });
     task.lastStatus = 'ACTIVATING';
+    this.changed(task);
     const port = container.portMappings?.[0]?.containerPort;
     // A service's task is ready once it listens; a one-off task (no service) once it has started.
     const ready = port && task.serviceArn ? await this.listening(task, port) : task.process.running;
@@ -188,6 +210,7 @@ export class TaskLauncher {
     task.lastStatus = 'RUNNING';
     task.startedAt = new Date();
     task.containers[0] = { ...(task.containers[0] as Task['containers'][number]), lastStatus: 'RUNNING' };
+    this.changed(task);
     this.deps.activity.record('task-start', started);
     for (const lb of loadBalancers)
       this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.register(task.ip, lb.containerPort);
@@ -239,11 +262,13 @@ export class TaskLauncher {
       task.lastStatus === 'PENDING' ||
       task.lastStatus === 'ACTIVATING'
     ) {
+      this.changed(task);
       await task.process?.stop(0);
       this.finish(task, reason, stopCode);
       return;
     }
     task.lastStatus = 'DEACTIVATING';
+    this.changed(task);
     const drainStart = Date.now();
     await Promise.all(
       loadBalancers.map((lb) =>
@@ -252,10 +277,12 @@ export class TaskLauncher {
     );
     this.deps.activity.record('draining', drainStart);
     task.lastStatus = 'STOPPING';
+    this.changed(task);
     const stopStart = Date.now();
     const exit = await task.process?.stop(stopTimeoutSeconds ?? 30);
     this.deps.activity.record('task-stop', stopStart);
     task.lastStatus = 'DEPROVISIONING';
+    this.changed(task);
     this.finish(task, reason, stopCode, exit?.code ?? (exit?.signal ? 137 : undefined));
   }
 
@@ -266,6 +293,8 @@ export class TaskLauncher {
     exitCode?: number,
     containerReason?: string,
   ): void {
+    // A start and a stop racing may both end the task: it stops (and says so) once.
+    const alreadyStopped = task.lastStatus === 'STOPPED';
     task.desiredStatus = 'STOPPED';
     task.lastStatus = 'STOPPED';
     task.stoppedAt = new Date();
@@ -279,6 +308,7 @@ export class TaskLauncher {
       ...(containerReason ? { reason: containerReason } : {}),
     };
     this.deps.ips.release(task.ip);
+    if (!alreadyStopped) this.changed(task);
   }
 
   /**

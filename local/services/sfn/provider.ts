@@ -28,6 +28,8 @@ import { Constraints } from '../constraints.js';
 import type { CloudEvent } from '../events/provider.js';
 import type { Lambda } from '../lambda/provider.js';
 import type { Logs } from '../logs/provider.js';
+import { callbackOperations } from './callback-api.js';
+import { TaskCallbacks } from './callbacks.js';
 import { logEvent } from './execution-log.js';
 import { History, stateEventType, withoutData } from './history.js';
 import { historyPage } from './history-pages.js';
@@ -61,6 +63,8 @@ const MAX_INPUT = 256 * 1024;
  */
 export class StepFunctions {
   readonly stores = new RegionalStores(() => new SfnStore());
+  /** Tasks waiting for their token, and the tokens SendTask* name them by. */
+  readonly callbacks = new TaskCallbacks(this.stores);
 
   constructor(private readonly deps: StepFunctionsDeps) {}
 
@@ -177,11 +181,14 @@ export class StepFunctions {
       signal: controller.signal,
       record: (entry, timestamp) => this.record(execution, entry, timestamp),
       finish: (status, fields) => this.finish(execution, status, fields),
+      openCallback: (limits, onTimedOut) => this.callbacks.open(execution, limits, onTimedOut),
     });
     return execution;
   }
 
   private record(execution: Execution, entry: Parameters<History['add']>[0], timestamp?: Date): void {
+    // An ended execution's history is complete: a task still settling after a stop adds nothing to it.
+    if (execution.status !== 'RUNNING') return;
     const event = execution.history.add(entry, timestamp);
     try {
       logEvent(this.deps.logs, execution, event);
@@ -198,6 +205,8 @@ export class StepFunctions {
     Object.assign(execution, { status, stopDate: new Date() });
     for (const [key, value] of Object.entries(fields))
       if (value !== undefined) Object.assign(execution, { [key]: value });
+    // A task still waiting (in a branch that lost, or when stopped) stops waiting: its token is no longer good.
+    this.callbacks.closeAll(execution);
     this.statusChanged(execution);
   }
 
@@ -436,6 +445,7 @@ export class StepFunctions {
       define(StopExecutionCommand, (input) => ({
         stopDate: this.stopExecution(input.executionArn ?? '', input.error, input.cause),
       })),
+      ...callbackOperations(this.callbacks),
     ]),
   };
 }

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { CodeBuild } from '../codebuild/provider.js';
 import type { Lambda } from '../lambda/provider.js';
+import type { CallbackLimits, PendingCallback, TimeoutError } from './callbacks.js';
 import { type HistoryEntry, stateEventType } from './history.js';
+import { type AslMachine, runnableDefinition, taskStates } from './runnable-definition.js';
 import type { Execution, ExecutionStatus } from './store.js';
-import { invokeLambda, lambdaInvokeIntegration, runBuild, TaskError, taskKind } from './task-resources.js';
+import { runTask } from './task-runner.js';
 
 export interface RunContext {
   lambda: Lambda;
@@ -14,14 +17,8 @@ export interface RunContext {
   finish: (status: ExecutionStatus, fields: { output?: string; error?: string; cause?: string }) => void;
   /** Aborted when the execution is stopped, so tasks waiting on something stop waiting. */
   signal: AbortSignal;
-}
-
-interface AslState {
-  Type: string;
-  Resource?: string;
-  Iterator?: { States: Record<string, AslState> };
-  ItemProcessor?: { States: Record<string, AslState> };
-  Branches?: { States: Record<string, AslState> }[];
+  /** Issues a task token to a task that waits for it; `onTimedOut` is told when one of its limits passes. */
+  openCallback: (limits: CallbackLimits, onTimedOut: (error: TimeoutError) => void) => PendingCallback;
 }
 
 /** What the runner reports as the execution goes (the library doesn't export the type). */
@@ -48,7 +45,7 @@ export async function runExecution(execution: Execution, input: unknown, ctx: Ru
 }
 
 async function run(execution: Execution, input: unknown, ctx: RunContext): Promise<void> {
-  const definition = JSON.parse(execution.machine.definition) as { States: Record<string, AslState> };
+  const definition = JSON.parse(execution.machine.definition) as AslMachine;
   const { record } = ctx;
   record({
     type: 'ExecutionStarted',
@@ -61,17 +58,27 @@ async function run(execution: Execution, input: unknown, ctx: RunContext): Promi
   const entered = new Map<string, () => void>();
   const enteredSignal = (state: string) => new Promise<void>((resolve) => entered.set(state, resolve));
 
+  // The library has no task tokens: `$$.Task.Token` resolves to this, and each waiting task puts its own token in its place.
+  const tokenPlaceholder = `stepship-task-token-${randomUUID()}`;
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, state] of taskStates(definition.States)) {
-    const resource = state.Resource ?? '';
-    handlers[stateName] = async (taskInput) => {
-      // Let the StateEntered event land first, so the history reads in order.
-      await Promise.race([enteredSignal(stateName), new Promise((r) => setTimeout(r, 20))]);
-      return runTask(execution, resource, taskInput, ctx);
-    };
+    handlers[stateName] = (taskInput) =>
+      runTask(
+        {
+          execution,
+          state,
+          input: taskInput,
+          tokenPlaceholder,
+          // Let the StateEntered event land first, so the history reads in order.
+          entered: Promise.race([enteredSignal(stateName), new Promise((r) => setTimeout(r, 20))]),
+        },
+        ctx,
+      );
   }
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const machine = new StateMachine(runnableDefinition(execution.machine.definition) as never, {
+    validationOptions: { checkArn: false },
+  });
   const run = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never },
     context: {
@@ -83,6 +90,7 @@ async function run(execution: Execution, input: unknown, ctx: RunContext): Promi
         RoleArn: execution.machine.roleArn,
       },
       StateMachine: { Id: execution.machine.arn, Name: execution.machine.name },
+      Task: { Token: tokenPlaceholder },
     } as never,
   });
   ctx.signal.addEventListener('abort', () => run.abort(), { once: true });
@@ -119,89 +127,6 @@ async function run(execution: Execution, input: unknown, ctx: RunContext): Promi
     const fields = { error: cause.name, cause: cause.message };
     record({ type: 'ExecutionFailed', executionFailedEventDetails: fields });
     ctx.finish('FAILED', fields);
-  }
-}
-
-async function runTask(
-  execution: Execution,
-  resource: string,
-  taskInput: unknown,
-  ctx: RunContext,
-): Promise<unknown> {
-  const { record, lambda } = ctx;
-  const scope = execution.scope;
-  const kind = taskKind(resource);
-  if (kind.kind === 'lambda') {
-    record({
-      type: 'LambdaFunctionScheduled',
-      lambdaFunctionScheduledEventDetails: {
-        resource,
-        input: JSON.stringify(taskInput),
-        inputDetails: NOT_TRUNCATED,
-      },
-    });
-    record({ type: 'LambdaFunctionStarted' });
-    try {
-      const output = await invokeLambda(lambda, scope, kind.functionArn, taskInput);
-      record({
-        type: 'LambdaFunctionSucceeded',
-        lambdaFunctionSucceededEventDetails: {
-          output: JSON.stringify(output ?? null),
-          outputDetails: NOT_TRUNCATED,
-        },
-      });
-      return output;
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'Sandbox.Timedout')
-        record({
-          type: 'LambdaFunctionTimedOut',
-          lambdaFunctionTimedOutEventDetails: { error: e.name, cause: e.message },
-        });
-      else
-        record({
-          type: 'LambdaFunctionFailed',
-          lambdaFunctionFailedEventDetails: { error: e.name, cause: e.message },
-        });
-      throw err;
-    }
-  }
-  const task =
-    kind.kind === 'lambda-invoke'
-      ? { resourceType: 'lambda', resource: 'invoke' }
-      : kind.kind === 'codebuild'
-        ? { resourceType: 'codebuild', resource: kind.sync ? 'startBuild.sync' : 'startBuild' }
-        : { resourceType: resource.split(':')[5] ?? 'unknown', resource };
-  record({
-    type: 'TaskScheduled',
-    taskScheduledEventDetails: { ...task, region: scope.region, parameters: JSON.stringify(taskInput) },
-  });
-  record({ type: 'TaskStarted', taskStartedEventDetails: task });
-  try {
-    let output: unknown;
-    if (kind.kind === 'lambda-invoke') output = await lambdaInvokeIntegration(lambda, scope, taskInput);
-    else if (kind.kind === 'codebuild')
-      output = await runBuild(
-        ctx.codebuild,
-        scope,
-        taskInput as Record<string, unknown>,
-        kind.sync,
-        ctx.signal,
-      );
-    else throw new TaskError('States.Runtime', `The local cloud cannot run Task resource ${resource}`);
-    record({
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        ...task,
-        output: JSON.stringify(output ?? null),
-        outputDetails: NOT_TRUNCATED,
-      },
-    });
-    return output;
-  } catch (err) {
-    const e = err as Error;
-    record({ type: 'TaskFailed', taskFailedEventDetails: { ...task, error: e.name, cause: e.message } });
-    throw err;
   }
 }
 
@@ -253,14 +178,4 @@ function historyEntry(event: EventLog): HistoryEntry | undefined {
       // Execution events are recorded by the runner itself; retries and catches have no event of their own.
       return undefined;
   }
-}
-
-/** Every Task state, nested ones (Map iterators, Parallel branches) included. */
-function taskStates(states: Record<string, AslState>): [string, AslState][] {
-  return Object.entries(states).flatMap(([name, state]): [string, AslState][] => [
-    ...(state.Type === 'Task' && state.Resource ? [[name, state] as [string, AslState]] : []),
-    ...taskStates(state.Iterator?.States ?? {}),
-    ...taskStates(state.ItemProcessor?.States ?? {}),
-    ...(state.Branches ?? []).flatMap((branch) => taskStates(branch.States)),
-  ]);
 }

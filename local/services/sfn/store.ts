@@ -1,5 +1,6 @@
 import type { LogLevel } from '@aws-sdk/client-sfn';
 import type { Scope } from '../../core/scope.js';
+import type { PendingCallback } from './callbacks.js';
 import type { History } from './history.js';
 
 export interface Machine {
@@ -50,4 +51,6 @@ export class SfnStore {
   readonly machines = new Map<string, Machine>();
   /** By ARN. */
   readonly executions = new Map<string, Execution>();
+  /** Tasks waiting for their token (the callback pattern), by the id their token carries. */
+  readonly callbacks = new Map<string, PendingCallback>();
 }

@@ -16,22 +16,39 @@ export class TaskError extends Error {
   }
 }
 
+/** How a Task waits on what it starts: not at all, for the job to end (`.sync`), or for its token (`.waitForTaskToken`). */
+export type IntegrationPattern = 'request' | 'sync' | 'callback';
+
 export type TaskKind =
   /** A function ARN as the Resource: the function's result is the state's result (LambdaFunction* events). */
   | { kind: 'lambda'; functionArn: string }
-  /** `arn:aws:states:::lambda:invoke`: the Invoke response, Payload included (Task* events). */
-  | { kind: 'lambda-invoke' }
-  | { kind: 'codebuild'; sync: boolean }
+  /** `arn:aws:states:::lambda:invoke[.waitForTaskToken]`: the Invoke response, or what the token's holder sends. */
+  | { kind: 'lambda-invoke'; pattern: 'request' | 'callback' }
+  | { kind: 'codebuild'; pattern: 'request' | 'sync' }
   | { kind: 'unsupported'; resource: string };
 
-/** What a Task state's Resource runs. */
+const INTEGRATION = /^arn:[^:]+:states:::([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(sync(?::2)?|waitForTaskToken))?$/;
+
+/** What a Task state's Resource runs, with the patterns Step Functions offers for it. */
 export function taskKind(resource: string): TaskKind {
   if (/^arn:[^:]+:lambda:[^:]+:\d+:function:/.test(resource))
     return { kind: 'lambda', functionArn: resource };
-  if (/^arn:[^:]+:states:::lambda:invoke$/.test(resource)) return { kind: 'lambda-invoke' };
-  const codebuild = /^arn:[^:]+:states:::codebuild:startBuild(\.sync)?$/.exec(resource);
-  if (codebuild) return { kind: 'codebuild', sync: Boolean(codebuild[1]) };
+  const [, service, action, suffix] = INTEGRATION.exec(resource) ?? [];
+  const pattern: IntegrationPattern =
+    suffix === undefined ? 'request' : suffix === 'waitForTaskToken' ? 'callback' : 'sync';
+  // Lambda has no .sync; CodeBuild has no callback pattern.
+  if (service === 'lambda' && action === 'invoke' && pattern !== 'sync')
+    return { kind: 'lambda-invoke', pattern };
+  if (service === 'codebuild' && action === 'startBuild' && pattern !== 'callback')
+    return { kind: 'codebuild', pattern };
   return { kind: 'unsupported', resource };
+}
+
+/** How the history names a service integration: `lambda` / `invoke.waitForTaskToken`, `codebuild` / `startBuild.sync`. */
+export function historyResource(resource: string): { resourceType: string; resource: string } {
+  const [, service, action, suffix] = INTEGRATION.exec(resource) ?? [];
+  if (service && action) return { resourceType: service, resource: suffix ? `${action}.${suffix}` : action };
+  return { resourceType: resource.split(':')[5] ?? 'unknown', resource };
 }
 
 /**

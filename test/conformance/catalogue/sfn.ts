@@ -7,13 +7,18 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { expect } from '@jest/globals';
 import { eventually } from '../../helpers/eventually.js';
+import { createFunction } from '../../local/local-functions.js';
 import { caseBuilders } from '../case-builders.js';
+import type { World } from '../harness.js';
 import { type ClientClass, type ServiceCatalogue, tableOperations } from '../suite.js';
 
 interface SfnFixtures {
@@ -22,6 +27,8 @@ interface SfnFixtures {
   waitingMachineArn: string;
   /** A finished execution of `machineArn`. */
   executionArn: string;
+  /** A machine whose one task hands its token to a function and waits for it. */
+  callbackMachineArn: string;
 }
 
 const ROLE = 'arn:aws:iam::000000000000:role/conf-states';
@@ -33,17 +40,54 @@ const PASS = JSON.stringify({
   },
 });
 const WAIT = JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 60, End: true } } });
+const CALLBACK = JSON.stringify({
+  StartAt: 'WaitForToken',
+  States: {
+    WaitForToken: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'conf-echo', Payload: { 'token.$': '$$.Task.Token' } },
+      End: true,
+    },
+  },
+});
+const NOT_A_TOKEN = 'not-a-task-token';
 const ABSENT_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:conf-absent';
 const ABSENT_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:conf-sm-1:absent';
 
 const { custom, fails, ok, paginates } = caseBuilders<SfnFixtures>();
+
+/** Starts a callback execution and answers the token its task waits with, once its function has had it. */
+async function waitingTask(w: World<SfnFixtures>): Promise<{ executionArn: string; token: string }> {
+  const { executionArn = '' } = await w.prepare(StartExecutionCommand, {
+    stateMachineArn: w.fixtures.callbackMachineArn,
+  });
+  const token = await eventually('the task to be waiting for its token', async () => {
+    const { events = [] } = await w.prepare(GetExecutionHistoryCommand, { executionArn });
+    const submitted = events.find((e) => e.type === 'TaskSubmitted')?.taskSubmittedEventDetails?.output;
+    return submitted ? (JSON.parse(submitted).Payload.echo.token as string) : undefined;
+  });
+  return { executionArn, token };
+}
+
+const statusOf = async (w: World<SfnFixtures>, executionArn: string) =>
+  eventually('the execution to end', async () => {
+    const { status } = await w.prepare(DescribeExecutionCommand, { executionArn });
+    return status === 'RUNNING' ? undefined : status;
+  });
 
 export const sfn: ServiceCatalogue<SfnFixtures> = {
   model: 'stepfunctions',
   client: SFNClient as unknown as ClientClass,
   emulated: (cloud) => tableOperations(cloud.sfn.api),
 
-  async setup({ prepare }) {
+  async setup({ cloud, prepare }) {
+    createFunction(cloud, 'conf-echo', 'echo');
+    const callback = await prepare(CreateStateMachineCommand, {
+      name: 'conf-callback',
+      definition: CALLBACK,
+      roleArn: ROLE,
+    });
     const machines: string[] = [];
     for (const name of ['conf-sm-1', 'conf-sm-2', 'conf-sm-3']) {
       const out = await prepare(CreateStateMachineCommand, { name, definition: PASS, roleArn: ROLE });
@@ -75,6 +119,7 @@ export const sfn: ServiceCatalogue<SfnFixtures> = {
       machineArn,
       waitingMachineArn: waiting.stateMachineArn ?? '',
       executionArn: executions[0] ?? '',
+      callbackMachineArn: callback.stateMachineArn ?? '',
     };
   },
 
@@ -248,5 +293,55 @@ export const sfn: ServiceCatalogue<SfnFixtures> = {
     // Deleting is idempotent on AWS: a machine that is not there is no error.
     ok(DeleteStateMachineCommand, 'a machine that is not there', { stateMachineArn: ABSENT_MACHINE }),
     fails(DeleteStateMachineCommand, 'a malformed ARN', { stateMachineArn: 'conf-sm-1' }, 'InvalidArn'),
+    custom('SendTaskSuccess', 'resumes a task waiting for its token', async (w) => {
+      const { executionArn, token } = await waitingTask(w);
+      await w.send(SendTaskSuccessCommand, { taskToken: token, output: '{"resumed":true}' });
+      expect(await statusOf(w, executionArn)).toBe('SUCCEEDED');
+    }),
+    custom('SendTaskSuccess', 'output that is not JSON', async (w) => {
+      const { executionArn, token } = await waitingTask(w);
+      const answered = await w.sendExpectingError(SendTaskSuccessCommand, { taskToken: token, output: '{' });
+      expect(answered.code).toBe('InvalidOutput');
+      await w.prepare(StopExecutionCommand, { executionArn });
+    }),
+    custom('SendTaskSuccess', 'a token whose task no longer waits', async (w) => {
+      const { token } = await waitingTask(w);
+      await w.prepare(SendTaskSuccessCommand, { taskToken: token, output: '{}' });
+      const answered = await w.sendExpectingError(SendTaskSuccessCommand, { taskToken: token, output: '{}' });
+      expect(answered.code).toBe('TaskTimedOut');
+    }),
+    fails(
+      SendTaskSuccessCommand,
+      'a token it never issued',
+      { taskToken: NOT_A_TOKEN, output: '{}' },
+      'InvalidToken',
+    ),
+    custom('SendTaskFailure', 'fails a task waiting for its token', async (w) => {
+      const { executionArn, token } = await waitingTask(w);
+      await w.send(SendTaskFailureCommand, { taskToken: token, error: 'Conformance', cause: 'as asked' });
+      expect(await statusOf(w, executionArn)).toBe('FAILED');
+    }),
+    custom('SendTaskFailure', 'a token whose execution was stopped', async (w) => {
+      const { executionArn, token } = await waitingTask(w);
+      await w.prepare(StopExecutionCommand, { executionArn });
+      const answered = await w.sendExpectingError(SendTaskFailureCommand, { taskToken: token });
+      expect(answered.code).toBe('TaskTimedOut');
+    }),
+    fails(SendTaskFailureCommand, 'a token it never issued', { taskToken: NOT_A_TOKEN }, 'InvalidToken'),
+    fails(SendTaskFailureCommand, 'an empty token', { taskToken: '' }, 'ValidationException'),
+    custom('SendTaskHeartbeat', 'keeps a task waiting for its token', async (w) => {
+      const { executionArn, token } = await waitingTask(w);
+      await w.send(SendTaskHeartbeatCommand, { taskToken: token });
+      const { status } = await w.prepare(DescribeExecutionCommand, { executionArn });
+      expect(status).toBe('RUNNING');
+      await w.prepare(StopExecutionCommand, { executionArn });
+    }),
+    custom('SendTaskHeartbeat', 'a token whose task ended', async (w) => {
+      const { token } = await waitingTask(w);
+      await w.prepare(SendTaskFailureCommand, { taskToken: token });
+      const answered = await w.sendExpectingError(SendTaskHeartbeatCommand, { taskToken: token });
+      expect(answered.code).toBe('TaskTimedOut');
+    }),
+    fails(SendTaskHeartbeatCommand, 'a token it never issued', { taskToken: NOT_A_TOKEN }, 'InvalidToken'),
   ],
 };

@@ -1,18 +1,18 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { describeService } from '../commons/ecs-service.js';
-import { RolloutFailedError, RolloutTimeoutError } from '../commons/errors.js';
-import type { PreparedDeployment, Rollout } from '../contract/shapes.js';
+import type { DeployTarget, Rollout } from '../contract/shapes.js';
+import { describeService } from './ecs-service.js';
+import { RolloutFailedError, RolloutTimeoutError } from './errors.js';
 import { diagnose } from './rollout-diagnosis.js';
 
 export interface CheckRolloutInput {
-  deployment: PreparedDeployment;
+  /** Only the service is needed: a stored waiter carries no more than that. */
+  deployment: { target: Pick<DeployTarget, 'cluster' | 'service'> };
   rollout: Rollout;
 }
 
 export interface CheckRolloutDeps {
   ecs: ECSClient;
   timeoutSeconds: number;
-  pollSeconds: number;
   now?: () => number;
 }
 
@@ -22,6 +22,8 @@ export interface CheckRolloutDeps {
  * COMPLETED only when this deployment is PRIMARY, COMPLETED and at its desired
  * count; FAILED (circuit breaker), superseded or vanished is a failure with
  * ECS's reasons; still running past the timeout is RolloutTimeoutError.
+ * The CheckRollout step, the rollout waiter and the ECS event handler all
+ * judge with this one function.
  */
 export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutDeps): Promise<Rollout> {
   const { rollout } = input;
@@ -39,7 +41,7 @@ export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutD
   }
   if (ours.rolloutState === 'FAILED') {
     throw new RolloutFailedError(
-      `ECS deployment ${rollout.deploymentId} FAILED${ours.rolloutStateReason ? `: ${ours.rolloutStateReason}` : ''}.\n${await why()}`,
+      `ECS deployment ${rollout.deploymentId} FAILED${ours.rolloutStateReason ? `: ${ours.rolloutStateReason.replace(/\.$/, '')}` : ''}.\n${await why()}`,
     );
   }
   if (ours.status !== 'PRIMARY') {
@@ -49,7 +51,7 @@ export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutD
   }
   const desired = ours.desiredCount ?? 0;
   if (ours.rolloutState === 'COMPLETED' && (ours.runningCount ?? 0) >= desired) {
-    return { ...rollout, state: 'COMPLETED', checkedAt: now, completedAt: now, waitSeconds: 0 };
+    return { ...rollout, state: 'COMPLETED', checkedAt: now, completedAt: now };
   }
   const elapsed = (now - rollout.startedAt) / 1000;
   if (elapsed > deps.timeoutSeconds) {
@@ -57,5 +59,5 @@ export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutD
       `ECS deployment ${rollout.deploymentId} did not complete within ${deps.timeoutSeconds} s (${ours.runningCount ?? 0}/${desired} running, ${ours.failedTasks ?? 0} failed).\n${await why()}`,
     );
   }
-  return { ...rollout, state: 'IN_PROGRESS', checkedAt: now, waitSeconds: deps.pollSeconds };
+  return { ...rollout, state: 'IN_PROGRESS', checkedAt: now };
 }

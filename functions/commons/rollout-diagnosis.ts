@@ -47,9 +47,10 @@ async function stoppedTaskReasons(
       const id = t.taskArn?.split('/').pop() ?? 'task';
       const containers = (t.containers ?? [])
         .filter((c) => c.reason || c.exitCode !== undefined)
-        .map((c) =>
-          `${c.name}: ${c.reason ?? ''}${c.exitCode !== undefined ? ` (exit code ${c.exitCode})` : ''}`.trim(),
-        );
+        .map((c) => {
+          const exit = c.exitCode !== undefined ? `(exit code ${c.exitCode})` : undefined;
+          return `${c.name}: ${[c.reason, exit].filter(Boolean).join(' ')}`;
+        });
       return [`task ${id}: ${t.stoppedReason ?? 'stopped'}`, ...containers].join('; ');
     });
 }
