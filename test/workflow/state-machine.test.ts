@@ -80,8 +80,7 @@ afterAll(async () => {
 
 /** A fresh records table, and its name (the waiters keep their tokens in it too). */
 const tableNames = new Map<RecordStore, string>();
-async function newRecords(): Promise<RecordStore> {
-  const name = `records-${++tables}`;
+async function newRecords(name = `records-${++tables}`): Promise<RecordStore> {
   const store = await createRecordsTable(ddb, name);
   tableNames.set(store, name);
   return store;
@@ -236,7 +235,7 @@ afterEach(() => {
  */
 async function pipeline(scenario: Omit<Scenario, 'records' | 'queue' | 'events'> = {}) {
   const tableName = `records-${++tables}`;
-  const records = await createRecordsTable(ddb, tableName);
+  const records = await newRecords(tableName);
   const events = recordingEvents();
   const sfn = new SFNClient({ region: LOCAL_REGION });
   const queue = new DeploymentQueue({
@@ -519,7 +518,7 @@ describe('the synthesized state machine, run with the real step logic', () => {
 
   it('deploys a named earlier revision as it is (a rollback): no build, no registration, verified as any deployment', async () => {
     newWorld(digest(2));
-    const records = await createRecordsTable(ddb, `records-${++tables}`);
+    const records = await newRecords();
     const first = world.primary?.taskDefinition ?? '';
     const second = await run(push(digest(2)), { records });
     expect(second.record?.status).toBe('SUCCEEDED');
@@ -730,6 +729,7 @@ describe("the rollout wait, resumed by ECS's events", () => {
     'NeedsBuild?',
     'SkipBuild',
     'ResolveImage',
+    'RevisionGiven?',
     'RegisterTaskDefinition',
     'UpdateService',
     'AwaitRollout',
