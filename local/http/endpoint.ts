@@ -5,6 +5,7 @@ import { AwsError } from './aws-error.js';
 import { type GuardPolicy, refusal } from './guard.js';
 import { handleJson, type JsonService, writeJsonError } from './json-protocol.js';
 import { handleQuery, type QueryService } from './query-protocol.js';
+import { requestUrl } from './request-url.js';
 
 /** A handler for a REST-style service (Lambda, S3), given the request as is. */
 export type RestHandler = (
@@ -96,7 +97,11 @@ export function endpointHandler(services: EndpointServices): RequestListener {
   };
 
   async function dispatch(received: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(received.url ?? '/', 'http://localhost');
+    const url = requestUrl(received);
+    if (!url) {
+      received.resume();
+      throw new AwsError('InvalidURI', "Couldn't parse the request target as a URI.");
+    }
     const refused = refusal(received, url, services.guard);
     if (refused) {
       received.resume();
@@ -130,9 +135,10 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       }
       const service = byPrefix.get(prefix);
       if (!service) {
+        req.resume();
         throw new AwsError(
           'UnknownOperationException',
-          `The local cloud does not serve X-Amz-Target "${target}"`,
+          `The local cloud does not serve X-Amz-Target "${target.slice(0, 128)}"`,
           400,
         );
       }
