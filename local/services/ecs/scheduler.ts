@@ -1,3 +1,4 @@
+import { guarded, inBackground } from '../../runtime/background.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { Ecs } from './provider.js';
 import { circuitBreakerThreshold, type Deployment, type EcsStore, type Service, type Task } from './store.js';
@@ -34,7 +35,8 @@ export class ServiceScheduler {
   start(): void {
     this.timer ??= setInterval(() => {
       for (const [, store] of this.ecs.stores.entries())
-        for (const service of store.services.values()) this.reconcile(store, service);
+        for (const service of store.services.values())
+          guarded(`scheduling ${service.serviceArn}`, () => this.reconcile(store, service));
     }, TICK_MS);
   }
 
@@ -98,7 +100,10 @@ export class ServiceScheduler {
   }
 
   private stopTask(service: Service, task: Task, reason: string, code: string): void {
-    void this.launcher.stop(task, service.loadBalancers, reason, code, this.stopTimeoutOf(task));
+    inBackground(
+      `stopping task ${task.taskArn}`,
+      this.launcher.stop(task, service.loadBalancers, reason, code, this.stopTimeoutOf(task)),
+    );
   }
 
   private stopTimeoutOf(task: Task): number | undefined {
@@ -109,12 +114,15 @@ export class ServiceScheduler {
   /** StopTask: a user's stop, which ECS does not count as a failure. */
   stopByUser(task: Task, reason: string): void {
     const service = this.serviceOf(task);
-    void this.launcher.stop(
-      task,
-      service?.loadBalancers ?? [],
-      reason,
-      'UserInitiated',
-      this.stopTimeoutOf(task),
+    inBackground(
+      `stopping task ${task.taskArn}`,
+      this.launcher.stop(
+        task,
+        service?.loadBalancers ?? [],
+        reason,
+        'UserInitiated',
+        this.stopTimeoutOf(task),
+      ),
     );
   }
 
@@ -124,7 +132,7 @@ export class ServiceScheduler {
     const tasks = [...store.tasks.values()].filter(
       (t) => t.serviceArn === service.serviceArn && t.desiredStatus === 'RUNNING',
     );
-    void Promise.all(
+    const drained = Promise.all(
       tasks.map((t) =>
         this.launcher.stop(
           t,
@@ -138,6 +146,7 @@ export class ServiceScheduler {
       service.status = 'INACTIVE';
       service.deployments = [];
     });
+    inBackground(`draining ${service.serviceArn}`, drained);
   }
 
   private serviceOf(task: Task): Service | undefined {

@@ -5,6 +5,7 @@ import { arns } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
 import type { ActivityLog } from '../../runtime/activity.js';
+import { inBackground } from '../../runtime/background.js';
 import { ContainerProcess } from '../../runtime/container-process.js';
 import type { IpAllocator } from '../../runtime/ip-allocator.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
@@ -150,16 +151,12 @@ export class TaskLauncher {
     for (const lb of loadBalancers)
       this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.register(task.ip, lb.containerPort);
     // A container that exits on its own stops its task; the scheduler replaces it.
-    void task.process.exited.then(() => {
-      if (task.desiredStatus === 'RUNNING')
-        void this.stop(
-          task,
-          loadBalancers,
-          'Essential container in task exited',
-          'EssentialContainerExited',
-          0,
-        );
-    });
+    const exited = task.process.exited.then(() =>
+      task.desiredStatus === 'RUNNING'
+        ? this.stop(task, loadBalancers, 'Essential container in task exited', 'EssentialContainerExited', 0)
+        : undefined,
+    );
+    inBackground(`stopping task ${task.taskArn} after its container exited`, exited);
   }
 
   private async listening(task: Task, port: number): Promise<boolean> {
