@@ -103,6 +103,8 @@ export class LocalCloud {
   readonly accountId: string;
   /** The account and region of requests that name none, and of what provisioning creates. */
   readonly scope: Scope;
+  /** The credentials clients of this cloud sign with (any work unless it runs in strict mode). */
+  credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_CREDENTIALS;
   readonly activity = new ActivityLog();
   endpointUrl = '';
   loadBalancerUrl = '';
