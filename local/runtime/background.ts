@@ -6,11 +6,21 @@
  * alone ends.
  */
 
-/** Where background failures go; stderr unless a test or host says otherwise. */
-let report: (what: string, err: unknown) => void = (what, err) => {
+const REPEAT_AFTER_MS = 60_000;
+const lastReported = new Map<string, number>();
+
+/** A failure on stderr, once a minute for the same work (a scheduler's tick fails five times a second). */
+function toStderr(what: string, err: unknown): void {
+  const now = Date.now();
+  if (now - (lastReported.get(what) ?? 0) < REPEAT_AFTER_MS) return;
+  if (lastReported.size >= 1000) lastReported.clear();
+  lastReported.set(what, now);
   const detail = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
   process.stderr.write(`stepship local cloud: ${what} failed: ${detail}\n`);
-};
+}
+
+/** Where background failures go; stderr unless a test or host says otherwise. */
+let report: (what: string, err: unknown) => void = toStderr;
 
 export function onBackgroundFailure(handler: (what: string, err: unknown) => void): void {
   report = handler;
