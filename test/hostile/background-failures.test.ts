@@ -5,8 +5,8 @@ import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LocalCloud } from '../../local/cloud.js';
 import { guarded, inBackground, onBackgroundFailure } from '../../local/runtime/background.js';
-import { TargetGroup } from '../../local/services/elbv2/target-group.js';
 import type { Service } from '../../local/services/ecs/store.js';
+import { TargetGroup } from '../../local/services/elbv2/target-group.js';
 import { eventually } from '../helpers/eventually.js';
 
 const failures: string[] = [];
