@@ -18,6 +18,7 @@ import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
+import { Lifeline } from './runtime/lifeline.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
@@ -168,6 +169,9 @@ export class LocalCloud {
           `The docker runtime was chosen, but ${reason}. Start dockerd, or use the default process runtime.`,
         );
     }
+    // First: nothing this cloud starts may outlive it, and what a dead earlier one left goes now.
+    const lifeline = await Lifeline.start({ stateDir: o.stateDir, docker: o.runtime === 'docker' });
+    this.closers.push(async () => lifeline.close());
     const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
     this.lambda = new Lambda(this.logs);
@@ -195,6 +199,7 @@ export class LocalCloud {
       region: this.region,
       ca: localCa(o.stateDir),
       containers: o.runtime === 'docker',
+      lifeline,
     });
     this.taskNetwork = taskNetwork;
     this.closers.push(() => taskNetwork.close());
@@ -251,6 +256,7 @@ export class LocalCloud {
       // A task without a task role gets the local cloud's own (unchecked) credentials.
       credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : LOCAL_CREDENTIALS),
       runtime: o.runtime,
+      lifeline,
       secrets: (valueFrom, scope) =>
         parseArn(valueFrom)?.service === 'secretsmanager'
           ? this.secretsManager.valueOf(valueFrom, scope)

@@ -8,6 +8,7 @@ import type { ActivityLog } from '../../runtime/activity.js';
 import { inBackground } from '../../runtime/background.js';
 import { ContainerProcess } from '../../runtime/container-process.js';
 import type { IpAllocator } from '../../runtime/ip-allocator.js';
+import type { Lifeline } from '../../runtime/lifeline.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
 import type { TaskNetwork } from '../../runtime/task-network.js';
 import { TaskProcess } from '../../runtime/task-process.js';
@@ -35,6 +36,8 @@ export interface LauncherDeps {
   runtime: 'process' | 'docker';
   /** A secret's value by its `valueFrom` (an SSM parameter or a Secrets Manager secret), or undefined. */
   secrets: (valueFrom: string, scope: Scope) => string | undefined;
+  /** Told of every task process, so none outlives the local cloud (runtime/lifeline.ts). */
+  lifeline?: Lifeline;
 }
 
 type LaunchSpec =
@@ -128,7 +131,11 @@ export class TaskLauncher {
     const onOutput = this.deps.logs.writer(task.scope, group, stream);
     task.process =
       spec.kind === 'process'
-        ? new TaskProcess({ ...spec, onOutput })
+        ? new TaskProcess({
+            ...spec,
+            onOutput,
+            ...(this.deps.lifeline ? { lifeline: this.deps.lifeline } : {}),
+          })
         : new ContainerProcess({
             ...spec,
             name: `stepship-${task.id}`,
