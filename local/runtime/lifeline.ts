@@ -34,7 +34,7 @@ export class Lifeline {
   private reaper: ChildProcess | undefined;
 
   private constructor(
-    private readonly runDir: string,
+    runDir: string,
     private readonly withDocker: boolean,
   ) {
     this.runFile = join(runDir, `cloud-${this.owner}.json`);
