@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,9 +10,11 @@ import { CONSOLE_BASE } from './console/paths.js';
 import { WebConsole } from './console/web-console.js';
 import { parseArn } from './core/arns.js';
 import type { Scope } from './core/scope.js';
+import type { RegionalStores } from './core/stores.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { loopbackHosts } from './http/guard.js';
+import type { JsonService } from './http/json-protocol.js';
 import { Iam } from './iam/provider.js';
 import { RequestScreen } from './iam/request-screen.js';
 import { ImageStore } from './images/image-store.js';
@@ -37,6 +41,9 @@ import { S3 } from './services/s3/provider.js';
 import { SecretsManager } from './services/secretsmanager/provider.js';
 import { StepFunctions } from './services/sfn/provider.js';
 import { Ssm } from './services/ssm/provider.js';
+import { DurableStores, savingAfterWrites } from './state/durable-stores.js';
+import { type Recovered, recoverInterruptedDeployments } from './state/interrupted-deployments.js';
+import { claimStateDir } from './state/state-lock.js';
 import { isAwsHostname } from './tls/aws-hostnames.js';
 import { localCa } from './tls/local-ca.js';
 
@@ -48,7 +55,12 @@ export interface LocalCloudOptions {
   loadBalancerPort?: number;
   region?: string;
   accountId?: string;
-  /** Where images live between runs. */
+  /**
+   * Where state lives between runs: images, ECR's repositories, DynamoDB's
+   * tables (the deployment records among them), SSM parameters and secrets.
+   * One local cloud at a time keeps a directory's state; another started on
+   * it meanwhile keeps its own in memory.
+   */
   stateDir?: string;
   /**
    * How tasks run and images are built: `process` (the embedded default, no
@@ -112,6 +124,12 @@ export class LocalCloud {
   /** The read-only deployment console, for a browser on this machine. */
   consoleUrl = '';
   private readonly closers: (() => Promise<unknown>)[] = [];
+  /** What must close after everything else has (the state that requests in flight still use). */
+  private readonly lastClosers: (() => Promise<unknown>)[] = [];
+  /** Whether this cloud keeps its state in the state directory (else another running cloud does). */
+  durableState = false;
+  /** Deployments an earlier cloud's end interrupted, marked FAILED at start, and the locks released. */
+  recovered: Recovered = { failed: [], released: [] };
   /** `host:port` values the endpoint answers to (a request naming any other host is refused). */
   readonly allowedHosts = new Set<string>();
 
@@ -172,7 +190,25 @@ export class LocalCloud {
     // First: nothing this cloud starts may outlive it, and what a dead earlier one left goes now.
     const lifeline = await Lifeline.start({ stateDir: o.stateDir, docker: o.runtime === 'docker' });
     this.closers.push(async () => lifeline.close());
-    const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const claim = claimStateDir(o.stateDir);
+    this.lastClosers.push(async () => claim.release());
+    this.durableState = claim.durable;
+    const db = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(claim.durable ? { path: join(o.stateDir, 'dynamodb') } : {}),
+    });
+    // dynalite closes its database only through its server's close, so the server listens (on a private socket).
+    const dbSocket = join(
+      tmpdir(),
+      `stepship-dynamodb-${process.pid}-${randomBytes(4).toString('hex')}.sock`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      db.once('error', reject);
+      db.listen(dbSocket, () => resolve());
+    });
+    this.lastClosers.unshift(() => new Promise((resolve) => db.close(() => resolve(undefined))));
     this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
     this.lambda = new Lambda(this.logs);
     this.closers.push(() => this.lambda.stop());
@@ -215,6 +251,7 @@ export class LocalCloud {
     this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
 
     this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
+    if (claim.durable) this.ecr.keepIn(join(o.stateDir, 'state', 'ecr.snapshot'));
     this.codebuild = new CodeBuild({
       logs: this.logs,
       s3: this.s3,
@@ -281,8 +318,10 @@ export class LocalCloud {
       this.events.api,
       this.logs.api,
       this.sfn.api,
-      this.ssm.api,
-      this.secretsManager.api,
+      claim.durable ? kept(this.ssm, join(o.stateDir, 'state', 'ssm.snapshot')) : this.ssm.api,
+      claim.durable
+        ? kept(this.secretsManager, join(o.stateDir, 'state', 'secretsmanager.snapshot'))
+        : this.secretsManager.api,
     ];
     const handler = endpointHandler({
       defaults: this.scope,
@@ -307,6 +346,7 @@ export class LocalCloud {
       credentials: LOCAL_CREDENTIALS,
     });
     this.closers.push(async () => this.dynamodb.destroy());
+    if (claim.durable) this.recovered = await recoverInterruptedDeployments(this.dynamodb);
   }
 
   /** Provisions everything the synthesized templates in `assemblyDir` describe. */
@@ -346,7 +386,14 @@ export class LocalCloud {
   /** Stops every task (SIGTERM, then SIGKILL), function worker and server it started. */
   async stop(): Promise<void> {
     for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+    for (const close of this.lastClosers.splice(0)) await close().catch(() => undefined);
   }
+}
+
+/** A service changed only through its API, with its stores kept in `path` between runs. */
+function kept<S>(service: { stores: RegionalStores<S>; api: JsonService }, path: string): JsonService {
+  const durable = new DurableStores(service.stores, path);
+  return savingAfterWrites(service.api, () => durable.save());
 }
 
 function closeServer(server: Server): Promise<void> {

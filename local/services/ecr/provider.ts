@@ -21,6 +21,7 @@ import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import { isDigest } from '../../images/digest.js';
 import type { ImageStore } from '../../images/image-store.js';
+import { DurableStores } from '../../state/durable-stores.js';
 import type { Events } from '../events/provider.js';
 import { applyPush, invalid, type PushRequest } from './push.js';
 import { describeId, imageDetail, imageIdentifiers, repositoryShape } from './shapes.js';
@@ -44,6 +45,8 @@ const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/;
  */
 export class Ecr {
   readonly stores = new RegionalStores(() => new EcrStore());
+  /** Called after every change of a repository or its images (a no-op unless the state is kept). */
+  private changed: () => void = () => undefined;
 
   constructor(
     private readonly deps: {
@@ -54,6 +57,15 @@ export class Ecr {
       proxyEndpoint: string;
     },
   ) {}
+
+  /**
+   * Keeps repositories and their image index in `path` between runs (the
+   * image store keeps the blobs), restoring what an earlier run kept.
+   */
+  keepIn(path: string): void {
+    const durable = new DurableStores(this.stores, path);
+    this.changed = () => durable.save();
+  }
 
   /** The registry host in repository URIs, as ECR names it. */
   registryHost(scope: Scope): string {
@@ -97,6 +109,7 @@ export class Ecr {
       images: new Map(),
     };
     store.repositories.set(name, repo);
+    this.changed();
     return repo;
   }
 
@@ -125,6 +138,7 @@ export class Ecr {
   ): Image {
     const repo = this.repository(scope, repositoryName);
     const { image, changed } = applyPush(scope, repo, request, this.deps.images, { repeatIsError });
+    if (changed) this.changed();
     if (changed)
       this.deps.bus.publish(scope, {
         source: 'aws.ecr',
@@ -244,6 +258,7 @@ export class Ecr {
             `The repository with name '${repo.name}' in registry with id '${scope.accountId}' cannot be deleted because it still contains images`,
           );
         this.stores.of(scope).repositories.delete(repo.name);
+        this.changed();
         return { repository: repositoryShape(scope, repo) };
       }),
       define(DescribeImagesCommand, (input, ctx) => {
@@ -360,6 +375,7 @@ export class Ecr {
             repo.images.delete(image.digest);
           }
         }
+        if (deleted.length > 0) this.changed();
         return { imageIds: deleted, failures };
       }),
       define(PutImageCommand, (input, ctx) => {
