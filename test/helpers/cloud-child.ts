@@ -11,6 +11,12 @@ export interface CloudChild {
   loadBalancerUrl: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Whether it keeps its state in its state directory. */
+  durableState: boolean;
+  /** What it found interrupted at start (LocalCloud.recovered). */
+  recovered: { failed: string[]; released: string[] };
+  /** The provisioned stacks' outputs, `<stack>.<output>` → value (with `provision`). */
+  outputs: Record<string, string>;
   /** Whether the process is still running. */
   alive(): boolean;
   /** SIGTERM, and the exit. */
@@ -18,7 +24,10 @@ export interface CloudChild {
 }
 
 /** Starts a local cloud in a child process (see run-local-cloud.ts) and waits until it serves. */
-export async function startCloudChild(options: LocalCloudOptions, timeoutMs = 60_000): Promise<CloudChild> {
+export async function startCloudChild(
+  options: LocalCloudOptions & { provision?: string },
+  timeoutMs = 60_000,
+): Promise<CloudChild> {
   const child = spawnJsonLogger(['--import', 'tsx', SCRIPT, JSON.stringify(options)], process.env);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void child.exited.then((e) => {
@@ -37,6 +46,9 @@ export async function startCloudChild(options: LocalCloudOptions, timeoutMs = 60
     loadBalancerUrl: String(ready.loadBalancerUrl),
     region: String(ready.region),
     credentials: ready.credentials as CloudChild['credentials'],
+    durableState: ready.durableState === true,
+    recovered: ready.recovered as CloudChild['recovered'],
+    outputs: ready.outputs as Record<string, string>,
     alive: () => exit === undefined,
     async stop() {
       if (exit === undefined) child.child.kill('SIGTERM');
