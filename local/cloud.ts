@@ -15,6 +15,7 @@ import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { loopbackHosts } from './http/guard.js';
 import type { JsonService } from './http/json-protocol.js';
+import { SignatureCheck } from './http/signature-check.js';
 import { Iam } from './iam/provider.js';
 import { RequestScreen } from './iam/request-screen.js';
 import { ImageStore } from './images/image-store.js';
@@ -29,7 +30,8 @@ import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
 import { Ecr } from './services/ecr/provider.js';
-import { Registry } from './services/ecr/registry.js';
+import { DEFAULT_UPLOAD_LIMITS, Registry } from './services/ecr/registry.js';
+import { RegistryTokens } from './services/ecr/registry-tokens.js';
 import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
@@ -43,6 +45,7 @@ import { StepFunctions } from './services/sfn/provider.js';
 import { Ssm } from './services/ssm/provider.js';
 import { DurableStores, savingAfterWrites } from './state/durable-stores.js';
 import { type Recovered, recoverInterruptedDeployments } from './state/interrupted-deployments.js';
+import { ownCredentials, stateKey } from './state/own-credentials.js';
 import { claimStateDir } from './state/state-lock.js';
 import { isAwsHostname } from './tls/aws-hostnames.js';
 import { localCa } from './tls/local-ca.js';
@@ -70,6 +73,13 @@ export interface LocalCloudOptions {
   runtime?: 'process' | 'docker';
   /** The most log events one CloudWatch Logs stream keeps (the oldest go first). */
   logEventsPerStream?: number;
+  /**
+   * For shared machines: every request must be signed (SigV4) with the
+   * credentials generated into the state directory (`credentials.json`,
+   * mode 0600) or a role's issued here, and the registry API takes only
+   * ECR's tokens (`docker login` with `aws ecr get-login-password`).
+   */
+  strict?: boolean;
 }
 
 export const LOCAL_CREDENTIALS = {
@@ -168,6 +178,7 @@ export class LocalCloud {
       stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
       runtime: options.runtime ?? 'process',
       logEventsPerStream: options.logEventsPerStream ?? 10_000,
+      strict: options.strict ?? false,
     });
     try {
       await cloud.boot();
@@ -193,6 +204,7 @@ export class LocalCloud {
     const claim = claimStateDir(o.stateDir);
     this.lastClosers.push(async () => claim.release());
     this.durableState = claim.durable;
+    if (o.strict) this.credentials = ownCredentials(o.stateDir);
     const db = dynalite({
       createTableMs: 0,
       deleteTableMs: 0,
@@ -245,12 +257,19 @@ export class LocalCloud {
     const webConsole = new WebConsole({
       endpoint: this.endpointUrl,
       region: this.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: this.credentials,
     });
     this.closers.push(async () => webConsole.close());
     this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
 
-    this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
+    // Registry passwords outlive a restart (as `docker login` does), so their key is kept.
+    const registryTokens = new RegistryTokens(stateKey(o.stateDir, 'registry-token'));
+    this.ecr = new Ecr({
+      images: this.images,
+      bus: this.events,
+      proxyEndpoint: this.endpointUrl,
+      tokens: registryTokens,
+    });
     if (claim.durable) this.ecr.keepIn(join(o.stateDir, 'state', 'ecr.snapshot'));
     this.codebuild = new CodeBuild({
       logs: this.logs,
@@ -259,7 +278,7 @@ export class LocalCloud {
       images: this.images,
       nodePaths: [join(PROJECT_ROOT, 'node_modules')],
       ...(o.runtime === 'docker'
-        ? { docker: { endpointUrl: this.endpointUrl, credentials: LOCAL_CREDENTIALS } }
+        ? { docker: { endpointUrl: this.endpointUrl, credentials: this.credentials } }
         : {}),
     });
     // The listener port is reserved now, so a taken port is reported before anything else starts.
@@ -290,8 +309,8 @@ export class LocalCloud {
       metadata,
       ips: new IpAllocator(),
       activity: this.activity,
-      // A task without a task role gets the local cloud's own (unchecked) credentials.
-      credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : LOCAL_CREDENTIALS),
+      // A task without a task role gets the local cloud's own credentials.
+      credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : this.credentials),
       runtime: o.runtime,
       lifeline,
       secrets: (valueFrom, scope) =>
@@ -332,10 +351,15 @@ export class LocalCloud {
       json: services,
       query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
       rest: { lambda: this.lambda.rest, s3: this.s3.rest },
-      registry: new Registry(this.images, this.ecr).handle,
+      registry: new Registry(this.images, this.ecr, DEFAULT_UPLOAD_LIMITS, Date.now, {
+        tokens: registryTokens,
+        required: o.strict,
+        realm: this.endpointUrl,
+      }).handle,
       passThrough: { dynamodb: dynamodbPassThrough(db) },
       console: webConsole.handle,
       iam: new RequestScreen(this.iam),
+      ...(o.strict ? { signatures: new SignatureCheck((id) => this.secretOf(id)) } : {}),
     });
     endpoint.on('request', handler);
     taskNetwork.serve(handler);
@@ -343,10 +367,16 @@ export class LocalCloud {
     this.dynamodb = new DynamoDBClient({
       endpoint: this.endpointUrl,
       region: this.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: this.credentials,
     });
     this.closers.push(async () => this.dynamodb.destroy());
     if (claim.durable) this.recovered = await recoverInterruptedDeployments(this.dynamodb);
+  }
+
+  /** The secret of a key this cloud issued: its own, or a role session's. */
+  private secretOf(accessKeyId: string): string | undefined {
+    if (accessKeyId === this.credentials.accessKeyId) return this.credentials.secretAccessKey;
+    return this.iam.secretOf(accessKeyId);
   }
 
   /** Provisions everything the synthesized templates in `assemblyDir` describe. */
@@ -362,7 +392,7 @@ export class LocalCloud {
         scope: this.scope,
         assemblyDir,
         endpointUrl: this.endpointUrl,
-        credentials: LOCAL_CREDENTIALS,
+        credentials: this.credentials,
         services: {
           ecr: this.ecr,
           ecs: this.ecs,

@@ -6,6 +6,8 @@ import { type GuardPolicy, refusal } from './guard.js';
 import { handleJson, type JsonService, writeJsonError } from './json-protocol.js';
 import { handleQuery, type QueryService } from './query-protocol.js';
 import { requestUrl } from './request-url.js';
+import type { SignatureCheck } from './signature-check.js';
+import { writeSignatureFault } from './signature-faults.js';
 
 /** A handler for a REST-style service (Lambda, S3), given the request as is. */
 export type RestHandler = (
@@ -28,6 +30,8 @@ export interface EndpointServices {
   registry?: RestHandler;
   /** The read-only deployment console (`/_stepship/console/…`), for a browser. */
   console?: RestHandler;
+  /** Strict mode: every signed request's signature is checked against the keys the local cloud issued. */
+  signatures?: SignatureCheck;
   /** DynamoDB is served by dynalite as is. */
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /**
@@ -49,6 +53,13 @@ interface CredentialScope {
   accessKeyId: string;
   region: string;
   service: string;
+}
+
+/** The request's path exactly as sent (what SigV4 signed), without its query. */
+function rawPath(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 /** The SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`. */
@@ -92,6 +103,15 @@ export function endpointHandler(services: EndpointServices): RequestListener {
   const byPrefix = new Map(services.json.map((s) => [s.targetPrefix, s]));
   const rest = new Map(Object.entries(services.rest));
   const query = new Map(Object.entries(services.query));
+
+  /** How the service a request is for words its errors. */
+  const protocolOf = (req: IncomingMessage): Parameters<typeof writeSignatureFault>[2] => {
+    if (typeof req.headers['x-amz-target'] === 'string') return { kind: 'json' };
+    const service = signingService(req) ?? '';
+    if (service === 's3') return { kind: 's3' };
+    const queryService = query.get(service);
+    return queryService ? { kind: 'query', namespace: queryService.namespace } : { kind: 'json' };
+  };
   return (req, res) => {
     dispatch(req, res).catch((err) => writeJsonError(res, 'application/json', err));
   };
@@ -123,7 +143,17 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       await services.registry(received, res, url, ctx);
       return;
     }
-    const req = services.iam ? await services.iam.screen(received, res, url, ctx) : received;
+    let signed = received;
+    if (services.signatures) {
+      const verdict = await services.signatures.verify(received, rawPath(received), url.searchParams);
+      if (!verdict.ok) {
+        received.resume();
+        writeSignatureFault(res, verdict.fault, protocolOf(received), ctx.requestId);
+        return;
+      }
+      signed = verdict.request;
+    }
+    const req = services.iam ? await services.iam.screen(signed, res, url, ctx) : signed;
     if (!req) return;
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {

@@ -75,6 +75,11 @@ export class AccessKeys {
     };
   }
 
+  /** The secret of a key issued here (what strict mode checks signatures with), or undefined. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.byKeyId.get(accessKeyId)?.secretAccessKey;
+  }
+
   private save(): void {
     if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });

@@ -144,6 +144,11 @@ export class Iam {
     return this.keys.issue(roleArn, session);
   }
 
+  /** The secret of a role's key issued here, for checking the signatures made with it. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.keys.secretOf(accessKeyId);
+  }
+
   /** The role session a request's access key and session token name; undefined for any key not issued here. */
   callerOf(accessKeyId: string, sessionToken?: string): Caller | undefined {
     return this.keys.holderOf(accessKeyId, sessionToken);

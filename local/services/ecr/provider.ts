@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
@@ -24,6 +25,7 @@ import type { ImageStore } from '../../images/image-store.js';
 import { DurableStores } from '../../state/durable-stores.js';
 import type { Events } from '../events/provider.js';
 import { applyPush, invalid, type PushRequest } from './push.js';
+import { RegistryTokens } from './registry-tokens.js';
 import { describeId, imageDetail, imageIdentifiers, repositoryShape } from './shapes.js';
 import { EcrStore, type Image, type Repository } from './store.js';
 import {
@@ -45,6 +47,8 @@ const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/;
  */
 export class Ecr {
   readonly stores = new RegionalStores(() => new EcrStore());
+  /** Signs and checks the registry's passwords. */
+  readonly tokens: RegistryTokens;
   /** Called after every change of a repository or its images (a no-op unless the state is kept). */
   private changed: () => void = () => undefined;
 
@@ -55,8 +59,12 @@ export class Ecr {
       bus: Pick<Events, 'publish'>;
       /** The endpoint Docker reaches the registry API at (`http://127.0.0.1:4566`). */
       proxyEndpoint: string;
+      /** What GetAuthorizationToken's passwords are, and the registry API checks (a key of its own if not given). */
+      tokens?: RegistryTokens;
     },
-  ) {}
+  ) {
+    this.tokens = deps.tokens ?? new RegistryTokens(randomBytes(32));
+  }
 
   /**
    * Keeps repositories and their image index in `path` between runs (the
@@ -403,7 +411,7 @@ export class Ecr {
           authorizationData: ids.map((id) => {
             this.registryScope(ctx, id);
             return {
-              authorizationToken: Buffer.from(`AWS:stepship-local-${id}`).toString('base64'),
+              authorizationToken: Buffer.from(`AWS:${this.tokens.issue(id, expiresAt)}`).toString('base64'),
               expiresAt,
               proxyEndpoint: this.deps.proxyEndpoint,
             };
