@@ -1,6 +1,7 @@
 import { guarded, inBackground } from '../../runtime/background.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { Ecs } from './provider.js';
+import { forgetStoppedTasks } from './retention.js';
 import { circuitBreakerThreshold, type Deployment, type EcsStore, type Service, type Task } from './store.js';
 import type { TaskLauncher } from './task-launcher.js';
 
@@ -34,9 +35,11 @@ export class ServiceScheduler {
 
   start(): void {
     this.timer ??= setInterval(() => {
-      for (const [, store] of this.ecs.stores.entries())
+      for (const [, store] of this.ecs.stores.entries()) {
         for (const service of store.services.values())
           guarded(`scheduling ${service.serviceArn}`, () => this.reconcile(store, service));
+        guarded('forgetting stopped tasks', () => forgetStoppedTasks(store, Date.now()));
+      }
     }, TICK_MS);
   }
 
