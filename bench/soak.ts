@@ -46,6 +46,8 @@ try {
       heapAfterWarmUpMB: warm?.heapUsedMB,
       heapAtEndMB: last?.heapUsedMB,
       heapGrowthMB: Math.round(((last?.heapUsedMB ?? 0) - (warm?.heapUsedMB ?? 0)) * 10) / 10,
+      externalAfterWarmUpMB: warm?.externalMB,
+      externalAtEndMB: last?.externalMB,
       rssAfterWarmUpMB: warm?.rssMB,
       rssAtEndMB: last?.rssMB,
     }),

@@ -86,6 +86,8 @@ export interface MemorySample {
   requests: number;
   /** V8's heap in use after a full collection: what the process keeps, not what it has yet to collect. */
   heapUsedMB: number;
+  /** Memory outside the heap that JavaScript objects hold (Buffers among it), after the same collection. */
+  externalMB: number;
   rssMB: number;
 }
 
@@ -101,10 +103,16 @@ export function memorySample(requests: number): MemorySample {
   const usage = process.memoryUsage();
   return {
     requests,
-    heapUsedMB: Math.round((usage.heapUsed / 1024 ** 2) * 10) / 10,
-    rssMB: Math.round((usage.rss / 1024 ** 2) * 10) / 10,
+    heapUsedMB: megabytes(usage.heapUsed),
+    externalMB: megabytes(usage.external),
+    rssMB: megabytes(usage.rss),
   };
 }
+
+const megabytes = (bytes: number) => Math.round((bytes / 1024 ** 2) * 10) / 10;
+
+/** What the process keeps, on the heap and off it. */
+export const keptMB = (s: MemorySample) => s.heapUsedMB + s.externalMB;
 
 export interface SoakResult {
   requests: number;
