@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { keyedConsole } from './console/console-key.js';
 import { CONSOLE_BASE } from './console/paths.js';
 import { WebConsole } from './console/web-console.js';
 import { parseArn } from './core/arns.js';
@@ -260,7 +261,9 @@ export class LocalCloud {
       credentials: this.credentials,
     });
     this.closers.push(async () => webConsole.close());
-    this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
+    // In strict mode the console's URL carries its key (a browser can't sign its requests).
+    const consoleKey = o.strict ? stateKey(o.stateDir, 'console').toString('hex') : undefined;
+    this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/${consoleKey ? `?key=${consoleKey}` : ''}`;
 
     // Registry passwords outlive a restart (as `docker login` does), so their key is kept.
     const registryTokens = new RegistryTokens(stateKey(o.stateDir, 'registry-token'));
@@ -357,7 +360,7 @@ export class LocalCloud {
         realm: this.endpointUrl,
       }).handle,
       passThrough: { dynamodb: dynamodbPassThrough(db) },
-      console: webConsole.handle,
+      console: consoleKey ? keyedConsole(webConsole.handle, consoleKey) : webConsole.handle,
       iam: new RequestScreen(this.iam),
       ...(o.strict ? { signatures: new SignatureCheck((id) => this.secretOf(id)) } : {}),
     });

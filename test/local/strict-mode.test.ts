@@ -200,6 +200,32 @@ describe("the registry API in strict mode (Docker's token flow)", () => {
   }, 30_000);
 });
 
+describe('the console in strict mode', () => {
+  const base = () => `${cloud.endpointUrl}/_stepship/console/`;
+
+  it('answers 401 without its key, and to a wrong one', async () => {
+    expect((await fetch(base())).status).toBe(401);
+    expect((await fetch(`${base()}?key=${'0'.repeat(64)}`, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(base(), { headers: { cookie: `stepship-console=${'0'.repeat(64)}` } })).status).toBe(
+      401,
+    );
+  });
+
+  it('takes the key its URL carries, keeps it in a strict cookie and serves its pages with it', async () => {
+    expect(cloud.consoleUrl).toMatch(/\/_stepship\/console\/\?key=[0-9a-f]{64}$/);
+    const first = await fetch(cloud.consoleUrl, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/_stepship/console/');
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(
+      /^stepship-console=[0-9a-f]{64}; Path=\/_stepship\/console; HttpOnly; SameSite=Strict$/,
+    );
+    const page = await fetch(base(), { headers: { cookie: cookie.split(';')[0] ?? '' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+  });
+});
+
 describe('the registry API by default', () => {
   let open: LocalCloud;
   beforeAll(async () => {
