@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ActivityLog } from '../../local/runtime/activity.js';
+import { forgetOldBuilds } from '../../local/services/codebuild/retention.js';
+import { type BuildRecord, CodeBuildStore } from '../../local/services/codebuild/store.js';
 import { forgetStoppedTasks, STOPPED_TASK_RETENTION_MS } from '../../local/services/ecs/retention.js';
 import { EcsStore, type Task } from '../../local/services/ecs/store.js';
 import { forgetOldExecutions } from '../../local/services/sfn/retention.js';
@@ -82,5 +84,23 @@ describe('the activity log', () => {
     expect(log.busyWithin(0, 100)).toBe(15);
     expect(log.busyWithin(70, 100)).toBe(15);
     expect(log.busyWithin(0, 69)).toBe(0);
+  });
+});
+
+describe('finished builds', () => {
+  it("keep a project's newest finished ones and every running one", () => {
+    const store = new CodeBuildStore();
+    const build = (id: string, projectName: string, buildComplete: boolean) =>
+      ({ scope, build: { id, projectName, buildComplete }, buildspec: '' }) as unknown as BuildRecord;
+    for (const record of [
+      build('web:1', 'web', true),
+      build('web:2', 'web', false),
+      build('api:1', 'api', true),
+      build('web:3', 'web', true),
+      build('web:4', 'web', true),
+    ])
+      store.builds.set(record.build.id, record);
+    forgetOldBuilds(store, 'web', 2);
+    expect([...store.builds.keys()]).toEqual(['web:2', 'api:1', 'web:3', 'web:4']);
   });
 });
