@@ -136,6 +136,8 @@ function signerFor(
     service,
     sha256: Sha256,
     uriEscapePath: service !== 's3',
+    // Sign only what the client signed: the signer would add (and sign) a payload hash header the client never sent.
+    applyChecksum: false,
   });
 }
 

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,12 @@ import {
   DescribeLoadBalancersCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { LocalCloud } from '../../local/cloud.js';
+import { AWS_CLI, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'stepship-strict-'));
 let cloud: LocalCloud;
@@ -58,6 +61,16 @@ describe('strict mode', () => {
       ),
     ).toBe('ok');
     expect(await outcome(new DynamoDBClient(config(creds)).send(new ListTablesCommand({})))).toBe('ok');
+    // Lambda's REST paths carry escaped ARNs: signed over the path as sent, escaped once more.
+    const lambda = new LambdaClient(config(creds));
+    expect(await outcome(lambda.send(new ListFunctionsCommand({})))).toBe('ok');
+    expect(
+      await outcome(
+        lambda.send(
+          new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:none' }),
+        ),
+      ),
+    ).toBe('ResourceNotFoundException 404');
     const s3 = new S3Client({ ...config(creds), forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'strict-sources' }));
     await s3.send(new PutObjectCommand({ Bucket: 'strict-sources', Key: 'a b/c.txt', Body: 'kept' }));
@@ -158,6 +171,50 @@ describe('strict mode', () => {
     expect(await send(old, '{}')).toBe('403 InvalidSignatureException');
   });
 });
+
+const cliSkip = awsCliUnavailableReason();
+(cliSkip ? describe.skip : describe)(
+  `the AWS CLI in strict mode${cliSkip ? ` (skipped: ${cliSkip})` : ''}`,
+  () => {
+    /** The CLI's exit and output, signing with `credentials`. */
+    const cli = (credentials: { accessKeyId: string; secretAccessKey: string }, ...args: string[]) =>
+      new Promise<{ ok: boolean; output: string }>((resolve) => {
+        execFile(
+          AWS_CLI,
+          ['--endpoint-url', cloud.endpointUrl, '--output', 'json', ...args],
+          {
+            env: {
+              PATH: process.env.PATH,
+              HOME: tmpdir(),
+              AWS_REGION: cloud.region,
+              AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+              AWS_PAGER: '',
+            },
+          },
+          (err, stdout, stderr) => resolve({ ok: !err, output: `${stdout}${stderr}` }),
+        );
+      });
+
+    it('works with its credentials in every protocol, and is refused with a wrong secret', async () => {
+      // The output is in the comparison so a failure shows what the CLI said.
+      for (const args of [
+        ['ecs', 'list-clusters'],
+        ['elbv2', 'describe-load-balancers'],
+        ['s3api', 'list-buckets'],
+        ['dynamodb', 'list-tables'],
+        ['lambda', 'list-functions'],
+        ['ecr', 'get-login-password'],
+      ])
+        expect({ args, ...(await cli(cloud.credentials, ...args)) }).toMatchObject({ args, ok: true });
+      const refused = await cli(wrongSecret(), 'ecs', 'list-clusters');
+      expect(refused.ok).toBe(false);
+      expect(refused.output).toContain('InvalidSignatureException');
+      const refusedQuery = await cli(wrongSecret(), 'elbv2', 'describe-load-balancers');
+      expect(refusedQuery.output).toContain('SignatureDoesNotMatch');
+    }, 60_000);
+  },
+);
 
 describe("the registry API in strict mode (Docker's token flow)", () => {
   const basic = (password: string) => `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
