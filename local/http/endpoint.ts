@@ -62,13 +62,26 @@ function rawPath(req: IncomingMessage): string {
   return query < 0 ? url : url.slice(0, query);
 }
 
-/** The SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`. */
+/**
+ * The SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`
+ * in the Authorization header, or a presigned URL's `X-Amz-Credential`.
+ */
 export function credentialScope(req: IncomingMessage): CredentialScope | undefined {
-  const auth = req.headers.authorization ?? '';
-  const match = /Credential=([^/\s,]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  const auth = req.headers.authorization;
+  const match =
+    typeof auth === 'string'
+      ? /Credential=([^/\s,]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth)
+      : /^([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request$/.exec(presignedCredential(req) ?? '');
   if (!match) return undefined;
   const [, accessKeyId = '', region = '', service = ''] = match;
   return { accessKeyId, region, service };
+}
+
+function presignedCredential(req: IncomingMessage): string | undefined {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  if (query < 0) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get('X-Amz-Credential') ?? undefined;
 }
 
 /** The service named in a SigV4 credential scope. */

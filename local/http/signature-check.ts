@@ -107,6 +107,10 @@ export class SignatureCheck {
     ])
       rest.delete(key);
     const signer = signerFor(service, region, accessKeyId, secret);
+    // S3's presigned URLs sign no payload (UNSIGNED-PAYLOAD), as its presigner does: the hash counts, the header isn't signed.
+    const payload: Record<string, string> =
+      service === 's3' ? { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } : {};
+    const kept = new Set([...names, ...Object.keys(payload)]);
     const presigned = await signer.presign(
       {
         method: req.method ?? 'GET',
@@ -114,9 +118,16 @@ export class SignatureCheck {
         hostname: String(req.headers.host ?? ''),
         path: rawPath,
         query: queryRecord(rest),
-        headers: signedHeaderValues(req, names),
+        headers: { ...signedHeaderValues(req, names), ...payload },
       },
-      { signingDate: date, expiresIn: expires, signableHeaders: new Set(names) },
+      {
+        signingDate: date,
+        expiresIn: expires,
+        signableHeaders: new Set(names),
+        unsignableHeaders: new Set(Object.keys(payload)),
+        // Headers stay headers: the client signed them where they are.
+        unhoistableHeaders: kept,
+      },
     );
     const expected = String(presigned.query?.['X-Amz-Signature'] ?? '');
     return sameHex(expected, signature) ? { ok: true, request: req } : { ok: false, fault: 'mismatch' };

@@ -213,6 +213,28 @@ const cliSkip = awsCliUnavailableReason();
       const refusedQuery = await cli(wrongSecret(), 'elbv2', 'describe-load-balancers');
       expect(refusedQuery.output).toContain('SignatureDoesNotMatch');
     }, 60_000);
+
+    it('serves an S3 URL the CLI presigned, and refuses it tampered with', async () => {
+      const s3 = new S3Client({ ...config(cloud.credentials), forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'presigned' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'presigned', Key: 'note.txt', Body: 'shared' }));
+      const presigned = await cli(
+        cloud.credentials,
+        's3',
+        'presign',
+        's3://presigned/note.txt',
+        '--expires-in',
+        '60',
+      );
+      expect(presigned.ok).toBe(true);
+      const url = presigned.output.trim();
+      const got = await fetch(url);
+      expect(got.status).toBe(200);
+      expect(await got.text()).toBe('shared');
+      const tampered = await fetch(url.replace('note.txt', 'other.txt'));
+      expect(tampered.status).toBe(403);
+      expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    }, 60_000);
   },
 );
 

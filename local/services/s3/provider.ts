@@ -11,8 +11,17 @@ const NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
 const MAX_BUCKET_CONFIGURATION_BYTES = 64 * 1024;
-/** Query parameters that are no subresource: the SDK's operation marker. */
-const PLAIN_QUERY = new Set(['x-id']);
+/** Query parameters that name no subresource: the SDK's operation id, and a presigned URL's signature. */
+const PLAIN_QUERY = new Set([
+  'x-id',
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+]);
 /** ListBuckets' own query parameters (paging and filtering), not subresources. */
 const LIST_BUCKETS_QUERY = new Set(['max-buckets', 'continuation-token', 'prefix', 'bucket-region']);
 
