@@ -83,6 +83,9 @@ export interface LocalCloudOptions {
   strict?: boolean;
 }
 
+/** A strict cloud's credentials, read from its state directory (for clients in other processes). */
+export { keptCredentials } from './state/own-credentials.js';
+
 export const LOCAL_CREDENTIALS = {
   accessKeyId: 'stepship-local',
   secretAccessKey: 'stepship-local',

@@ -15,19 +15,29 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  * can't read them) and kept across restarts, like an IAM user's access key.
  */
 export function ownCredentials(stateDir: string): Credentials {
+  const kept = keptCredentials(stateDir);
+  if (kept) return kept;
   const path = join(stateDir, 'credentials.json');
-  try {
-    const kept = JSON.parse(readFileSync(path, 'utf8')) as Partial<Credentials>;
-    if (typeof kept.accessKeyId === 'string' && typeof kept.secretAccessKey === 'string')
-      return { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey };
-  } catch {
-    // none yet, or unreadable: made anew below
-  }
   const id = [...randomBytes(16)].map((b) => BASE32[b % 32]).join('');
   const credentials = { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return credentials;
+}
+
+/**
+ * The credentials a strict local cloud of `stateDir` generated, for its
+ * clients in other processes (the CLI), or undefined when it has none yet.
+ */
+export function keptCredentials(stateDir: string): Credentials | undefined {
+  try {
+    const kept = JSON.parse(readFileSync(join(stateDir, 'credentials.json'), 'utf8')) as Partial<Credentials>;
+    if (typeof kept.accessKeyId === 'string' && typeof kept.secretAccessKey === 'string')
+      return { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey };
+  } catch {
+    // none yet, or unreadable
+  }
+  return undefined;
 }
 
 /** A key kept in the state directory (mode 0600), made on first use: what registry tokens are signed with. */

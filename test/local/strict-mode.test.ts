@@ -14,7 +14,7 @@ import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { LocalCloud } from '../../local/cloud.js';
+import { keptCredentials, LocalCloud } from '../../local/cloud.js';
 import { AWS_CLI, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'stepship-strict-'));
@@ -50,6 +50,8 @@ describe('strict mode', () => {
     const { accessKeyId, secretAccessKey } = cloud.credentials;
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ accessKeyId, secretAccessKey });
     expect(cloud.credentials.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(keptCredentials(stateDir)).toEqual({ accessKeyId, secretAccessKey });
+    expect(keptCredentials(mkdtempSync(join(tmpdir(), 'stepship-not-strict-')))).toBeUndefined();
   });
 
   it('serves requests signed with its credentials, in every protocol', async () => {
