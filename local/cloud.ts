@@ -46,7 +46,7 @@ import { StepFunctions } from './services/sfn/provider.js';
 import { Ssm } from './services/ssm/provider.js';
 import { DurableStores, savingAfterWrites } from './state/durable-stores.js';
 import { type Recovered, recoverInterruptedDeployments } from './state/interrupted-deployments.js';
-import { ownCredentials, stateKey } from './state/own-credentials.js';
+import { ownCredentials, privateStateDir, stateKey } from './state/own-credentials.js';
 import { claimStateDir } from './state/state-lock.js';
 import { isAwsHostname } from './tls/aws-hostnames.js';
 import { localCa } from './tls/local-ca.js';
@@ -208,7 +208,10 @@ export class LocalCloud {
     const claim = claimStateDir(o.stateDir);
     this.lastClosers.push(async () => claim.release());
     this.durableState = claim.durable;
-    if (o.strict) this.credentials = ownCredentials(o.stateDir);
+    if (o.strict) {
+      privateStateDir(o.stateDir);
+      this.credentials = ownCredentials(o.stateDir);
+    }
     const db = dynalite({
       createTableMs: 0,
       deleteTableMs: 0,

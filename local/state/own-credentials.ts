@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface Credentials {
@@ -53,4 +53,13 @@ export function stateKey(stateDir: string, name: string): Buffer {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, key, { mode: 0o600 });
   return key;
+}
+
+/**
+ * Strict mode's state directory is its owner's alone (mode 0700): the
+ * deployment records, images and keys in it are no other user's to read.
+ */
+export function privateStateDir(stateDir: string): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(stateDir, 0o700);
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -21,6 +21,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'stepship-strict-'));
 let cloud: LocalCloud;
 
 beforeAll(async () => {
+  chmodSync(stateDir, 0o755);
   cloud = await LocalCloud.start({ endpointPort: 0, loadBalancerPort: 0, stateDir, strict: true });
 }, 30_000);
 afterAll(() => cloud?.stop());
@@ -44,9 +45,10 @@ async function outcome(call: Promise<unknown>): Promise<string> {
 }
 
 describe('strict mode', () => {
-  it('generates its credentials into the state directory, readable by its owner alone', () => {
+  it("generates its credentials into the state directory, which it makes its owner's alone", () => {
     const file = join(stateDir, 'credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
     const { accessKeyId, secretAccessKey } = cloud.credentials;
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ accessKeyId, secretAccessKey });
     expect(cloud.credentials.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
