@@ -1,17 +1,23 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { keyedConsole } from './console/console-key.js';
 import { CONSOLE_BASE } from './console/paths.js';
 import { WebConsole } from './console/web-console.js';
 import { parseArn } from './core/arns.js';
 import type { Scope } from './core/scope.js';
+import type { RegionalStores } from './core/stores.js';
 import { LOCAL_CREDENTIALS } from './credentials.js';
 import { dockerUnavailableReason } from './docker/docker-cli.js';
 import { endpointHandler } from './http/endpoint.js';
 import { loopbackHosts } from './http/guard.js';
+import type { JsonService } from './http/json-protocol.js';
+import { SignatureCheck } from './http/signature-check.js';
 import { Iam } from './iam/provider.js';
 import { RequestScreen } from './iam/request-screen.js';
 import { ImageStore } from './images/image-store.js';
@@ -19,6 +25,7 @@ import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
+import { Lifeline } from './runtime/lifeline.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
 import { isInvokeRequest } from './services/apigatewayv2/invoke-url.js';
@@ -27,7 +34,8 @@ import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
 import { Ecr } from './services/ecr/provider.js';
-import { Registry } from './services/ecr/registry.js';
+import { DEFAULT_UPLOAD_LIMITS, Registry } from './services/ecr/registry.js';
+import { RegistryTokens } from './services/ecr/registry-tokens.js';
 import { Ecs } from './services/ecs/provider.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
@@ -39,6 +47,10 @@ import { S3 } from './services/s3/provider.js';
 import { SecretsManager } from './services/secretsmanager/provider.js';
 import { StepFunctions } from './services/sfn/provider.js';
 import { Ssm } from './services/ssm/provider.js';
+import { DurableStores, savingAfterWrites } from './state/durable-stores.js';
+import { type Recovered, recoverInterruptedDeployments } from './state/interrupted-deployments.js';
+import { ownCredentials, privateStateDir, stateKey } from './state/own-credentials.js';
+import { claimStateDir } from './state/state-lock.js';
 import { isAwsHostname } from './tls/aws-hostnames.js';
 import { localCa } from './tls/local-ca.js';
 
@@ -50,7 +62,12 @@ export interface LocalCloudOptions {
   loadBalancerPort?: number;
   region?: string;
   accountId?: string;
-  /** Where images live between runs. */
+  /**
+   * Where state lives between runs: images, ECR's repositories, DynamoDB's
+   * tables (the deployment records among them), SSM parameters and secrets.
+   * One local cloud at a time keeps a directory's state; another started on
+   * it meanwhile keeps its own in memory.
+   */
   stateDir?: string;
   /**
    * How tasks run and images are built: `process` (the embedded default, no
@@ -60,8 +77,17 @@ export interface LocalCloudOptions {
   runtime?: 'process' | 'docker';
   /** The most log events one CloudWatch Logs stream keeps (the oldest go first). */
   logEventsPerStream?: number;
+  /**
+   * For shared machines: every request must be signed (SigV4) with the
+   * credentials generated into the state directory (`credentials.json`,
+   * mode 0600) or a role's issued here, and the registry API takes only
+   * ECR's tokens (`docker login` with `aws ecr get-login-password`).
+   */
+  strict?: boolean;
 }
 
+/** A strict cloud's credentials, read from its state directory (for clients in other processes). */
+export { keptCredentials } from './state/own-credentials.js';
 export { LOCAL_CREDENTIALS };
 
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -104,12 +130,20 @@ export class LocalCloud {
   readonly accountId: string;
   /** The account and region of requests that name none, and of what provisioning creates. */
   readonly scope: Scope;
+  /** The credentials clients of this cloud sign with (any work unless it runs in strict mode). */
+  credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_CREDENTIALS;
   readonly activity = new ActivityLog();
   endpointUrl = '';
   loadBalancerUrl = '';
   /** The read-only deployment console, for a browser on this machine. */
   consoleUrl = '';
   private readonly closers: (() => Promise<unknown>)[] = [];
+  /** What must close after everything else has (the state that requests in flight still use). */
+  private readonly lastClosers: (() => Promise<unknown>)[] = [];
+  /** Whether this cloud keeps its state in the state directory (else another running cloud does). */
+  durableState = false;
+  /** Deployments an earlier cloud's end interrupted, marked FAILED at start, and the locks released. */
+  recovered: Recovered = { failed: [], released: [] };
   /** `host:port` values the endpoint answers to (a request naming any other host is refused). */
   readonly allowedHosts = new Set<string>();
 
@@ -149,6 +183,7 @@ export class LocalCloud {
       stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
       runtime: options.runtime ?? 'process',
       logEventsPerStream: options.logEventsPerStream ?? 10_000,
+      strict: options.strict ?? false,
     });
     try {
       await cloud.boot();
@@ -168,7 +203,32 @@ export class LocalCloud {
           `The docker runtime was chosen, but ${reason}. Start dockerd, or use the default process runtime.`,
         );
     }
-    const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // First: nothing this cloud starts may outlive it, and what a dead earlier one left goes now.
+    const lifeline = await Lifeline.start({ stateDir: o.stateDir, docker: o.runtime === 'docker' });
+    this.closers.push(async () => lifeline.close());
+    const claim = claimStateDir(o.stateDir);
+    this.lastClosers.push(async () => claim.release());
+    this.durableState = claim.durable;
+    if (o.strict) {
+      privateStateDir(o.stateDir);
+      this.credentials = ownCredentials(o.stateDir);
+    }
+    const db = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(claim.durable ? { path: join(o.stateDir, 'dynamodb') } : {}),
+    });
+    // dynalite closes its database only through its server's close, so the server listens (on a private socket).
+    const dbSocket = join(
+      tmpdir(),
+      `stepship-dynamodb-${process.pid}-${randomBytes(4).toString('hex')}.sock`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      db.once('error', reject);
+      db.listen(dbSocket, () => resolve());
+    });
+    this.lastClosers.unshift(() => new Promise((resolve) => db.close(() => resolve(undefined))));
     this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
     this.lambda = new Lambda(this.logs);
     this.closers.push(() => this.lambda.stop());
@@ -195,6 +255,7 @@ export class LocalCloud {
       region: this.region,
       ca: localCa(o.stateDir),
       containers: o.runtime === 'docker',
+      lifeline,
     });
     this.taskNetwork = taskNetwork;
     this.closers.push(() => taskNetwork.close());
@@ -204,10 +265,12 @@ export class LocalCloud {
     const webConsole = new WebConsole({
       endpoint: this.endpointUrl,
       region: this.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: this.credentials,
     });
     this.closers.push(async () => webConsole.close());
-    this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/`;
+    // In strict mode the console's URL carries its key (a browser can't sign its requests).
+    const consoleKey = o.strict ? stateKey(o.stateDir, 'console').toString('hex') : undefined;
+    this.consoleUrl = `${this.endpointUrl}${CONSOLE_BASE}/${consoleKey ? `?key=${consoleKey}` : ''}`;
 
     this.apigatewayv2 = new ApiGatewayV2({
       lambda: this.lambda,
@@ -215,7 +278,15 @@ export class LocalCloud {
       iam: this.iam,
       endpointUrl: this.endpointUrl,
     });
-    this.ecr = new Ecr({ images: this.images, bus: this.events, proxyEndpoint: this.endpointUrl });
+    // Registry passwords outlive a restart (as `docker login` does), so their key is kept.
+    const registryTokens = new RegistryTokens(stateKey(o.stateDir, 'registry-token'));
+    this.ecr = new Ecr({
+      images: this.images,
+      bus: this.events,
+      proxyEndpoint: this.endpointUrl,
+      tokens: registryTokens,
+    });
+    if (claim.durable) this.ecr.keepIn(join(o.stateDir, 'state', 'ecr.snapshot'));
     this.codebuild = new CodeBuild({
       logs: this.logs,
       s3: this.s3,
@@ -223,7 +294,7 @@ export class LocalCloud {
       images: this.images,
       nodePaths: [join(PROJECT_ROOT, 'node_modules')],
       ...(o.runtime === 'docker'
-        ? { docker: { endpointUrl: this.endpointUrl, credentials: LOCAL_CREDENTIALS } }
+        ? { docker: { endpointUrl: this.endpointUrl, credentials: this.credentials } }
         : {}),
     });
     // The listener port is reserved now, so a taken port is reported before anything else starts.
@@ -254,9 +325,10 @@ export class LocalCloud {
       metadata,
       ips: new IpAllocator(),
       activity: this.activity,
-      // A task without a task role gets the local cloud's own (unchecked) credentials.
-      credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : LOCAL_CREDENTIALS),
+      // A task without a task role gets the local cloud's own credentials.
+      credentials: (role, taskId) => (role ? this.iam.credentialsFor(role, taskId) : this.credentials),
       runtime: o.runtime,
+      lifeline,
       secrets: (valueFrom, scope) =>
         parseArn(valueFrom)?.service === 'secretsmanager'
           ? this.secretsManager.valueOf(valueFrom, scope)
@@ -282,8 +354,10 @@ export class LocalCloud {
       this.events.api,
       this.logs.api,
       this.sfn.api,
-      this.ssm.api,
-      this.secretsManager.api,
+      claim.durable ? kept(this.ssm, join(o.stateDir, 'state', 'ssm.snapshot')) : this.ssm.api,
+      claim.durable
+        ? kept(this.secretsManager, join(o.stateDir, 'state', 'secretsmanager.snapshot'))
+        : this.secretsManager.api,
     ];
     const handler = endpointHandler({
       defaults: this.scope,
@@ -296,10 +370,15 @@ export class LocalCloud {
       query: { elasticloadbalancing: this.elbv2.api, cloudformation: this.cloudformation.api },
       rest: { lambda: this.lambda.rest, s3: this.s3.rest, apigateway: this.apigatewayv2.rest },
       executeApi: { claims: isInvokeRequest, handle: this.apigatewayv2.invoke },
-      registry: new Registry(this.images, this.ecr).handle,
+      registry: new Registry(this.images, this.ecr, DEFAULT_UPLOAD_LIMITS, Date.now, {
+        tokens: registryTokens,
+        required: o.strict,
+        realm: this.endpointUrl,
+      }).handle,
       passThrough: { dynamodb: dynamodbPassThrough(db) },
-      console: webConsole.handle,
+      console: consoleKey ? keyedConsole(webConsole.handle, consoleKey) : webConsole.handle,
       iam: new RequestScreen(this.iam),
+      ...(o.strict ? { signatures: new SignatureCheck((id) => this.secretOf(id)) } : {}),
     });
     endpoint.on('request', handler);
     taskNetwork.serve(handler);
@@ -307,9 +386,16 @@ export class LocalCloud {
     this.dynamodb = new DynamoDBClient({
       endpoint: this.endpointUrl,
       region: this.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: this.credentials,
     });
     this.closers.push(async () => this.dynamodb.destroy());
+    if (claim.durable) this.recovered = await recoverInterruptedDeployments(this.dynamodb);
+  }
+
+  /** The secret of a key this cloud issued: its own, or a role session's. */
+  private secretOf(accessKeyId: string): string | undefined {
+    if (accessKeyId === this.credentials.accessKeyId) return this.credentials.secretAccessKey;
+    return this.iam.secretOf(accessKeyId);
   }
 
   /** Provisions everything the synthesized templates in `assemblyDir` describe. */
@@ -325,7 +411,7 @@ export class LocalCloud {
         scope: this.scope,
         assemblyDir,
         endpointUrl: this.endpointUrl,
-        credentials: LOCAL_CREDENTIALS,
+        credentials: this.credentials,
         services: {
           ecr: this.ecr,
           ecs: this.ecs,
@@ -350,7 +436,14 @@ export class LocalCloud {
   /** Stops every task (SIGTERM, then SIGKILL), function worker and server it started. */
   async stop(): Promise<void> {
     for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+    for (const close of this.lastClosers.splice(0)) await close().catch(() => undefined);
   }
+}
+
+/** A service changed only through its API, with its stores kept in `path` between runs. */
+function kept<S>(service: { stores: RegionalStores<S>; api: JsonService }, path: string): JsonService {
+  const durable = new DurableStores(service.stores, path);
+  return savingAfterWrites(service.api, () => durable.save());
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -62,10 +62,10 @@ export const ROUTES: ReadonlyMap<string, (ctx: RouteContext) => Promise<Answer>>
   ['execution', async (ctx) => ({ kind: 'html', body: executionPage(await execution(ctx)) })],
   [
     'execution.json',
-    async (ctx) => ({
-      kind: 'json',
-      body: executionJson(await execution(ctx), integer(ctx.query, 'after') ?? 0),
-    }),
+    async (ctx) => {
+      const after = integer(ctx.query, 'after') ?? 0;
+      return { kind: 'json', body: executionJson(await execution(ctx), after) };
+    },
   ],
   ['logs', async (ctx) => logs(ctx)],
 ]);

@@ -21,6 +21,11 @@ export class RegionalStores<S> {
     return entry.store;
   }
 
+  /** Takes `store` as the store of `scope` (one kept from an earlier run). */
+  adopt(scope: Scope, store: S): void {
+    this.stores.set(scopeKey(scope), { scope: { accountId: scope.accountId, region: scope.region }, store });
+  }
+
   /** Every store created so far, with its scope (for background workers). */
   *entries(): IterableIterator<[Scope, S]> {
     for (const { scope, store } of this.stores.values()) yield [scope, store];

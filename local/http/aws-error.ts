@@ -25,6 +25,14 @@ export const unsupported = (service: string, operation: string) =>
     501,
   );
 
+/**
+ * Whether a name could be an AWS operation (PascalCase, as every one is):
+ * anything else (`constructor`, `__proto__`, `x.y`) is no operation of any
+ * service, and answered as AWS answers an unknown one rather than as one the
+ * local cloud merely doesn't implement.
+ */
+export const isOperationName = (name: string): boolean => /^[A-Z][A-Za-z0-9]{0,127}$/.test(name);
+
 export function requireString(
   input: Record<string, unknown>,
   name: string,

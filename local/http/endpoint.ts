@@ -5,6 +5,9 @@ import { AwsError } from './aws-error.js';
 import { type GuardPolicy, refusal } from './guard.js';
 import { handleJson, type JsonService, writeJsonError } from './json-protocol.js';
 import { handleQuery, type QueryService } from './query-protocol.js';
+import { requestUrl } from './request-url.js';
+import type { SignatureCheck } from './signature-check.js';
+import { writeSignatureFault } from './signature-faults.js';
 
 /** A handler for a REST-style service (Lambda, S3), given the request as is. */
 export type RestHandler = (
@@ -29,6 +32,8 @@ export interface EndpointServices {
   console?: RestHandler;
   /** HTTP APIs' invoke URLs, which API Gateway authorizes route by route (before the endpoint's IAM step). */
   executeApi?: { claims(req: IncomingMessage, url: URL): boolean; handle: RestHandler };
+  /** Strict mode: every signed request's signature is checked against the keys the local cloud issued. */
+  signatures?: SignatureCheck;
   /** DynamoDB is served by dynalite as is. */
   passThrough: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /**
@@ -52,13 +57,33 @@ interface CredentialScope {
   service: string;
 }
 
-/** The SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`. */
+/** The request's path exactly as sent (what SigV4 signed), without its query. */
+function rawPath(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/**
+ * The SigV4 credential scope: `Credential=AKID/20261123/us-east-1/ecs/aws4_request`
+ * in the Authorization header, or a presigned URL's `X-Amz-Credential`.
+ */
 export function credentialScope(req: IncomingMessage): CredentialScope | undefined {
-  const auth = req.headers.authorization ?? '';
-  const match = /Credential=([^/\s,]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  const auth = req.headers.authorization;
+  const match =
+    typeof auth === 'string'
+      ? /Credential=([^/\s,]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth)
+      : /^([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request$/.exec(presignedCredential(req) ?? '');
   if (!match) return undefined;
   const [, accessKeyId = '', region = '', service = ''] = match;
   return { accessKeyId, region, service };
+}
+
+function presignedCredential(req: IncomingMessage): string | undefined {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  if (query < 0) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get('X-Amz-Credential') ?? undefined;
 }
 
 /** The service named in a SigV4 credential scope. */
@@ -93,12 +118,25 @@ export function endpointHandler(services: EndpointServices): RequestListener {
   const byPrefix = new Map(services.json.map((s) => [s.targetPrefix, s]));
   const rest = new Map(Object.entries(services.rest));
   const query = new Map(Object.entries(services.query));
+
+  /** How the service a request is for words its errors. */
+  const protocolOf = (req: IncomingMessage): Parameters<typeof writeSignatureFault>[2] => {
+    if (typeof req.headers['x-amz-target'] === 'string') return { kind: 'json' };
+    const service = signingService(req) ?? '';
+    if (service === 's3') return { kind: 's3' };
+    const queryService = query.get(service);
+    return queryService ? { kind: 'query', namespace: queryService.namespace } : { kind: 'json' };
+  };
   return (req, res) => {
     dispatch(req, res).catch((err) => writeJsonError(res, 'application/json', err));
   };
 
   async function dispatch(received: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(received.url ?? '/', 'http://localhost');
+    const url = requestUrl(received);
+    if (!url) {
+      received.resume();
+      throw new AwsError('InvalidURI', "Couldn't parse the request target as a URI.");
+    }
     const refused = refusal(received, url, services.guard);
     if (refused) {
       received.resume();
@@ -125,11 +163,25 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       await services.registry(received, res, url, ctx);
       return;
     }
-    if (services.executeApi?.claims(received, url)) {
-      await services.executeApi.handle(received, res, url, ctx);
+    let signed = received;
+    if (services.signatures) {
+      // API Gateway answers unsigned invoke requests itself (403 Forbidden); a signed one must still carry a key this cloud issued.
+      const invoke = services.executeApi?.claims(received, url) ?? false;
+      if (!invoke || received.headers.authorization !== undefined) {
+        const verdict = await services.signatures.verify(received, rawPath(received), url.searchParams);
+        if (!verdict.ok) {
+          received.resume();
+          writeSignatureFault(res, verdict.fault, protocolOf(received), ctx.requestId);
+          return;
+        }
+        signed = verdict.request;
+      }
+    }
+    if (services.executeApi?.claims(signed, url)) {
+      await services.executeApi.handle(signed, res, url, ctx);
       return;
     }
-    const req = services.iam ? await services.iam.screen(received, res, url, ctx) : received;
+    const req = services.iam ? await services.iam.screen(signed, res, url, ctx) : signed;
     if (!req) return;
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
@@ -141,9 +193,10 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       }
       const service = byPrefix.get(prefix);
       if (!service) {
+        req.resume();
         throw new AwsError(
           'UnknownOperationException',
-          `The local cloud does not serve X-Amz-Target "${target}"`,
+          `The local cloud does not serve X-Amz-Target "${target.slice(0, 128)}"`,
           400,
         );
       }

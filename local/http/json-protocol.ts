@@ -5,7 +5,8 @@ import type { NormalizedSchema } from '@smithy/core/schema';
 import type { OperationTable } from '../core/operation.js';
 import type { RequestContext } from '../core/scope.js';
 import { checkShape, type ValidationCodes } from '../core/shape-check.js';
-import { AwsError, unsupported } from './aws-error.js';
+import { AwsError, isOperationName, unsupported } from './aws-error.js';
+import { jsonNestsDeeperThan, MAX_REQUEST_NESTING } from './json-depth.js';
 
 export interface JsonService {
   /** Name used in messages ("ECS"). */
@@ -49,16 +50,8 @@ export async function handleJson(
   const contentType = `application/x-amz-json-${service.jsonVersion}`;
   try {
     const operation = service.operations.get(operationName);
-    if (!operation) throw unsupported(service.name, operationName);
-    const raw = (await readBody(req)).toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = raw.trim() === '' ? {} : JSON.parse(raw);
-    } catch {
-      throw new AwsError('SerializationException', 'The request body is not valid JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new AwsError('SerializationException', 'The request body must be a JSON object');
+    if (!operation) throw unknownOperation(service.name, operationName);
+    const parsed = parseJsonObject((await readBody(req)).toString('utf8'));
     checkShape(operation.input, parsed, service.codes);
     const input = await codec.createDeserializer().read(operation.input, JSON.stringify(parsed));
     const output = (await operation.handle(input ?? {}, ctx)) ?? {};
@@ -67,6 +60,35 @@ export async function handleJson(
   } catch (err) {
     writeJsonError(res, contentType, err, ctx.requestId);
   }
+}
+
+/** AWS's answer to an operation name no service has; the local cloud's own to one it doesn't implement. */
+export function unknownOperation(service: string, name: string): AwsError {
+  if (!isOperationName(name))
+    return new AwsError(
+      'UnknownOperationException',
+      `${service} has no operation ${JSON.stringify(name.slice(0, 64))}`,
+    );
+  return unsupported(service, name);
+}
+
+/** A request body as the JSON object it must be (empty is `{}`); anything else is SerializationException. */
+export function parseJsonObject(raw: string): Record<string, unknown> {
+  if (raw.trim() === '') return {};
+  if (jsonNestsDeeperThan(raw, MAX_REQUEST_NESTING))
+    throw new AwsError(
+      'SerializationException',
+      `The request body nests deeper than ${MAX_REQUEST_NESTING} levels`,
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new AwsError('SerializationException', 'The request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new AwsError('SerializationException', 'The request body must be a JSON object');
+  return parsed as Record<string, unknown>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { OperationTable } from '../core/operation.js';
 import type { RequestContext } from '../core/scope.js';
 import { checkShape } from '../core/shape-check.js';
-import { AwsError, unsupported } from './aws-error.js';
+import { AwsError, isOperationName, unsupported } from './aws-error.js';
 import { readBody } from './json-protocol.js';
 
 export interface QueryService {
@@ -37,8 +37,14 @@ export async function handleQuery(
   try {
     const form = new URLSearchParams((body ?? (await readBody(req, 1024 * 1024))).toString('utf8'));
     const action = form.get('Action') ?? '';
+    if (action === '') throw new AwsError('MissingAction', 'The request must contain the parameter Action');
     const operation = service.operations.get(action);
-    if (!operation) throw unsupported(service.name, action || '(no Action)');
+    if (!operation && !isOperationName(action))
+      throw new AwsError(
+        'InvalidAction',
+        `The action ${JSON.stringify(action.slice(0, 64))} is not valid for this endpoint`,
+      );
+    if (!operation) throw unsupported(service.name, action);
     const version = form.get('Version');
     if (version !== null && version !== service.version)
       throw new AwsError(

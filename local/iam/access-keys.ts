@@ -75,7 +75,7 @@ export class AccessKeys {
     };
   }
 
-  /** The secret of a key issued here, to check a request's signature with; undefined for any other key. */
+  /** The secret of a key issued here (what strict mode checks signatures with), or undefined. */
   secretOf(accessKeyId: string): string | undefined {
     return this.byKeyId.get(accessKeyId)?.secretAccessKey;
   }

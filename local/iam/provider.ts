@@ -144,14 +144,14 @@ export class Iam {
     return this.keys.issue(roleArn, session);
   }
 
+  /** The secret of a role's key issued here, for checking the signatures made with it. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.keys.secretOf(accessKeyId);
+  }
+
   /** The role session a request's access key and session token name; undefined for any key not issued here. */
   callerOf(accessKeyId: string, sessionToken?: string): Caller | undefined {
     return this.keys.holderOf(accessKeyId, sessionToken);
-  }
-
-  /** The secret of a key issued to a role, for checking signatures; undefined for keys not issued here. */
-  secretOf(accessKeyId: string): string | undefined {
-    return this.keys.secretOf(accessKeyId);
   }
 
   // --- decisions --------------------------------------------------------------------------------------

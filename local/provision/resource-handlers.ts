@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { arns, lastSegment } from '../core/arns.js';
 import type { Scope } from '../core/scope.js';
 import type { Iam } from '../iam/provider.js';
@@ -96,6 +96,9 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ECR::Repository': (p, ctx) => {
     const name = str(p.RepositoryName) || physicalName(ctx, 256, true);
     const encryption = p.EncryptionConfiguration as { EncryptionType?: string; KmsKey?: string } | undefined;
+    // Kept from an earlier run of the same state directory, with its images: adopted as it is.
+    const kept = ctx.services.ecr.stores.of(ctx.scope).repositories.get(name);
+    if (kept) return { ref: name, attributes: { Arn: kept.arn, RepositoryUri: kept.uri } };
     const repo = ctx.services.ecr.createRepository(ctx.scope, {
       repositoryName: name,
       imageScanningConfiguration: {
@@ -230,7 +233,7 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::DynamoDB::Table': async (p, ctx) => {
     const name = str(p.TableName) || physicalName(ctx, 255);
     const indexes = p.GlobalSecondaryIndexes as Record<string, unknown>[] | undefined;
-    await ctx.services.dynamodb.send(
+    const created = ctx.services.dynamodb.send(
       new CreateTableCommand({
         TableName: name,
         AttributeDefinitions: p.AttributeDefinitions as never,
@@ -247,6 +250,10 @@ export const HANDLERS: Record<string, ResourceHandler> = {
         ...(indexes?.length ? { GlobalSecondaryIndexes: indexes as never } : {}),
       }),
     );
+    // A table kept from an earlier run of the same state directory is adopted with its items.
+    await created.catch((err: unknown) => {
+      if (!(err instanceof ResourceInUseException)) throw err;
+    });
     return {
       ref: name,
       attributes: { Arn: arns.dynamodbTable(ctx.scope, name), StreamArn: '' },

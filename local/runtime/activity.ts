@@ -15,8 +15,14 @@ interface Interval {
 export class ActivityLog {
   private readonly intervals: Interval[] = [];
 
+  /** At most `capacity` intervals are kept, the oldest going first: enough for any deployment measured. */
+  constructor(private readonly capacity = 10_000) {}
+
   record(kind: ActivityKind, start: number, end = Date.now()): void {
-    if (end > start) this.intervals.push({ kind, start, end });
+    if (end <= start) return;
+    this.intervals.push({ kind, start, end });
+    if (this.intervals.length > this.capacity)
+      this.intervals.splice(0, this.intervals.length - this.capacity);
   }
 
   /** Milliseconds within [from, to] covered by at least one interval (overlaps counted once). */

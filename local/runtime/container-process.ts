@@ -47,6 +47,10 @@ export class ContainerProcess implements TaskRuntimeProcess {
     this.exited = this.started.then(
       async (id) => {
         const logs = spawn(DOCKER, ['logs', '--follow', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+        // Logs are best effort: a client that can't follow them must not end the process.
+        logs.on('error', (err) =>
+          spec.onOutput(Buffer.from(`cannot follow the container's logs: ${err.message}\n`)),
+        );
         logs.stdout.on('data', spec.onOutput);
         logs.stderr.on('data', spec.onOutput);
         const code = Number(await docker(['wait', id], { timeoutMs: 24 * 3600 * 1000 }).catch(() => '137'));

@@ -17,9 +17,10 @@ export class DockerNetwork {
     readonly gateway: string,
   ) {}
 
-  static async create(): Promise<DockerNetwork> {
+  /** `labels`: `--label` options naming the local cloud that owns it (see lifeline.ts). */
+  static async create(labels: string[] = []): Promise<DockerNetwork> {
     const name = `stepship-${randomBytes(4).toString('hex')}`;
-    await docker(['network', 'create', '--driver', 'bridge', '--label', NETWORK_LABEL, name]);
+    await docker(['network', 'create', '--driver', 'bridge', '--label', NETWORK_LABEL, ...labels, name]);
     try {
       const gateway = await docker([
         'network',

@@ -19,7 +19,14 @@ export class MetadataServer {
   constructor(source: MetadataSource) {
     this.handle = (req, res) => {
       const match = /^\/v4\/([^/]+)(\/task)?\/?$/.exec(req.url ?? '');
-      const docs = match ? source(match[1] ?? '') : undefined;
+      let docs: ReturnType<MetadataSource>;
+      try {
+        docs = match ? source(match[1] ?? '') : undefined;
+      } catch {
+        // A task whose documents can't be written is answered as an error; the server serves on.
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
+        return;
+      }
       if (!match || !docs) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"unknown task"}');
         return;

@@ -4,6 +4,7 @@ import { servedHostnames } from '../tls/aws-hostnames.js';
 import { createAwsTlsServer } from '../tls/aws-tls-server.js';
 import type { LocalCa } from '../tls/local-ca.js';
 import { DockerNetwork } from './docker-network.js';
+import type { Lifeline } from './lifeline.js';
 
 /** Preloaded into every Node task process: listens on the task's address, AWS host names to the local cloud. */
 const PRELOAD = new URL('./task-preload.mjs', import.meta.url);
@@ -20,6 +21,8 @@ export interface TaskNetworkOptions {
   ca: LocalCa;
   /** Tasks run as containers: they get a network of their own. */
   containers: boolean;
+  /** What ties tasks to the local cloud's life: their variables, their containers' and network's labels. */
+  lifeline: Lifeline;
 }
 
 /** Where containers reach the local cloud: the gateway of the local cloud's own bridge network. */
@@ -92,6 +95,7 @@ export class TaskNetwork {
       STEPSHIP_AWS_HTTPS_ENDPOINT: this.httpsEndpoint,
       STEPSHIP_AWS_HTTP_ENDPOINT: new URL(endpointUrl).host,
       NODE_OPTIONS: `--import=${PRELOAD.href}`,
+      ...this.options.lifeline.taskEnvironment,
       ...trustVariables(ca.certPath, ca.bundlePath),
     };
   }
@@ -106,7 +110,7 @@ export class TaskNetwork {
     if (!side) throw new Error('Tasks run as processes: there is no container network');
     const { ca } = this.options;
     const gateway = side.network.gateway;
-    const args = ['--network', side.network.name];
+    const args = ['--network', side.network.name, ...this.options.lifeline.containerLabels];
     for (const port of new Set(ports)) args.push('--publish', `${taskIp}:${port}:${port}`);
     if (side.awsHostnames)
       for (const name of servedHostnames()) args.push('--add-host', `${name}:${gateway}`);
@@ -136,7 +140,7 @@ export class TaskNetwork {
     this.httpsEndpoint = `${host}:${await this.listen(https, 0, host)}`;
     if (!this.options.containers) return;
 
-    const network = await DockerNetwork.create();
+    const network = await DockerNetwork.create(this.options.lifeline.containerLabels);
     this.containerSide = { network, endpointUrl: '', awsHostnames: false };
     const plain = createServer(serve);
     const port = await this.listen(plain, 0, network.gateway);

@@ -15,6 +15,13 @@
 // - Its own localhost. An app that calls itself on 127.0.0.1 or localhost
 //   (a self check, a server-side render) reaches the port it listens on,
 //   now on the task's address.
+// - Its end with the local cloud. A Fargate task doesn't outlive its
+//   cluster; a task process does outlive a local cloud that is killed
+//   (SIGKILL, a crash). Each task process (and any Node process it starts)
+//   watches its parent, and when the parent is gone ends itself: SIGTERM, as
+//   a stopping task gets, and a hard exit if that doesn't end it. The local
+//   cloud's reaper (reaper.mjs) does the same from outside, for tasks that
+//   aren't Node.
 //
 // Plain JavaScript: it runs in the task's Node, which strips no types under
 // node_modules, where the local cloud lives once installed.
@@ -33,6 +40,21 @@ const awsEndpoints = new Map(
     [80, hostAndPort(process.env.STEPSHIP_AWS_HTTP_ENDPOINT)],
   ].filter(([, endpoint]) => endpoint),
 );
+
+const WATCH_PARENT_MS = 250;
+const EXIT_AFTER_SIGTERM_MS = 2000;
+
+if (process.env.STEPSHIP_LOCAL_CLOUD_PID) {
+  // The parent at start: the local cloud for a task, the task for what the task starts.
+  const parent = process.ppid;
+  const watchdog = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watchdog);
+    setTimeout(() => process.exit(143), EXIT_AFTER_SIGTERM_MS).unref();
+    process.kill(process.pid, 'SIGTERM');
+  }, WATCH_PARENT_MS);
+  watchdog.unref();
+}
 
 if (taskIp) {
   const listen = net.Server.prototype.listen;

@@ -5,6 +5,8 @@ export interface ProcessSpec {
   cwd: string;
   env: Record<string, string>;
   onOutput: (chunk: Buffer) => void;
+  /** Told of the process while it runs, so it dies with the local cloud (see lifeline.ts). */
+  lifeline?: { track(pid: number | undefined): void; untrack(pid: number | undefined): void };
 }
 
 export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
@@ -21,8 +23,10 @@ export interface TaskRuntimeProcess {
 }
 
 /**
- * One task's container as a local process. `stop` sends SIGTERM and, after
- * the stop timeout, SIGKILL — as ECS stops a task.
+ * One task's container as a local process, leading a process group of its
+ * own (so what it starts stops with it, and a signal at the local cloud's
+ * terminal isn't its). `stop` sends SIGTERM and, after the stop timeout,
+ * SIGKILL to the group — as ECS stops a task.
  */
 export class TaskProcess implements TaskRuntimeProcess {
   private readonly child: ChildProcess;
@@ -35,12 +39,18 @@ export class TaskProcess implements TaskRuntimeProcess {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const pid = this.child.pid;
+    spec.lifeline?.track(pid);
     this.child.stdout?.on('data', spec.onOutput);
     this.child.stderr?.on('data', spec.onOutput);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exit = { code, signal };
+        // What the task started in its group goes with it.
+        this.signal('SIGKILL');
+        spec.lifeline?.untrack(pid);
         resolve(this.exit);
       });
       this.child.once('error', (err) => {
@@ -57,10 +67,21 @@ export class TaskProcess implements TaskRuntimeProcess {
 
   async stop(stopTimeoutSeconds: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.running) return this.exited;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), stopTimeoutSeconds * 1000);
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), stopTimeoutSeconds * 1000);
     const result = await this.exited;
     clearTimeout(timer);
     return result;
+  }
+
+  /** Signals the task's process group (the process alone when it leads none). */
+  private signal(name: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, name);
+    } catch {
+      this.child.kill(name);
+    }
   }
 }

@@ -18,6 +18,7 @@ import type { Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
+import { forgetOldBuilds } from './retention.js';
 import { BuildRunner, complete, type RunnerDeps } from './runner.js';
 import { type BuildRecord, CodeBuildStore, type StoredBuild, type StoredProject } from './store.js';
 
@@ -189,6 +190,7 @@ export class CodeBuild {
       encryptionKey: project.encryptionKey ?? arns.kmsAlias(scope, 'aws/s3'),
     };
     const record: BuildRecord = { scope, build, buildspec: build.source?.buildspec ?? '' };
+    forgetOldBuilds(store, project.name);
     store.builds.set(id, record);
     const run = this.runner
       .run(record)

@@ -12,8 +12,47 @@ export function refusalOf(operation: string, input: Record<string, unknown>): Aw
   // token: any token is one DynamoDB never gave out, not a request for page one.
   if (operation === 'ListTagsOfResource' && input.NextToken !== undefined)
     return new AwsError('ValidationException', 'The provided NextToken is not valid.');
+  // dynalite stores any depth; DynamoDB refuses attribute values nested deeper than 32 levels.
+  if (writtenValues(operation, input).some((value) => nestingOf(value) > MAX_ATTRIBUTE_NESTING))
+    return new AwsError('ValidationException', 'Nesting Levels have exceeded supported limits');
   return undefined;
 }
+
+const MAX_ATTRIBUTE_NESTING = 32;
+
+/** The attribute values a write request carries. */
+function writtenValues(operation: string, input: Record<string, unknown>): unknown[] {
+  const values = (map: unknown) => (isRecord(map) ? Object.values(map) : []);
+  switch (operation) {
+    case 'PutItem':
+      return values(input.Item);
+    case 'UpdateItem':
+      return [
+        ...values(input.ExpressionAttributeValues),
+        ...values(input.AttributeUpdates).map((u) => (isRecord(u) ? u.Value : undefined)),
+      ];
+    case 'BatchWriteItem':
+      return values(input.RequestItems).flatMap((requests) =>
+        (Array.isArray(requests) ? requests : []).flatMap((r) =>
+          isRecord(r) && isRecord(r.PutRequest) ? values(r.PutRequest.Item) : [],
+        ),
+      );
+    default:
+      return [];
+  }
+}
+
+/** How many levels an attribute value nests: 1 for a scalar, one more for each map or list around it. */
+function nestingOf(value: unknown, depth = 1): number {
+  if (!isRecord(value) || depth > MAX_ATTRIBUTE_NESTING) return depth;
+  const children = isRecord(value.M) ? Object.values(value.M) : Array.isArray(value.L) ? value.L : [];
+  let deepest = depth;
+  for (const child of children) deepest = Math.max(deepest, nestingOf(child, depth + 1));
+  return deepest;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** An error body with a message where dynalite gives none (DynamoDB always says what is wrong). */
 export function amendedError(operation: string, input: Record<string, unknown>, body: Buffer): Buffer {

@@ -3,6 +3,8 @@ import { crc32 } from 'node:zlib';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { JsonCodec } from '@aws-sdk/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
+import { AwsError } from '../../http/aws-error.js';
+import { jsonNestsDeeperThan, MAX_REQUEST_NESTING } from '../../http/json-depth.js';
 import { readBody, serializeOutput, writeJsonError } from '../../http/json-protocol.js';
 import { replay } from '../../http/replay.js';
 import { amendedError, refusalOf } from './amendments.js';
@@ -29,6 +31,14 @@ export function dynamodbPassThrough(db: Server): (req: IncomingMessage, res: Ser
 async function serve(db: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
   const request = await readBody(req);
+  if (jsonNestsDeeperThan(request.toString('utf8'), MAX_REQUEST_NESTING)) {
+    writeJsonError(
+      res,
+      CONTENT_TYPE,
+      new AwsError('SerializationException', `The request nests deeper than ${MAX_REQUEST_NESTING} levels`),
+    );
+    return;
+  }
   const input = jsonObject(request);
   const refusal = refusalOf(operation, input);
   if (refusal) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
@@ -21,8 +22,10 @@ import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import { isDigest } from '../../images/digest.js';
 import type { ImageStore } from '../../images/image-store.js';
+import { DurableStores } from '../../state/durable-stores.js';
 import type { Events } from '../events/provider.js';
 import { applyPush, invalid, type PushRequest } from './push.js';
+import { RegistryTokens } from './registry-tokens.js';
 import { describeId, imageDetail, imageIdentifiers, repositoryShape } from './shapes.js';
 import { EcrStore, type Image, type Repository } from './store.js';
 import {
@@ -44,6 +47,10 @@ const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/;
  */
 export class Ecr {
   readonly stores = new RegionalStores(() => new EcrStore());
+  /** Signs and checks the registry's passwords. */
+  readonly tokens: RegistryTokens;
+  /** Called after every change of a repository or its images (a no-op unless the state is kept). */
+  private changed: () => void = () => undefined;
 
   constructor(
     private readonly deps: {
@@ -52,8 +59,21 @@ export class Ecr {
       bus: Pick<Events, 'publish'>;
       /** The endpoint Docker reaches the registry API at (`http://127.0.0.1:4566`). */
       proxyEndpoint: string;
+      /** What GetAuthorizationToken's passwords are, and the registry API checks (a key of its own if not given). */
+      tokens?: RegistryTokens;
     },
-  ) {}
+  ) {
+    this.tokens = deps.tokens ?? new RegistryTokens(randomBytes(32));
+  }
+
+  /**
+   * Keeps repositories and their image index in `path` between runs (the
+   * image store keeps the blobs), restoring what an earlier run kept.
+   */
+  keepIn(path: string): void {
+    const durable = new DurableStores(this.stores, path);
+    this.changed = () => durable.save();
+  }
 
   /** The registry host in repository URIs, as ECR names it. */
   registryHost(scope: Scope): string {
@@ -97,6 +117,7 @@ export class Ecr {
       images: new Map(),
     };
     store.repositories.set(name, repo);
+    this.changed();
     return repo;
   }
 
@@ -125,6 +146,7 @@ export class Ecr {
   ): Image {
     const repo = this.repository(scope, repositoryName);
     const { image, changed } = applyPush(scope, repo, request, this.deps.images, { repeatIsError });
+    if (changed) this.changed();
     if (changed)
       this.deps.bus.publish(scope, {
         source: 'aws.ecr',
@@ -244,6 +266,7 @@ export class Ecr {
             `The repository with name '${repo.name}' in registry with id '${scope.accountId}' cannot be deleted because it still contains images`,
           );
         this.stores.of(scope).repositories.delete(repo.name);
+        this.changed();
         return { repository: repositoryShape(scope, repo) };
       }),
       define(DescribeImagesCommand, (input, ctx) => {
@@ -360,6 +383,7 @@ export class Ecr {
             repo.images.delete(image.digest);
           }
         }
+        if (deleted.length > 0) this.changed();
         return { imageIds: deleted, failures };
       }),
       define(PutImageCommand, (input, ctx) => {
@@ -387,7 +411,7 @@ export class Ecr {
           authorizationData: ids.map((id) => {
             this.registryScope(ctx, id);
             return {
-              authorizationToken: Buffer.from(`AWS:stepship-local-${id}`).toString('base64'),
+              authorizationToken: Buffer.from(`AWS:${this.tokens.issue(id, expiresAt)}`).toString('base64'),
               expiresAt,
               proxyEndpoint: this.deps.proxyEndpoint,
             };

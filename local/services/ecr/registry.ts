@@ -7,6 +7,7 @@ import { InvalidDigestError, isDigest, sha256 } from '../../images/digest.js';
 import type { ImageStore } from '../../images/image-store.js';
 import { MAX_MANIFEST_BYTES } from '../../images/manifest.js';
 import type { Ecr } from './provider.js';
+import type { RegistryTokens } from './registry-tokens.js';
 import { type Upload, UploadLimitError, type UploadLimits, Uploads } from './uploads.js';
 import { isRepositoryName } from './validation.js';
 
@@ -36,6 +37,15 @@ const FROM_ECR: Record<string, [number, string]> = {
   ImageTagAlreadyExistsException: [400, 'TAG_INVALID'],
 };
 
+/** Who may use the registry API: ECR's tokens, required always (strict) or whenever credentials come. */
+export interface RegistryAuth {
+  tokens: RegistryTokens;
+  /** Every request must carry a valid token; otherwise only requests that carry credentials are checked. */
+  required: boolean;
+  /** The realm named in the challenge (the endpoint's URL). */
+  realm: string;
+}
+
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   idleMs: 15 * 60 * 1000,
   maxBlobBytes: 10 * 1024 ** 3,
@@ -59,6 +69,7 @@ export class Registry {
     private readonly ecr: Ecr,
     limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
     now: () => number = Date.now,
+    private readonly auth?: RegistryAuth,
   ) {
     this.uploads = new Uploads(images.uploads, limits, now);
   }
@@ -70,12 +81,43 @@ export class Registry {
     ctx: RequestContext,
   ): Promise<void> => {
     try {
+      this.authorize(req);
       this.uploads.expireIdle();
       await this.route(req, res, url.pathname, url.searchParams, ctx);
     } catch (err) {
       writeError(res, asRegistryError(err), req.method === 'HEAD');
     }
   };
+
+  /**
+   * As ECR's registry does: a Basic challenge for requests without
+   * credentials (when they are required), and credentials that are not
+   * `AWS` with a password GetAuthorizationToken issued are refused.
+   */
+  private authorize(req: IncomingMessage): void {
+    if (!this.auth) return;
+    const header = req.headers.authorization;
+    const challenge = { 'www-authenticate': `Basic realm="${this.auth.realm}/",service="ecr.amazonaws.com"` };
+    if (header === undefined) {
+      if (!this.auth.required) return;
+      req.resume();
+      throw new RegistryError(
+        401,
+        'UNAUTHORIZED',
+        'authentication required: docker login with a password from aws ecr get-login-password',
+        challenge,
+      );
+    }
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+    const [user, ...rest] = basic
+      ? Buffer.from(basic[1] ?? '', 'base64')
+          .toString('utf8')
+          .split(':')
+      : [];
+    if (user === 'AWS' && this.auth.tokens.verify(rest.join(':')) !== undefined) return;
+    req.resume();
+    throw new RegistryError(401, 'DENIED', 'Your authorization token is invalid or has expired', challenge);
+  }
 
   private async route(
     req: IncomingMessage,

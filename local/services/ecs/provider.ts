@@ -180,8 +180,7 @@ export class Ecs {
     });
     const config = input.deploymentConfiguration ?? {};
     const grace = input.healthCheckGracePeriodSeconds ?? 0;
-    if (grace < 0 || grace > 2147483647)
-      throw invalid('healthCheckGracePeriodSeconds must be from 0 to 2147483647.');
+    checkGracePeriod(grace);
     const service: Service = {
       scope,
       serviceArn: arn,
@@ -254,8 +253,10 @@ export class Ecs {
       checkPercents(next);
       service.deploymentConfiguration = next;
     }
-    if (input.healthCheckGracePeriodSeconds !== undefined)
+    if (input.healthCheckGracePeriodSeconds !== undefined) {
+      checkGracePeriod(input.healthCheckGracePeriodSeconds);
       service.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+    }
     const definition = input.taskDefinition ? this.taskDefinition(scope, input.taskDefinition) : undefined;
     if (definition && definition.status !== 'ACTIVE')
       throw new AwsError('ClientException', 'TaskDefinition is inactive');
@@ -574,6 +575,11 @@ export class Ecs {
 function checkCount(member: string, value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > 5000)
     throw invalid(`${member} must be an integer from 0 to 5000 (got ${value}).`);
+}
+
+function checkGracePeriod(seconds: number): void {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 2147483647)
+    throw invalid('healthCheckGracePeriodSeconds must be an integer from 0 to 2147483647.');
 }
 
 function checkPercents(c: Service['deploymentConfiguration']): void {

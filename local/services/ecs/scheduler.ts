@@ -1,5 +1,7 @@
+import { guarded, inBackground } from '../../runtime/background.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { Ecs } from './provider.js';
+import { forgetStoppedTasks } from './retention.js';
 import { EcsStateEvents } from './state-events.js';
 import { circuitBreakerThreshold, type Deployment, type EcsStore, type Service, type Task } from './store.js';
 import type { TaskLauncher } from './task-launcher.js';
@@ -43,8 +45,11 @@ export class ServiceScheduler {
 
   start(): void {
     this.timer ??= setInterval(() => {
-      for (const [, store] of this.ecs.stores.entries())
-        for (const service of store.services.values()) this.reconcile(store, service);
+      for (const [, store] of this.ecs.stores.entries()) {
+        for (const service of store.services.values())
+          guarded(`scheduling ${service.serviceArn}`, () => this.reconcile(store, service));
+        guarded('forgetting stopped tasks', () => forgetStoppedTasks(store, Date.now()));
+      }
     }, TICK_MS);
   }
 
@@ -120,7 +125,10 @@ export class ServiceScheduler {
   }
 
   private stopTask(service: Service, task: Task, reason: string, code: string): void {
-    void this.launcher.stop(task, service.loadBalancers, reason, code, this.stopTimeoutOf(task));
+    inBackground(
+      `stopping task ${task.taskArn}`,
+      this.launcher.stop(task, service.loadBalancers, reason, code, this.stopTimeoutOf(task)),
+    );
   }
 
   private stopTimeoutOf(task: Task): number | undefined {
@@ -131,12 +139,15 @@ export class ServiceScheduler {
   /** StopTask: a user's stop, which ECS does not count as a failure. */
   stopByUser(task: Task, reason: string): void {
     const service = this.serviceOf(task);
-    void this.launcher.stop(
-      task,
-      service?.loadBalancers ?? [],
-      reason,
-      'UserInitiated',
-      this.stopTimeoutOf(task),
+    inBackground(
+      `stopping task ${task.taskArn}`,
+      this.launcher.stop(
+        task,
+        service?.loadBalancers ?? [],
+        reason,
+        'UserInitiated',
+        this.stopTimeoutOf(task),
+      ),
     );
   }
 
@@ -146,7 +157,7 @@ export class ServiceScheduler {
     const tasks = [...store.tasks.values()].filter(
       (t) => t.serviceArn === service.serviceArn && t.desiredStatus === 'RUNNING',
     );
-    void Promise.all(
+    const drained = Promise.all(
       tasks.map((t) =>
         this.launcher.stop(
           t,
@@ -160,6 +171,7 @@ export class ServiceScheduler {
       service.status = 'INACTIVE';
       service.deployments = [];
     });
+    inBackground(`draining ${service.serviceArn}`, drained);
   }
 
   private serviceOf(task: Task): Service | undefined {

@@ -6,8 +6,10 @@ import { arns } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import { type ImageStore, sha256 } from '../../images/image-store.js';
 import type { ActivityLog } from '../../runtime/activity.js';
+import { inBackground } from '../../runtime/background.js';
 import { ContainerProcess } from '../../runtime/container-process.js';
 import type { IpAllocator } from '../../runtime/ip-allocator.js';
+import type { Lifeline } from '../../runtime/lifeline.js';
 import type { MetadataServer } from '../../runtime/metadata-server.js';
 import type { TaskNetwork } from '../../runtime/task-network.js';
 import { TaskProcess } from '../../runtime/task-process.js';
@@ -35,6 +37,8 @@ export interface LauncherDeps {
   runtime: 'process' | 'docker';
   /** A secret's value by its `valueFrom` (an SSM parameter or a Secrets Manager secret), or undefined. */
   secrets: (valueFrom: string, scope: Scope) => string | undefined;
+  /** Told of every task process, so none outlives the local cloud (runtime/lifeline.ts). */
+  lifeline?: Lifeline;
 }
 
 type LaunchSpec =
@@ -189,7 +193,11 @@ export class TaskLauncher {
     const onOutput = this.deps.logs.writer(task.scope, group, stream);
     task.process =
       spec.kind === 'process'
-        ? new TaskProcess({ ...spec, onOutput })
+        ? new TaskProcess({
+            ...spec,
+            onOutput,
+            ...(this.deps.lifeline ? { lifeline: this.deps.lifeline } : {}),
+          })
         : new ContainerProcess({
             ...spec,
             name: `stepship-${task.id}`,
@@ -215,16 +223,12 @@ export class TaskLauncher {
     for (const lb of loadBalancers)
       this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.register(task.ip, lb.containerPort);
     // A container that exits on its own stops its task; the scheduler replaces it.
-    void task.process.exited.then(() => {
-      if (task.desiredStatus === 'RUNNING')
-        void this.stop(
-          task,
-          loadBalancers,
-          'Essential container in task exited',
-          'EssentialContainerExited',
-          0,
-        );
-    });
+    const exited = task.process.exited.then(() =>
+      task.desiredStatus === 'RUNNING'
+        ? this.stop(task, loadBalancers, 'Essential container in task exited', 'EssentialContainerExited', 0)
+        : undefined,
+    );
+    inBackground(`stopping task ${task.taskArn} after its container exited`, exited);
   }
 
   private async listening(task: Task, port: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { requestUrl } from '../../http/request-url.js';
 import type { RequestFacts } from './rules.js';
 import type { TargetGroup } from './target-group.js';
 
@@ -30,7 +31,22 @@ export class ListenerServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
-    const url = new URL(req.url ?? '/', 'http://alb.local');
+    try {
+      this.serve(req, res);
+    } catch {
+      // A request the rules can't be applied to is the load balancer's 500, never the end of the process.
+      req.resume();
+      this.fail(res, 500, '500 Internal Server Error');
+    }
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse): void {
+    const url = requestUrl(req, 'http://alb.local');
+    if (!url) {
+      req.resume();
+      this.fail(res, 400, '400 Bad Request');
+      return;
+    }
     const routing = this.route({
       path: url.pathname,
       host: req.headers.host ?? '',

@@ -51,6 +51,28 @@ const fail = (code: string, message: string): never => {
   throw new AwsError(code, message);
 };
 const validation = (message: string) => new AwsError('ValidationError', message);
+/** ELB's quota of targets per target group (and what keeps one group's health state bounded). */
+const MAX_TARGETS_PER_GROUP = 1000;
+/** The attribute keys an ALB target group has; only the deregistration delay changes what the local one does. */
+const TARGET_GROUP_ATTRIBUTES = new Set([
+  'deregistration_delay.timeout_seconds',
+  'deregistration_delay.connection_termination.enabled',
+  'stickiness.enabled',
+  'stickiness.type',
+  'stickiness.lb_cookie.duration_seconds',
+  'stickiness.app_cookie.cookie_name',
+  'stickiness.app_cookie.duration_seconds',
+  'load_balancing.algorithm.type',
+  'load_balancing.algorithm.anomaly_mitigation',
+  'load_balancing.cross_zone.enabled',
+  'slow_start.duration_seconds',
+  'target_group_health.dns_failover.minimum_healthy_targets.count',
+  'target_group_health.dns_failover.minimum_healthy_targets.percentage',
+  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count',
+  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
+  'target_health_state.unhealthy.connection_termination.enabled',
+  'target_health_state.unhealthy.draining_interval_seconds',
+]);
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const HTTP_CODES = /^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$/;
@@ -254,6 +276,8 @@ export class Elbv2 {
 
   createListener(scope: Scope, input: CreateListenerInput): Listener {
     const store = this.stores.of(scope);
+    // The model's constraints come before any lookup, as AWS checks them.
+    if (input.Port !== undefined) checkRange('Port', input.Port, 1, 65535);
     const lb = this.loadBalancer(store, input.LoadBalancerArn ?? '');
     const protocol = input.Protocol ?? 'HTTP';
     if (!['HTTP', 'HTTPS'].includes(protocol))
@@ -475,6 +499,8 @@ export class Elbv2 {
         let groups = [...store.targetGroups.values()];
         if (input.TargetGroupArns?.length)
           groups = input.TargetGroupArns.map((a) => this.targetGroup(store, a));
+        for (const name of input.Names ?? [])
+          if (name.length > 32) throw validation('A target group name is at most 32 characters');
         if (input.Names?.length)
           groups = input.Names.map(
             (n) =>
@@ -523,19 +549,30 @@ export class Elbv2 {
       }),
       define(ModifyTargetGroupAttributesCommand, (input, ctx) => {
         const entry = this.targetGroup(this.stores.of(ctx), input.TargetGroupArn ?? '');
-        for (const { Key, Value } of input.Attributes ?? []) {
-          if (Key !== 'deregistration_delay.timeout_seconds') continue;
-          const seconds = Number(Value);
-          if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600)
+        const attributes = input.Attributes ?? [];
+        // Every attribute is checked before any applies, so a refused request changes nothing.
+        for (const { Key } of attributes)
+          if (!TARGET_GROUP_ATTRIBUTES.has(Key ?? ''))
+            throw validation(`Attribute key '${String(Key).slice(0, 64)}' is not recognized`);
+        const delay = attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds');
+        if (delay) {
+          const seconds = Number(delay.Value);
+          if (!/^\d+$/.test(delay.Value ?? '') || seconds > 3600)
             throw validation('deregistration_delay.timeout_seconds must be an integer from 0 to 3600');
           entry.group.deregistrationDelaySeconds = seconds;
         }
-        return { Attributes: input.Attributes ?? [] };
+        return { Attributes: attributes };
       }),
       define(RegisterTargetsCommand, (input, ctx) => {
         const entry = this.targetGroup(this.stores.of(ctx), input.TargetGroupArn ?? '');
-        for (const t of checkTargets(input.Targets))
-          entry.group.register(t.Id ?? '', t.Port ?? entry.group.port);
+        const targets = checkTargets(input.Targets);
+        const known = new Set(entry.group.targets.keys());
+        const added = new Set(
+          targets.map((t) => `${t.Id}:${t.Port ?? entry.group.port}`).filter((k) => !known.has(k)),
+        );
+        if (known.size + added.size > MAX_TARGETS_PER_GROUP)
+          fail('TooManyTargets', `A target group holds at most ${MAX_TARGETS_PER_GROUP} targets.`);
+        for (const t of targets) entry.group.register(t.Id ?? '', t.Port ?? entry.group.port);
         return {};
       }),
       define(DeregisterTargetsCommand, (input, ctx) => {

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { ActivityLog } from '../../runtime/activity.js';
+import { inBackground } from '../../runtime/background.js';
 
 export interface HealthCheck {
   path: string;
@@ -116,7 +117,11 @@ export class TargetGroup {
 
   private schedule(target: Target, delayMs: number): void {
     if (this.stopped) return;
-    target.timer = setTimeout(() => void this.check(target), delayMs);
+    target.timer = setTimeout(
+      () =>
+        inBackground(`health check of ${target.id}:${target.port} in ${this.name}`, () => this.check(target)),
+      delayMs,
+    );
   }
 
   private async check(target: Target): Promise<void> {

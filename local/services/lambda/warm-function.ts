@@ -178,19 +178,26 @@ export class WarmFunction {
           reject(e);
         },
       });
-      worker.postMessage({
-        id,
-        event,
-        context: {
-          awsRequestId: id,
-          functionName: s.functionName,
-          functionVersion: '$LATEST',
-          invokedFunctionArn: s.functionArn,
-          memoryLimitInMB: String(s.memorySize),
-          logGroupName: s.logGroup,
-          timeoutMs: s.timeoutSeconds * 1000,
-        },
-      });
+      try {
+        worker.postMessage({
+          id,
+          event,
+          context: {
+            awsRequestId: id,
+            functionName: s.functionName,
+            functionVersion: '$LATEST',
+            invokedFunctionArn: s.functionArn,
+            memoryLimitInMB: String(s.memorySize),
+            logGroupName: s.logGroup,
+            timeoutMs: s.timeoutSeconds * 1000,
+          },
+        });
+      } catch (err) {
+        // An event the worker can't be handed (too deep to clone): this invocation fails, the worker lives on.
+        this.pending.delete(id);
+        clearTimeout(timer);
+        reject(new FunctionError('Runtime.InvalidEvent', err instanceof Error ? err.message : String(err)));
+      }
     });
   }
 

@@ -357,10 +357,10 @@ export class Logs {
         };
       }),
       define(GetLogEventsCommand, (input, ctx) => {
-        const group = this.identified(ctx, input);
-        const stream = this.stream(group, input.logStreamName ?? '');
         const limit = input.limit ?? 10_000;
         checkLimit(limit);
+        const group = this.identified(ctx, input);
+        const stream = this.stream(group, input.logStreamName ?? '');
         return readStream(stream, {
           limit,
           startTime: input.startTime,
@@ -370,6 +370,7 @@ export class Logs {
         });
       }),
       define(FilterLogEventsCommand, (input, ctx) => {
+        checkLimit(input.limit ?? 10_000);
         const group = this.identified(ctx, input);
         if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined)
           throw invalid('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { paginate } from '../../core/pagination.js';
 import type { RequestContext, Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
@@ -9,8 +10,18 @@ import { type Bucket, S3Store } from './store.js';
 const NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
-/** Query parameters that are no subresource: the SDK's operation marker. */
-const PLAIN_QUERY = new Set(['x-id']);
+const MAX_BUCKET_CONFIGURATION_BYTES = 64 * 1024;
+/** Query parameters that name no subresource: the SDK's operation id, and a presigned URL's signature. */
+const PLAIN_QUERY = new Set([
+  'x-id',
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+]);
 /** ListBuckets' own query parameters (paging and filtering), not subresources. */
 const LIST_BUCKETS_QUERY = new Set(['max-buckets', 'continuation-token', 'prefix', 'bucket-region']);
 
@@ -157,7 +168,10 @@ export class S3 {
       );
       return;
     }
-    if (key === '') return this.bucketRequest(req, res, ctx, bucketName, headers);
+    if (key === '') {
+      const configuration = req.method === 'PUT' ? await readBucketConfiguration(req) : undefined;
+      return this.bucketRequest(req, res, ctx, bucketName, headers, configuration);
+    }
     const bucket = this.bucket(ctx, bucketName);
     switch (req.method) {
       case 'PUT': {
@@ -209,9 +223,11 @@ export class S3 {
     ctx: RequestContext,
     name: string,
     headers: Record<string, string>,
+    configuration?: BucketConfiguration,
   ): void {
     switch (req.method) {
       case 'PUT':
+        checkLocation(configuration, ctx.region);
         this.createBucket(ctx, name);
         res.writeHead(200, { ...headers, location: `/${name}` }).end();
         return;
@@ -269,6 +285,50 @@ async function readObject(req: IncomingMessage): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+interface BucketConfiguration {
+  locationConstraint?: string;
+}
+
+/** CreateBucket's optional `<CreateBucketConfiguration>`; a body that is not XML is MalformedXML, as S3 answers. */
+async function readBucketConfiguration(req: IncomingMessage): Promise<BucketConfiguration> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BUCKET_CONFIGURATION_BYTES)
+      throw new S3Error(
+        400,
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema.',
+      );
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  if (XMLValidator.validate(text) !== true)
+    throw new S3Error(
+      400,
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    );
+  const parsed = new XMLParser({ processEntities: false }).parse(text) as {
+    CreateBucketConfiguration?: { LocationConstraint?: unknown };
+  };
+  const constraint = parsed.CreateBucketConfiguration?.LocationConstraint;
+  return typeof constraint === 'string' && constraint !== '' ? { locationConstraint: constraint } : {};
+}
+
+/** S3 creates a bucket in the region it is asked in: a constraint naming another is refused. */
+function checkLocation(configuration: BucketConfiguration | undefined, region: string): void {
+  const constraint = configuration?.locationConstraint;
+  if (constraint === undefined || constraint === region) return;
+  throw new S3Error(
+    400,
+    'IllegalLocationConstraintException',
+    `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+  );
 }
 
 function document(body: Record<string, unknown>): string {

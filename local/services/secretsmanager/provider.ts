@@ -20,6 +20,7 @@ import type { SecretsStore, SecretVersion, StoredSecret } from './store.js';
 
 const NAME = /^[a-zA-Z0-9/_+=.@-]{1,512}$/;
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
+const MAX_SECRET_BYTES = 65_536;
 const invalidRequest = (message: string) => new AwsError('InvalidRequestException', message);
 const notFound = () =>
   new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
@@ -254,6 +255,10 @@ function requestedValue(input: { SecretString?: string | undefined; SecretBinary
       "You can't specify both a binary secret value and a string secret value in the same secret.",
     );
   if (input.SecretString === undefined && input.SecretBinary === undefined) return undefined;
+  // Secrets Manager's quota: a secret value is at most 65,536 bytes.
+  const size = Buffer.byteLength(input.SecretString ?? '') + (input.SecretBinary?.byteLength ?? 0);
+  if (size > MAX_SECRET_BYTES)
+    throw invalid(`A secret value may be at most ${MAX_SECRET_BYTES} bytes (this one is ${size}).`);
   return { string: input.SecretString, binary: input.SecretBinary };
 }
 

@@ -34,6 +34,7 @@ import { logEvent } from './execution-log.js';
 import { History, stateEventType, withoutData } from './history.js';
 import { historyPage } from './history-pages.js';
 import { loggingOf, sameConfiguration } from './machine-config.js';
+import { forgetOldExecutions } from './retention.js';
 import { runExecution } from './runner.js';
 import { type Execution, type ExecutionStatus, type Machine, SfnStore } from './store.js';
 
@@ -43,6 +44,8 @@ export interface StepFunctionsDeps {
   logs: Logs;
   /** Where execution status changes are published (EventBridge), if anywhere. */
   publish?: (scope: Scope, event: CloudEvent) => void;
+  /** The finished executions kept per state machine (the oldest are forgotten); 1000 unless given. */
+  finishedExecutionsKept?: number;
 }
 
 const validate = new Constraints('ValidationException');
@@ -173,6 +176,7 @@ export class StepFunctions {
       abort: () => controller.abort(),
       done: Promise.resolve(),
     };
+    forgetOldExecutions(store, machine.arn, this.deps.finishedExecutionsKept);
     store.executions.set(arn, execution);
     this.statusChanged(execution);
     execution.done = runExecution(execution, parsed, {
