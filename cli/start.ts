@@ -23,6 +23,8 @@ export interface StartOptions {
   reset: boolean;
   /** Seconds between rollout checks (tests and benchmarks shorten it). */
   rolloutPollSeconds?: number;
+  /** Strict mode: requests must be signed with the credentials the cloud keeps in its state folder. */
+  strict?: boolean;
   out: (line: string) => void;
 }
 
@@ -81,6 +83,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     loadBalancerPort: options.loadBalancerPort,
     stateDir,
     runtime: options.runtime,
+    strict: options.strict ?? false,
   });
   try {
     out(`✓ local cloud listening on ${cloud.endpointUrl} ${seconds(Date.now() - t)}`);
@@ -100,7 +103,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     const output = (stack: string, name: string) => provisioned.outputs[`${stack}.${name}`] ?? '';
     const cluster = output(stacks.app, 'ClusterName');
     const services = model.services.map((s) => s.name);
-    const clients = localClients(cloud.endpointUrl, cloud.region);
+    const clients = localClients(cloud.endpointUrl, cloud.region, cloud.credentials);
     t = Date.now();
     await waitUntilServicesStable(
       // The bootstrap tasks start in well under a second locally: poll often, give up after two minutes.
@@ -207,15 +210,20 @@ function relativeContext(root: string, context: string): string {
 }
 
 export function describeEndpoints(cloud: LocalCloud, stateDir: string, names: DeployedNames): string[] {
+  const strict = cloud.strict;
+  const credentialsFile = join(stateDir, 'credentials.json');
   return [
     '',
     `  The app:          ${cloud.loadBalancerUrl}/`,
     `  Console:          ${cloud.consoleUrl}  (services, deployments, executions; read-only)`,
-    `  AWS endpoint:     ${cloud.endpointUrl}  (region ${cloud.region}, account ${cloud.accountId}, any credentials)`,
+    `  AWS endpoint:     ${cloud.endpointUrl}  (region ${cloud.region}, account ${cloud.accountId}, ${strict ? `strict: signed with the keys in ${credentialsFile}` : 'any credentials'})`,
     `  API:              ${names.apiUrl}  (POST /deployments, GET /deployments/{id}; SigV4 for execute-api)`,
     '',
     '  Inspect it with the AWS CLI, e.g.:',
-    `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    strict
+      ? // The secret stays in its 0600 file: the hint reads it rather than printing it.
+        `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=$(node -p "require('${credentialsFile}').accessKeyId") AWS_SECRET_ACCESS_KEY=$(node -p "require('${credentialsFile}').secretAccessKey")`
+      : `    export AWS_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
     `    alias awsl='aws --endpoint-url ${cloud.endpointUrl}'`,
     `    awsl ecs describe-services --cluster ${names.cluster} --services ${names.services.join(' ')}`,
     '    awsl elbv2 describe-target-health --target-group-arn "$(awsl elbv2 describe-target-groups --query TargetGroups[0].TargetGroupArn --output text)"',

@@ -132,6 +132,8 @@ export class LocalCloud {
   readonly scope: Scope;
   /** The credentials clients of this cloud sign with (any work unless it runs in strict mode). */
   credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_CREDENTIALS;
+  /** Whether every request must be signed with `credentials` (or a role's keys this cloud issued). */
+  strict = false;
   readonly activity = new ActivityLog();
   endpointUrl = '';
   loadBalancerUrl = '';
@@ -210,6 +212,7 @@ export class LocalCloud {
     this.lastClosers.push(async () => claim.release());
     this.durableState = claim.durable;
     if (o.strict) {
+      this.strict = true;
       privateStateDir(o.stateDir);
       this.credentials = ownCredentials(o.stateDir);
     }

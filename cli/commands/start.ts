@@ -11,6 +11,7 @@ interface StartFlags {
   endpointPort: number;
   lbPort: number;
   runtime: 'process' | 'docker';
+  strict: boolean;
 }
 
 export function startCommand(program: Command, ctx: CliContext): void {
@@ -43,6 +44,11 @@ export function startCommand(program: Command, ctx: CliContext): void {
       runtimeOption,
       (process.env.STEPSHIP_RUNTIME as 'process' | 'docker' | undefined) ?? 'process',
     )
+    .option(
+      '--strict',
+      'for shared machines: every request must be signed with the credentials kept in .stepship/credentials.json (mode 0600), the registry needs docker login, and the console URL carries a key',
+      process.env.STEPSHIP_STRICT === '1',
+    )
     .action(async (flags: StartFlags, command: Command) => {
       const { io } = ctx;
       const app = loadApp(command.optsWithGlobals().app);
@@ -60,6 +66,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
         loadBalancerPort: flags.lbPort,
         reset: flags.reset,
         runtime: flags.runtime,
+        strict: flags.strict,
         out: (line) => io.out(line),
       }).catch((err: unknown) => {
         // What the user fixes with another port or runtime: a usage error.
@@ -82,6 +89,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
         consoleUrl: cloud.consoleUrl,
         region: cloud.region,
         accountId: cloud.accountId,
+        strict: cloud.strict,
         startedAt: new Date().toISOString(),
       });
       try {

@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LOCAL_CREDENTIALS } from '../../local/credentials.js';
+import { keptCredentials } from '../../local/state/own-credentials.js';
 import type { AppModel } from '../../manifest/model.js';
 import { UsageError } from '../errors.js';
 import { type CloudDiscovery, discoveryPath, liveDiscovery } from './discovery.js';
@@ -10,7 +11,7 @@ export interface Connection {
   /** The local cloud's endpoint; absent for AWS (the SDK's own endpoints). */
   endpoint?: string;
   region: string;
-  /** The local cloud accepts any; AWS gets the SDK's credential chain (absent here). */
+  /** A local cloud's: any, or in strict mode the ones it keeps in the state folder; AWS gets the SDK's credential chain (absent here). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** How it was chosen, for messages. */
   via: string;
@@ -50,7 +51,7 @@ export async function resolveConnection(
       target: 'local',
       endpoint,
       region: same?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: localCredentials(stateDir),
       via: `--endpoint ${endpoint}`,
       ...(same ? { discovery: same } : {}),
     };
@@ -60,11 +61,20 @@ export async function resolveConnection(
       target: 'local',
       endpoint: discovered.endpoint,
       region: discovered.region,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: localCredentials(stateDir),
       via: `the local cloud of \`stepship start\` (pid ${discovered.pid}, ${discoveryPath(stateDir)})`,
       discovery: discovered,
     };
   return { target: 'aws', region: (await configuredRegion()) ?? app.region, via: 'AWS' };
+}
+
+/**
+ * What to sign a local cloud's requests with: the credentials a strict cloud
+ * of this app keeps in its state folder when there are any (a cloud that is
+ * not strict accepts them like any others), else the usual local ones.
+ */
+function localCredentials(stateDir: string): { accessKeyId: string; secretAccessKey: string } {
+  return keptCredentials(stateDir) ?? LOCAL_CREDENTIALS;
 }
 
 /** The region the SDK resolves (AWS_REGION, the profile's), or undefined when none is configured. */

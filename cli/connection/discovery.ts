@@ -13,6 +13,8 @@ export interface CloudDiscovery {
   consoleUrl: string;
   region: string;
   accountId: string;
+  /** Strict mode: the other commands sign with the cloud's kept credentials (`credentials.json` beside this file). */
+  strict?: boolean;
   startedAt: string;
 }
 
