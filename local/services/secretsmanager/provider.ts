@@ -164,7 +164,7 @@ export class SecretsManager {
         const now = new Date();
         const secret: StoredSecret = {
           name,
-          arn: arns.secret(ctx, name, randomBytes(4).toString('base64url').slice(0, 6)),
+          arn: arns.secret(ctx, name, secretArnSuffix()),
           ...(input.Description ? { description: input.Description } : {}),
           tags: (input.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
           createdAt: now,
@@ -274,4 +274,11 @@ function sameValue(a: SecretValue, b: SecretValue | undefined): boolean {
 
 function stagesOf(secret: StoredSecret): Record<string, string[]> {
   return Object.fromEntries(secret.versions.map((v) => [v.id, [...v.stages]]));
+}
+
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The six random letters and digits AWS appends to a secret's ARN (base64 would bring '-' and '_', which it never does). */
+function secretArnSuffix(): string {
+  return [...randomBytes(6)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
 }
