@@ -231,7 +231,11 @@ export class LocalCloud {
       db.once('error', reject);
       db.listen(dbSocket, () => resolve());
     });
-    this.lastClosers.unshift(() => new Promise((resolve) => db.close(() => resolve(undefined))));
+    const dynamodbRequests = dynamodbPassThrough(db);
+    this.lastClosers.unshift(async () => {
+      await dynamodbRequests.quiesce();
+      await new Promise((resolve) => db.close(() => resolve(undefined)));
+    });
     this.logs = new Logs({ maxEventsPerStream: o.logEventsPerStream });
     this.lambda = new Lambda(this.logs);
     this.closers.push(() => this.lambda.stop());
@@ -378,7 +382,7 @@ export class LocalCloud {
         required: o.strict,
         realm: this.endpointUrl,
       }).handle,
-      passThrough: { dynamodb: dynamodbPassThrough(db) },
+      passThrough: { dynamodb: dynamodbRequests },
       console: consoleKey ? keyedConsole(webConsole.handle, consoleKey) : webConsole.handle,
       iam: new RequestScreen(this.iam),
       ...(o.strict ? { signatures: new SignatureCheck((id) => this.secretOf(id)) } : {}),

@@ -32,6 +32,7 @@ export class Lifeline {
   private readonly runFile: string;
   private readonly tasks = new Set<number>();
   private reaper: ChildProcess | undefined;
+  private closed = false;
 
   private constructor(
     runDir: string,
@@ -74,6 +75,7 @@ export class Lifeline {
 
   /** The cloud stopped what it started: the reaper stands down, and the run file goes. */
   close(): void {
+    this.closed = true;
     const reaper = this.reaper;
     this.reaper = undefined;
     if (reaper?.stdin?.writable) reaper.stdin.end('stand-down\n');
@@ -81,8 +83,15 @@ export class Lifeline {
   }
 
   private save(): void {
+    // After close (or once the state directory is gone) there is nothing left to keep track for:
+    // a task exiting late must not make its exit handler throw and end the process.
+    if (this.closed) return;
     const run: RunFile = { cloudPid: process.pid, owner: this.owner, tasks: [...this.tasks] };
-    writeFileSync(this.runFile, JSON.stringify(run));
+    try {
+      writeFileSync(this.runFile, JSON.stringify(run));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   private startReaper(): void {

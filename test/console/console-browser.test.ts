@@ -247,8 +247,8 @@ describeInBrowser(`the console in a real browser${skipReason ? ` (skipped: ${ski
     // A marker that a reload would lose: the page must update in place.
     await page.evaluate('window.loadedOnce = true');
 
-    // The rollout wait loops while ECS replaces the failing tasks: seen live, without a reload.
-    await page.locator('[data-node="state:WaitForRollout"]', { hasText: '×2' }).waitFor({ timeout: 60_000 });
+    // The execution waits on ECS's events while ECS replaces the failing tasks: seen live, without a reload.
+    await page.locator('[data-node="state:AwaitRollout"].status-current').waitFor({ timeout: 60_000 });
     expect(await page.locator('.node.status-current').count()).toBeLessThanOrEqual(1);
     const rowsWhileRunning = await page.locator('table.timeline tbody tr').count();
 
@@ -259,9 +259,9 @@ describeInBrowser(`the console in a real browser${skipReason ? ` (skipped: ${ski
     const failure = page.locator('#failure');
     expect(await failure.locator('.error-name').textContent()).toBe('RolloutFailedError');
     expect(await failure.locator('pre.cause').textContent()).toContain('circuit breaker');
-    expect(await failure.textContent()).toContain('First failed step: CheckRollout (RolloutFailedError).');
+    expect(await failure.textContent()).toContain('First failed step: AwaitRollout (RolloutFailedError).');
 
-    expect(await page.locator('[data-node="state:CheckRollout"]').getAttribute('class')).toContain(
+    expect(await page.locator('[data-node="state:AwaitRollout"]').getAttribute('class')).toContain(
       'status-failed',
     );
     expect(await page.locator('[data-node="state:DeploymentFailed"]').getAttribute('class')).toContain(
@@ -271,7 +271,7 @@ describeInBrowser(`the console in a real browser${skipReason ? ` (skipped: ${ski
       'status-succeeded',
     );
     expect(
-      await page.locator(`#edge-${await edgeId('CheckRollout', 'Rollback', 'catch')}`).getAttribute('class'),
+      await page.locator(`#edge-${await edgeId('AwaitRollout', 'Rollback', 'catch')}`).getAttribute('class'),
     ).toContain('taken');
     expect(await page.locator('table.timeline tbody tr').count()).toBeGreaterThan(rowsWhileRunning);
     expect(await page.locator('#history-list > li').count()).toBe(await historyLength(started.executionArn));

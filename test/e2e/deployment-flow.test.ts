@@ -275,11 +275,16 @@ describe('how deployments start, queue and end, on the local cloud', () => {
     const last = await recordOf('the last push to start', (r) => r.imageDigest === waiting[2]);
     expect((await follow(env.clients, await executionOf(last))).status).toBe('SUCCEEDED');
     const after = await records();
-    for (const earlier of queued.slice(0, 2))
-      expect(after.get(earlier.deploymentId)).toMatchObject({
-        status: 'SUPERSEDED',
-        supersededBy: last.deploymentId,
-      });
+    // Each waiting push is superseded by a later one: by the next if it was already waiting when
+    // the next arrived, else (pushes are delivered asynchronously) by the one that displaced it.
+    expect(after.get(queued[1]?.deploymentId ?? '')).toMatchObject({
+      status: 'SUPERSEDED',
+      supersededBy: last.deploymentId,
+    });
+    expect(after.get(queued[0]?.deploymentId ?? '')?.status).toBe('SUPERSEDED');
+    expect([queued[1]?.deploymentId, last.deploymentId]).toContain(
+      after.get(queued[0]?.deploymentId ?? '')?.supersededBy,
+    );
     expect(after.get(last.deploymentId)?.status).toBe('SUCCEEDED');
     // Only the first and the last of the four pushes ran.
     const ran = (await executions()).filter((e) =>

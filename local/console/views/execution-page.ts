@@ -92,11 +92,14 @@ export function phases(timings: Record<string, number>): Content {
   );
 }
 
-/** Why it failed: the execution's error and cause, the step that failed first, and the record's cause. */
+/** Why it failed: the execution's error and cause, the step that failed with it first, and the record's cause. */
 function failureView(model: ExecutionModel): Html | string {
   const { execution } = model.record;
-  const firstFailure = model.summary.visits.find((v) => v.status === 'failed' || v.status === 'timed-out');
   const error = execution.error ?? model.deployment?.error;
+  const failed = model.summary.visits.filter((v) => v.status === 'failed' || v.status === 'timed-out');
+  // A failure the workflow handled on its way (a heartbeat timeout that falls back to a check) is not
+  // why it failed: point at the first step that failed with the execution's own error, if one did.
+  const firstFailure = failed.find((v) => error !== undefined && v.error === error) ?? failed[0];
   const cause = execution.cause ?? model.deployment?.cause;
   if (!error && !cause && !firstFailure) return '';
   const message = (parseJson(cause) as { errorMessage?: unknown } | undefined)?.errorMessage;

@@ -21,11 +21,53 @@ const codec = new JsonCodec({ timestampFormat: { useTrait: true, default: 7 }, j
  * than DynamoDB does, DynamoDB's answer goes out instead (amendments.ts).
  * The checksum DynamoDB clients verify is recomputed.
  */
-export function dynamodbPassThrough(db: Server): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
+export interface DynamoDbPassThrough {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Refuses new requests and waits (at most `timeoutMs`) for those under way:
+   * requests reach dynalite past its server's own connection tracking, so
+   * its database must not close while one is still reading it (dynalite
+   * then throws outside any request, which would end the process).
+   */
+  quiesce(timeoutMs?: number): Promise<void>;
+}
+
+export function dynamodbPassThrough(db: Server): DynamoDbPassThrough {
+  let inFlight = 0;
+  let closing = false;
+  let settled: (() => void) | undefined;
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (closing) {
+      req.resume();
+      writeJsonError(
+        res,
+        CONTENT_TYPE,
+        new AwsError('ServiceUnavailable', 'The local cloud is stopping', 503),
+      );
+      return;
+    }
+    inFlight++;
     // A request too large to read is answered as such; anything else that fails here is ours.
-    serve(db, req, res).catch((err: unknown) => writeJsonError(res, CONTENT_TYPE, err));
+    serve(db, req, res)
+      .catch((err: unknown) => writeJsonError(res, CONTENT_TYPE, err))
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) settled?.();
+      });
   };
+  return Object.assign(handler, {
+    quiesce: async (timeoutMs = 5000) => {
+      closing = true;
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        settled = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  });
 }
 
 async function serve(db: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
