@@ -16,10 +16,14 @@ import { RequestScreen } from './iam/request-screen.js';
 import { ImageStore } from './images/image-store.js';
 import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
+
+export { notEmulatedLines } from './provision/provisioner.js';
+
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
+import { Acm } from './services/acm/provider.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
@@ -124,6 +128,9 @@ export class LocalCloud {
   sfn!: StepFunctions;
   dynamodb!: DynamoDBClient;
   readonly cloudformation = new CloudFormation();
+  readonly acm = new Acm();
+  /** The local CA's certificate (PEM file), which HTTPS listeners' certificates chain to. */
+  caCertPath = '';
   readonly ssm = new Ssm();
   readonly secretsManager = new SecretsManager();
   /** The templates' roles and policies, enforced on requests signed with a role's credentials (local/iam). */
@@ -187,11 +194,13 @@ export class LocalCloud {
     this.closers.push(() => closeServer(endpoint));
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
     for (const host of loopbackHosts(endpointPort)) this.allowedHosts.add(host);
+    const ca = localCa(o.stateDir);
+    this.caCertPath = ca.certPath;
     const taskNetwork = await TaskNetwork.start({
       host: o.host,
       endpointUrl: this.endpointUrl,
       region: this.region,
-      ca: localCa(o.stateDir),
+      ca,
       containers: o.runtime === 'docker',
     });
     this.taskNetwork = taskNetwork;
@@ -228,7 +237,12 @@ export class LocalCloud {
       'Choose another with --lb-port N (or STEPSHIP_LB_PORT).',
     );
     await closeServer(probe);
-    this.elbv2 = new Elbv2({ host: o.host, firstPort: lbPort, activity: this.activity });
+    this.elbv2 = new Elbv2({
+      host: o.host,
+      firstPort: lbPort,
+      activity: this.activity,
+      certificates: { ca, namesOf: (arn, scope) => this.acm.namesOf(arn, scope) },
+    });
     this.closers.push(() => this.elbv2.stop());
     this.loadBalancerUrl = `http://${o.host}:${lbPort}`;
 
@@ -315,7 +329,9 @@ export class LocalCloud {
         assemblyDir,
         endpointUrl: this.endpointUrl,
         credentials: LOCAL_CREDENTIALS,
+        caCertPath: this.caCertPath,
         services: {
+          acm: this.acm,
           ecr: this.ecr,
           ecs: this.ecs,
           elbv2: this.elbv2,

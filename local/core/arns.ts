@@ -49,6 +49,7 @@ export const arns = {
     formatArn(s, 'ecs', `task-definition/${family}:${revision}`),
   /** Every revision of a family: what RegisterTaskDefinition is authorized against before its revision exists. */
   ecsTaskDefinitionFamily: (s: Scope, family: string) => formatArn(s, 'ecs', `task-definition/${family}:*`),
+  acmCertificate: (s: Scope, id: string) => formatArn(s, 'acm', `certificate/${id}`),
   ecrRepository: (s: Scope, name: string) => formatArn(s, 'ecr', `repository/${name}`),
   codebuildProject: (s: Scope, name: string) => formatArn(s, 'codebuild', `project/${name}`),
   codebuildBuild: (s: Scope, id: string) => formatArn(s, 'codebuild', `build/${id}`),

@@ -4,6 +4,7 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { arns, lastSegment } from '../core/arns.js';
 import type { Scope } from '../core/scope.js';
 import type { Iam } from '../iam/provider.js';
+import type { Acm } from '../services/acm/provider.js';
 import type { CodeBuild } from '../services/codebuild/provider.js';
 import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
@@ -25,7 +26,10 @@ export interface ProvisionContext {
   assemblyDir: string;
   endpointUrl: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The local CA's certificate (PEM file): functions trust it, as tasks do, to reach local HTTPS listeners. */
+  caCertPath?: string;
   services: {
+    acm: Acm;
     ecr: Ecr;
     ecs: Ecs;
     elbv2: Elbv2;
@@ -129,6 +133,8 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ECS::Service': (p, ctx) => {
     const input = camel(p) as Record<string, unknown>;
     input.serviceName ??= physicalName(ctx, 255);
+    // CloudFormation starts a new service without DesiredCount at 1 (a scalable target then moves it).
+    input.desiredCount ??= 1;
     const service = ctx.services.ecs.createService(ctx.scope, input as never);
     return {
       ref: service.serviceArn,
@@ -213,6 +219,16 @@ export const HANDLERS: Record<string, ResourceHandler> = {
       Actions: (p.Actions as never) ?? [],
     });
     return { ref: rule.arn, attributes: { RuleArn: rule.arn, IsDefault: 'false' } };
+  },
+
+  // No DNS to validate against: the certificate is issued at once, and served by the local CA.
+  'AWS::CertificateManager::Certificate': (p, ctx) => {
+    const certificate = ctx.services.acm.requestCertificate(
+      ctx.scope,
+      str(p.DomainName),
+      ((p.SubjectAlternativeNames as unknown[] | undefined) ?? []).map(str),
+    );
+    return { ref: certificate.arn };
   },
 
   'AWS::DynamoDB::Table': async (p, ctx) => {
@@ -399,6 +415,7 @@ export const HANDLERS: Record<string, ResourceHandler> = {
         AWS_REGION: ctx.region,
         AWS_DEFAULT_REGION: ctx.region,
         AWS_ENDPOINT_URL: ctx.endpointUrl,
+        ...(ctx.caCertPath ? { NODE_EXTRA_CA_CERTS: ctx.caCertPath } : {}),
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
