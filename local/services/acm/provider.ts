@@ -35,7 +35,7 @@ export class Acm {
   /** The names a certificate is for, in whichever scope its ARN names; undefined for one it never issued. */
   namesOf(arn: string, fallback: Scope): string[] | undefined {
     const parsed = parseArn(arn);
-    if (!parsed || parsed.service !== 'acm') return undefined;
+    if (parsed?.service !== 'acm') return undefined;
     return this.stores.of(scopeOfArn(parsed, fallback)).get(arn)?.subjectAlternativeNames;
   }
 }
