@@ -30,6 +30,7 @@ import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
 import { Ecr } from './services/ecr/provider.js';
 import { Registry } from './services/ecr/registry.js';
 import { Ecs } from './services/ecs/provider.js';
+import { interruptSpotTask } from './services/ecs/spot-interruption.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
 import { Events } from './services/events/provider.js';
@@ -349,6 +350,16 @@ export class LocalCloud {
     );
     for (const stack of result.stacks) this.cloudformation.record(this.scope, stack);
     return result;
+  }
+
+  /**
+   * Local-only control: AWS reclaims a Fargate Spot task's capacity. The task
+   * drains from its target groups, gets SIGTERM, and SIGKILL once
+   * `warningSeconds` (120 on AWS) have passed; it stops with stopCode
+   * SpotInterruption and its service replaces it. Resolves once it stopped.
+   */
+  interruptSpotTask(taskArn: string, warningSeconds?: number): Promise<void> {
+    return interruptSpotTask(this.ecs, this.scope, taskArn, warningSeconds);
   }
 
   /** Stops every task (SIGTERM, then SIGKILL), function worker and server it started. */

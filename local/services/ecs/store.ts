@@ -1,4 +1,5 @@
 import type {
+  CapacityProviderStrategyItem,
   Cluster as ClusterShape,
   Deployment as DeploymentShape,
   LoadBalancer,
@@ -57,6 +58,8 @@ export interface Task {
   stoppedAt?: Date;
   stoppedReason?: string;
   stopCode?: string;
+  /** The capacity provider it was placed on, when its service has a strategy (FARGATE_SPOT can be interrupted). */
+  capacityProviderName?: string;
   ip: string;
   containers: Container[];
   process?: TaskRuntimeProcess;
@@ -99,6 +102,8 @@ export interface Service {
   taskDefinition: string;
   desiredCount: number;
   launchType: 'FARGATE';
+  /** Where its tasks go instead of a launch type (FARGATE, FARGATE_SPOT, an EC2 provider). */
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
   platformVersion: string;
   deploymentConfiguration: {
     minimumHealthyPercent: number;

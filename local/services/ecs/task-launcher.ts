@@ -62,7 +62,12 @@ export class TaskLauncher {
   constructor(private readonly deps: LauncherDeps) {}
 
   /** Creates the task (PROVISIONING) and runs its start in the background. */
-  launch(service: Service, deployment: Deployment, definition: TaskDefinition): Task {
+  launch(
+    service: Service,
+    deployment: Deployment,
+    definition: TaskDefinition,
+    capacityProviderName?: string,
+  ): Task {
     const id = randomUUID().replaceAll('-', '');
     const clusterName = service.clusterArn.split('/').pop() ?? 'default';
     const container = essential(definition);
@@ -80,6 +85,7 @@ export class TaskLauncher {
       desiredStatus: 'RUNNING',
       healthStatus: 'UNKNOWN',
       createdAt: new Date(),
+      ...(capacityProviderName ? { capacityProviderName } : {}),
       ip: this.deps.ips.allocate(),
       containers: [
         {
