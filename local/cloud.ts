@@ -24,6 +24,9 @@ import { IpAllocator } from './runtime/ip-allocator.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
 import { Acm } from './services/acm/provider.js';
+import { ecsResources } from './services/application-autoscaling/ecs-resources.js';
+import { ApplicationAutoScaling } from './services/application-autoscaling/provider.js';
+import type { TargetTrackingOptions } from './services/application-autoscaling/target-tracking.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
@@ -62,6 +65,8 @@ export interface LocalCloudOptions {
   runtime?: 'process' | 'docker';
   /** The most log events one CloudWatch Logs stream keeps (the oldest go first). */
   logEventsPerStream?: number;
+  /** Target tracking's period and alarm lengths (AWS's: a minute, 3 periods out, 15 in); tests shorten them. */
+  scaling?: Partial<TargetTrackingOptions>;
 }
 
 export const LOCAL_CREDENTIALS = {
@@ -126,6 +131,7 @@ export class LocalCloud {
   codebuild!: CodeBuild;
   elbv2!: Elbv2;
   ecs!: Ecs;
+  autoscaling!: ApplicationAutoScaling;
   sfn!: StepFunctions;
   dynamodb!: DynamoDBClient;
   readonly cloudformation = new CloudFormation();
@@ -155,6 +161,7 @@ export class LocalCloud {
       stateDir: options.stateDir ?? join(PROJECT_ROOT, '.stepship'),
       runtime: options.runtime ?? 'process',
       logEventsPerStream: options.logEventsPerStream ?? 10_000,
+      scaling: options.scaling ?? {},
     });
     try {
       await cloud.boot();
@@ -273,6 +280,10 @@ export class LocalCloud {
     this.ecs = ecs;
     ecs.scheduler.start();
     this.closers.unshift(() => ecs.scheduler.stop());
+    const autoscaling = new ApplicationAutoScaling(ecsResources(ecs, this.elbv2), o.scaling);
+    this.autoscaling = autoscaling;
+    autoscaling.tracking.start();
+    this.closers.unshift(async () => autoscaling.tracking.stop());
     this.sfn = new StepFunctions({
       lambda: this.lambda,
       codebuild: this.codebuild,
@@ -283,6 +294,7 @@ export class LocalCloud {
 
     const services = [
       this.ecs.api,
+      this.autoscaling.api,
       this.ecr.api,
       this.codebuild.api,
       this.events.api,
@@ -333,6 +345,7 @@ export class LocalCloud {
         caCertPath: this.caCertPath,
         services: {
           acm: this.acm,
+          autoscaling: this.autoscaling,
           ecr: this.ecr,
           ecs: this.ecs,
           elbv2: this.elbv2,
