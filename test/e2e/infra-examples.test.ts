@@ -3,9 +3,21 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import type { Running } from '../../cli/start.js';
+import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { loadManifest } from '../../manifest/index.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
 import { PROJECT_ROOT, quickApp, startTestDeployment } from '../helpers/local-deployment.js';
@@ -77,6 +89,50 @@ describe('examples/notes-scaled-https: HTTPS on the domain, locally', () => {
       ['api', 'SUCCEEDED'],
       ['web', 'SUCCEEDED'],
     ]);
+  });
+
+  it("runs the template's scaling and capacity: each service at its scalable minimum, its tasks on the strategy's providers", async () => {
+    const env = deployed as { env: Running };
+    const { cluster, services } = env.env.names;
+    const config = {
+      endpoint: env.env.cloud.endpointUrl,
+      region: env.env.cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+    };
+    const scaling = new ApplicationAutoScalingClient(config);
+    const ecs = new ECSClient(config);
+    try {
+      const targets = (await scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' })))
+        .ScalableTargets;
+      expect(targets?.map((t) => [t.ResourceId, t.MinCapacity, t.MaxCapacity]).sort()).toEqual([
+        [`service/${cluster}/api`, 2, 10],
+        [`service/${cluster}/web`, 2, 6],
+      ]);
+      const policies = (await scaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs' })))
+        .ScalingPolicies;
+      expect(
+        policies
+          ?.map(
+            (p) =>
+              p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType,
+          )
+          .sort(),
+      ).toEqual([
+        'ALBRequestCountPerTarget',
+        'ALBRequestCountPerTarget',
+        'ECSServiceAverageCPUUtilization',
+        'ECSServiceAverageMemoryUtilization',
+      ]);
+      const described = await ecs.send(new DescribeServicesCommand({ cluster, services }));
+      expect(described.services?.map((s) => s.desiredCount)).toEqual([2, 2]);
+      const arns = (await ecs.send(new ListTasksCommand({ cluster, serviceName: 'api' }))).taskArns ?? [];
+      const tasks = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }))).tasks ?? [];
+      // FARGATE has base 1: the first task is on demand, the next by weight (3 : 1) on Spot.
+      expect(tasks.map((t) => t.capacityProviderName).sort()).toEqual(['FARGATE', 'FARGATE_SPOT']);
+    } finally {
+      scaling.destroy();
+      ecs.destroy();
+    }
   });
 
   it('redirects HTTP permanently to HTTPS on the same host, path and query (the listener says HTTP_301)', async () => {

@@ -184,9 +184,8 @@ export class ServiceScheduler {
       const count = Math.min(room, wanted);
       if (definition && count > 0) {
         const strategy = service.capacityProviderStrategy;
-        const placed = tasksPerProvider(
-          [...store.tasks.values()].filter((t) => t.serviceArn === service.serviceArn),
-        );
+        // Each deployment is placed by the strategy on its own, so a new one keeps its on-demand base.
+        const placed = tasksPerProvider(this.tasksOf(store, primary));
         const started = Array.from({ length: count }, () => {
           const provider = strategy ? nextCapacityProvider(strategy, placed) : undefined;
           if (provider) placed.set(provider, (placed.get(provider) ?? 0) + 1);
