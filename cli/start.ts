@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntilServicesStable } from '@aws-sdk/client-ecs';
-import { LocalCloud } from '@stepship/local-cloud';
+import { LocalCloud, notEmulatedLines } from '@stepship/local-cloud';
 import type { AppModel } from '../manifest/model.js';
 import { stackNames } from '../orchestration/app.js';
 import { synthesize } from '../orchestration/synthesize.js';
@@ -99,6 +99,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     out(
       `✓ provisioned ${created} resources from the templates (${provisioned.resources.length - created} recorded only) ${seconds(Date.now() - t)}`,
     );
+    for (const line of notEmulatedLines(provisioned.resources)) out(`  · ${line}`);
 
     const output = (stack: string, name: string) => provisioned.outputs[`${stack}.${name}`] ?? '';
     const cluster = output(stacks.app, 'ClusterName');

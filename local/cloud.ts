@@ -23,13 +23,20 @@ import { RequestScreen } from './iam/request-screen.js';
 import { ImageStore } from './images/image-store.js';
 import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
+
+export { notEmulatedLines } from './provision/provisioner.js';
+
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';
 import { Lifeline } from './runtime/lifeline.js';
 import { MetadataServer } from './runtime/metadata-server.js';
 import { TaskNetwork } from './runtime/task-network.js';
+import { Acm } from './services/acm/provider.js';
 import { isInvokeRequest } from './services/apigatewayv2/invoke-url.js';
 import { ApiGatewayV2 } from './services/apigatewayv2/provider.js';
+import { ecsResources } from './services/application-autoscaling/ecs-resources.js';
+import { ApplicationAutoScaling } from './services/application-autoscaling/provider.js';
+import type { TargetTrackingOptions } from './services/application-autoscaling/target-tracking.js';
 import { CloudFormation } from './services/cloudformation/provider.js';
 import { CodeBuild } from './services/codebuild/provider.js';
 import { dynamodbPassThrough } from './services/dynamodb/pass-through.js';
@@ -37,6 +44,7 @@ import { Ecr } from './services/ecr/provider.js';
 import { DEFAULT_UPLOAD_LIMITS, Registry } from './services/ecr/registry.js';
 import { RegistryTokens } from './services/ecr/registry-tokens.js';
 import { Ecs } from './services/ecs/provider.js';
+import { interruptSpotTask } from './services/ecs/spot-interruption.js';
 import { TaskLauncher } from './services/ecs/task-launcher.js';
 import { Elbv2 } from './services/elbv2/provider.js';
 import { Events } from './services/events/provider.js';
@@ -84,6 +92,8 @@ export interface LocalCloudOptions {
    * ECR's tokens (`docker login` with `aws ecr get-login-password`).
    */
   strict?: boolean;
+  /** Target tracking's period and alarm lengths (AWS's: a minute, 3 periods out, 15 in); tests shorten them. */
+  scaling?: Partial<TargetTrackingOptions>;
 }
 
 /** A strict cloud's credentials, read from its state directory (for clients in other processes). */
@@ -158,10 +168,14 @@ export class LocalCloud {
   codebuild!: CodeBuild;
   elbv2!: Elbv2;
   ecs!: Ecs;
+  autoscaling!: ApplicationAutoScaling;
   sfn!: StepFunctions;
   dynamodb!: DynamoDBClient;
   apigatewayv2!: ApiGatewayV2;
   readonly cloudformation = new CloudFormation();
+  readonly acm = new Acm();
+  /** The local CA's certificate (PEM file), which HTTPS listeners' certificates chain to. */
+  caCertPath = '';
   readonly ssm = new Ssm();
   readonly secretsManager = new SecretsManager();
   /** The templates' roles and policies, enforced on requests signed with a role's credentials (local/iam). */
@@ -186,6 +200,7 @@ export class LocalCloud {
       runtime: options.runtime ?? 'process',
       logEventsPerStream: options.logEventsPerStream ?? 10_000,
       strict: options.strict ?? false,
+      scaling: options.scaling ?? {},
     });
     try {
       await cloud.boot();
@@ -256,11 +271,13 @@ export class LocalCloud {
     this.closers.push(() => closeServer(endpoint));
     this.endpointUrl = `http://${o.host}:${endpointPort}`;
     for (const host of loopbackHosts(endpointPort)) this.allowedHosts.add(host);
+    const ca = localCa(o.stateDir);
+    this.caCertPath = ca.certPath;
     const taskNetwork = await TaskNetwork.start({
       host: o.host,
       endpointUrl: this.endpointUrl,
       region: this.region,
-      ca: localCa(o.stateDir),
+      ca,
       containers: o.runtime === 'docker',
       lifeline,
     });
@@ -314,7 +331,12 @@ export class LocalCloud {
       'Choose another with --lb-port N (or STEPSHIP_LB_PORT).',
     );
     await closeServer(probe);
-    this.elbv2 = new Elbv2({ host: o.host, firstPort: lbPort, activity: this.activity });
+    this.elbv2 = new Elbv2({
+      host: o.host,
+      firstPort: lbPort,
+      activity: this.activity,
+      certificates: { ca, namesOf: (arn, scope) => this.acm.namesOf(arn, scope) },
+    });
     this.closers.push(() => this.elbv2.stop());
     this.loadBalancerUrl = `http://${o.host}:${lbPort}`;
 
@@ -346,6 +368,10 @@ export class LocalCloud {
     ecs.scheduler.stateEvents.publishTo((scope, event) => this.events.publish(scope, event));
     ecs.scheduler.start();
     this.closers.unshift(() => ecs.scheduler.stop());
+    const autoscaling = new ApplicationAutoScaling(ecsResources(ecs, this.elbv2), o.scaling);
+    this.autoscaling = autoscaling;
+    autoscaling.tracking.start();
+    this.closers.unshift(async () => autoscaling.tracking.stop());
     this.sfn = new StepFunctions({
       lambda: this.lambda,
       codebuild: this.codebuild,
@@ -356,6 +382,7 @@ export class LocalCloud {
 
     const services = [
       this.ecs.api,
+      this.autoscaling.api,
       this.ecr.api,
       this.codebuild.api,
       this.events.api,
@@ -419,7 +446,10 @@ export class LocalCloud {
         assemblyDir,
         endpointUrl: this.endpointUrl,
         credentials: this.credentials,
+        caCertPath: this.caCertPath,
         services: {
+          acm: this.acm,
+          autoscaling: this.autoscaling,
           ecr: this.ecr,
           ecs: this.ecs,
           elbv2: this.elbv2,
@@ -438,6 +468,16 @@ export class LocalCloud {
     );
     for (const stack of result.stacks) this.cloudformation.record(this.scope, stack);
     return result;
+  }
+
+  /**
+   * Local-only control: AWS reclaims a Fargate Spot task's capacity. The task
+   * drains from its target groups, gets SIGTERM, and SIGKILL once
+   * `warningSeconds` (120 on AWS) have passed; it stops with stopCode
+   * SpotInterruption and its service replaces it. Resolves once it stopped.
+   */
+  interruptSpotTask(taskArn: string, warningSeconds?: number): Promise<void> {
+    return interruptSpotTask(this.ecs, this.scope, taskArn, warningSeconds);
   }
 
   /** Stops every task (SIGTERM, then SIGKILL), function worker and server it started. */

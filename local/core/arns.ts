@@ -49,6 +49,11 @@ export const arns = {
     formatArn(s, 'ecs', `task-definition/${family}:${revision}`),
   /** Every revision of a family: what RegisterTaskDefinition is authorized against before its revision exists. */
   ecsTaskDefinitionFamily: (s: Scope, family: string) => formatArn(s, 'ecs', `task-definition/${family}:*`),
+  scalableTarget: (s: Scope, id: string) => formatArn(s, 'application-autoscaling', `scalable-target/${id}`),
+  scalingPolicy: (s: Scope, id: string, ns: string, resourceId: string, name: string) =>
+    formatArn(s, 'autoscaling', `scalingPolicy:${id}:resource/${ns}/${resourceId}:policyName/${name}`),
+  cloudwatchAlarm: (s: Scope, name: string) => formatArn(s, 'cloudwatch', `alarm:${name}`),
+  acmCertificate: (s: Scope, id: string) => formatArn(s, 'acm', `certificate/${id}`),
   ecrRepository: (s: Scope, name: string) => formatArn(s, 'ecr', `repository/${name}`),
   codebuildProject: (s: Scope, name: string) => formatArn(s, 'codebuild', `project/${name}`),
   codebuildBuild: (s: Scope, id: string) => formatArn(s, 'codebuild', `build/${id}`),

@@ -2,6 +2,7 @@ import type { ProvisionedStack } from '../services/cloudformation/provider.js';
 import type { CfnResource, StackArtifact } from './cloud-assembly.js';
 import { resourceOrder } from './cloud-assembly.js';
 import { type Environment, resolve } from './intrinsics.js';
+import { whyNotEmulated } from './not-emulated.js';
 import { HANDLERS, type ProvisionContext } from './resource-handlers.js';
 
 export interface ProvisionedResource {
@@ -11,6 +12,8 @@ export interface ProvisionedResource {
   physicalId: string;
   /** True when the local cloud only recorded it (VPC, IAM policy, security group…). */
   recordOnly: boolean;
+  /** Why a recorded-only resource is not emulated locally. */
+  notEmulated?: string;
 }
 
 export interface ProvisionResult {
@@ -58,7 +61,16 @@ export async function provision(
         const physicalId = `${logicalId.toLowerCase()}-local`;
         env.refs[logicalId] = physicalId;
         env.attributes[logicalId] = placeholderAttributes(logicalId);
-        record = { stack: stack.name, logicalId, type: resource.Type, physicalId, recordOnly: true };
+        record = {
+          stack: stack.name,
+          logicalId,
+          type: resource.Type,
+          physicalId,
+          recordOnly: true,
+          notEmulated: resource.Condition
+            ? 'conditional resources are not evaluated'
+            : whyNotEmulated(resource.Type),
+        };
       } else {
         const properties = resolve(resource.Properties ?? {}, env) as Record<string, unknown>;
         let created: Awaited<ReturnType<typeof handler>>;
@@ -113,4 +125,15 @@ function placeholderAttributes(logicalId: string): Record<string, string> {
   return new Proxy({} as Record<string, string>, {
     get: (_t, attr) => `${logicalId.toLowerCase()}-${String(attr).toLowerCase()}-local`,
   });
+}
+
+/** One line per resource type recorded without being run: the type, how many, and why. */
+export function notEmulatedLines(resources: ProvisionedResource[]): string[] {
+  const byType = new Map<string, { count: number; why: string }>();
+  for (const r of resources) {
+    if (!r.recordOnly) continue;
+    const seen = byType.get(r.type);
+    byType.set(r.type, { count: (seen?.count ?? 0) + 1, why: r.notEmulated ?? '' });
+  }
+  return [...byType].map(([type, { count, why }]) => `${type} ×${count} not emulated locally: ${why}`);
 }

@@ -4,7 +4,9 @@ import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from 
 import { arns, lastSegment } from '../core/arns.js';
 import type { Scope } from '../core/scope.js';
 import type { Iam } from '../iam/provider.js';
+import type { Acm } from '../services/acm/provider.js';
 import type { ApiGatewayV2 } from '../services/apigatewayv2/provider.js';
+import type { ApplicationAutoScaling } from '../services/application-autoscaling/provider.js';
 import type { CodeBuild } from '../services/codebuild/provider.js';
 import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
@@ -26,7 +28,11 @@ export interface ProvisionContext {
   assemblyDir: string;
   endpointUrl: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The local CA's certificate (PEM file): functions trust it, as tasks do, to reach local HTTPS listeners. */
+  caCertPath?: string;
   services: {
+    acm: Acm;
+    autoscaling: ApplicationAutoScaling;
     ecr: Ecr;
     ecs: Ecs;
     elbv2: Elbv2;
@@ -144,6 +150,8 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ECS::Service': (p, ctx) => {
     const input = camel(p) as Record<string, unknown>;
     input.serviceName ??= physicalName(ctx, 255);
+    // CloudFormation starts a new service without DesiredCount at 1 (a scalable target then moves it).
+    input.desiredCount ??= 1;
     const service = ctx.services.ecs.createService(ctx.scope, input as never);
     return {
       ref: service.serviceArn,
@@ -228,6 +236,62 @@ export const HANDLERS: Record<string, ResourceHandler> = {
       Actions: (p.Actions as never) ?? [],
     });
     return { ref: rule.arn, attributes: { RuleArn: rule.arn, IsDefault: 'false' } };
+  },
+
+  // CloudFormation's physical id of a scalable target is resource|dimension|namespace, which policies refer to.
+  'AWS::ApplicationAutoScaling::ScalableTarget': (p, ctx) => {
+    const target = ctx.services.autoscaling.registerScalableTarget(ctx.scope, {
+      ServiceNamespace: str(p.ServiceNamespace) as 'ecs',
+      ResourceId: str(p.ResourceId),
+      ScalableDimension: str(p.ScalableDimension) as 'ecs:service:DesiredCount',
+      MinCapacity: Number(p.MinCapacity),
+      MaxCapacity: Number(p.MaxCapacity),
+      ...(p.RoleARN ? { RoleARN: str(p.RoleARN) } : {}),
+      ...(p.SuspendedState ? { SuspendedState: p.SuspendedState as never } : {}),
+    });
+    return {
+      ref: `${target.ResourceId}|${target.ScalableDimension}|${target.ServiceNamespace}`,
+      attributes: { Id: target.ScalableTargetARN },
+    };
+  },
+
+  'AWS::ApplicationAutoScaling::ScalingPolicy': (p, ctx) => {
+    const [resourceId, dimension, namespace] = p.ScalingTargetId
+      ? str(p.ScalingTargetId).split('|')
+      : [str(p.ResourceId), str(p.ScalableDimension), str(p.ServiceNamespace)];
+    const config = p.TargetTrackingScalingPolicyConfiguration as Record<string, unknown> | undefined;
+    const policy = ctx.services.autoscaling.putScalingPolicy(ctx.scope, {
+      PolicyName: str(p.PolicyName) || physicalName(ctx, 256),
+      ServiceNamespace: namespace as 'ecs',
+      ResourceId: resourceId,
+      ScalableDimension: dimension as 'ecs:service:DesiredCount',
+      PolicyType: str(p.PolicyType) as 'TargetTrackingScaling',
+      ...(config
+        ? {
+            TargetTrackingScalingPolicyConfiguration: {
+              ...(config as object),
+              TargetValue: Number(config.TargetValue),
+              ...(config.ScaleInCooldown !== undefined
+                ? { ScaleInCooldown: Number(config.ScaleInCooldown) }
+                : {}),
+              ...(config.ScaleOutCooldown !== undefined
+                ? { ScaleOutCooldown: Number(config.ScaleOutCooldown) }
+                : {}),
+            },
+          }
+        : {}),
+    });
+    return { ref: policy.PolicyARN, attributes: { Arn: policy.PolicyARN } };
+  },
+
+  // No DNS to validate against: the certificate is issued at once, and served by the local CA.
+  'AWS::CertificateManager::Certificate': (p, ctx) => {
+    const certificate = ctx.services.acm.requestCertificate(
+      ctx.scope,
+      str(p.DomainName),
+      ((p.SubjectAlternativeNames as unknown[] | undefined) ?? []).map(str),
+    );
+    return { ref: certificate.arn };
   },
 
   'AWS::DynamoDB::Table': async (p, ctx) => {
@@ -418,6 +482,7 @@ export const HANDLERS: Record<string, ResourceHandler> = {
         AWS_REGION: ctx.region,
         AWS_DEFAULT_REGION: ctx.region,
         AWS_ENDPOINT_URL: ctx.endpointUrl,
+        ...(ctx.caCertPath ? { NODE_EXTRA_CA_CERTS: ctx.caCertPath } : {}),
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),

@@ -16,6 +16,8 @@ export interface TaskRuntimeProcess {
   readonly running: boolean;
   readonly exit: ExitStatus | undefined;
   readonly exited: Promise<ExitStatus>;
+  /** The local process's id, for measuring its CPU and memory (absent for a container). */
+  readonly pid?: number | undefined;
   /** Where its ports are reached to tell it listens, when not at the task's address. */
   probeHost?(): Promise<string | undefined>;
   /** SIGTERM, then SIGKILL after the stop timeout. */
@@ -30,6 +32,9 @@ export interface TaskRuntimeProcess {
  */
 export class TaskProcess implements TaskRuntimeProcess {
   private readonly child: ChildProcess;
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 

@@ -15,7 +15,8 @@ export function browserUnavailableReason(): string | undefined {
   return reason;
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** Chromium, with `args` added to the suite's own (e.g. a certificate to trust). */
+export function launchBrowser(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -24,6 +25,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       '--disable-quic',
+      ...args,
     ],
   });
 }

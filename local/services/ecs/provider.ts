@@ -155,6 +155,8 @@ export class Ecs {
     if (!input.taskDefinition) throw invalid('TaskDefinition must be specified.');
     const definition = this.taskDefinition(scope, input.taskDefinition);
     if (definition.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
+    if (input.launchType && input.capacityProviderStrategy?.length)
+      throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
     if (input.launchType && input.launchType !== 'FARGATE')
       throw invalid(
         `The local cloud runs Fargate services; launch type ${input.launchType} is not emulated.`,
@@ -190,6 +192,16 @@ export class Ecs {
       taskDefinition: definition.taskDefinitionArn,
       desiredCount,
       launchType: 'FARGATE',
+      ...(input.capacityProviderStrategy?.length
+        ? {
+            // ECS answers each item's base and weight, 0 where the request left them out.
+            capacityProviderStrategy: input.capacityProviderStrategy.map((item) => ({
+              capacityProvider: item.capacityProvider,
+              base: item.base ?? 0,
+              weight: item.weight ?? 0,
+            })),
+          }
+        : {}),
       platformVersion: input.platformVersion ?? 'LATEST',
       deploymentConfiguration: {
         minimumHealthyPercent: config.minimumHealthyPercent ?? 100,

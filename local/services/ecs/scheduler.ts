@@ -1,5 +1,6 @@
 import { guarded, inBackground } from '../../runtime/background.js';
 import type { Elbv2 } from '../elbv2/provider.js';
+import { nextCapacityProvider, tasksPerProvider } from './capacity-providers.js';
 import type { Ecs } from './provider.js';
 import { forgetStoppedTasks } from './retention.js';
 import { EcsStateEvents } from './state-events.js';
@@ -136,6 +137,22 @@ export class ServiceScheduler {
       ?.stopTimeout;
   }
 
+  /**
+   * A Fargate Spot interruption: the task leaves its target groups (drains),
+   * gets SIGTERM, and SIGKILL when the warning (two minutes on AWS) runs out;
+   * it stops with SpotInterruption, which is no failure, and the service
+   * starts a replacement at once.
+   */
+  interruptSpot(task: Task, warningSeconds: number): Promise<void> {
+    return this.launcher.stop(
+      task,
+      this.serviceOf(task)?.loadBalancers ?? [],
+      'Your Spot Task was interrupted.',
+      'SpotInterruption',
+      warningSeconds,
+    );
+  }
+
   /** StopTask: a user's stop, which ECS does not count as a failure. */
   stopByUser(task: Task, reason: string): void {
     const service = this.serviceOf(task);
@@ -200,9 +217,14 @@ export class ServiceScheduler {
       const definition = this.ecs.findTaskDefinition(service.scope, primary.taskDefinition);
       const count = Math.min(room, wanted);
       if (definition && count > 0) {
-        const started = Array.from({ length: count }, () =>
-          this.launcher.launch(service, primary, definition),
-        );
+        const strategy = service.capacityProviderStrategy;
+        // Each deployment is placed by the strategy on its own, so a new one keeps its on-demand base.
+        const placed = tasksPerProvider(this.tasksOf(store, primary));
+        const started = Array.from({ length: count }, () => {
+          const provider = strategy ? nextCapacityProvider(strategy, placed) : undefined;
+          if (provider) placed.set(provider, (placed.get(provider) ?? 0) + 1);
+          return this.launcher.launch(service, primary, definition, provider);
+        });
         for (const t of started) this.ecs.trackTask(store, t);
         this.event(service, `has started ${count} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`);
       }

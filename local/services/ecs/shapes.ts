@@ -51,7 +51,10 @@ export function serviceShape(s: Service): ServiceShape {
     desiredCount: s.desiredCount,
     runningCount: running,
     pendingCount: pending,
-    launchType: s.launchType,
+    // A service placed by a capacity provider strategy has that instead of a launch type.
+    ...(s.capacityProviderStrategy
+      ? { capacityProviderStrategy: s.capacityProviderStrategy }
+      : { launchType: s.launchType }),
     platformVersion: s.platformVersion,
     platformFamily: 'Linux',
     taskDefinition: s.taskDefinition,
@@ -90,6 +93,7 @@ export function taskShape(t: Task, definition: TaskDefinition | undefined): Task
     desiredStatus: t.desiredStatus,
     healthStatus: t.healthStatus,
     launchType: 'FARGATE',
+    ...(t.capacityProviderName ? { capacityProviderName: t.capacityProviderName } : {}),
     platformVersion: '1.4.0',
     platformFamily: 'Linux',
     cpu: definition?.cpu,

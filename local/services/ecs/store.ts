@@ -1,4 +1,5 @@
 import type {
+  CapacityProviderStrategyItem,
   Cluster as ClusterShape,
   ContainerOverride,
   Deployment as DeploymentShape,
@@ -61,6 +62,8 @@ export interface Task {
   stoppedAt?: Date;
   stoppedReason?: string;
   stopCode?: string;
+  /** The capacity provider it was placed on, when its service has a strategy (FARGATE_SPOT can be interrupted). */
+  capacityProviderName?: string;
   ip: string;
   containers: Container[];
   process?: TaskRuntimeProcess;
@@ -105,6 +108,8 @@ export interface Service {
   taskDefinition: string;
   desiredCount: number;
   launchType: 'FARGATE';
+  /** Where its tasks go instead of a launch type (FARGATE, FARGATE_SPOT, an EC2 provider). */
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
   platformVersion: string;
   deploymentConfiguration: {
     minimumHealthyPercent: number;

@@ -66,6 +66,8 @@ interface Placement {
   serviceArn?: string;
   loadBalancers: TaskLoadBalancers;
   overrides?: ContainerOverride[];
+  /** The capacity provider a service's strategy placed the task on (FARGATE_SPOT can be interrupted). */
+  capacityProviderName?: string;
 }
 
 export type StandalonePlacement = Omit<Placement, 'serviceArn' | 'loadBalancers'>;
@@ -99,7 +101,12 @@ export class TaskLauncher {
   }
 
   /** Creates a service's task (PROVISIONING) and runs its start in the background. */
-  launch(service: Service, deployment: Deployment, definition: TaskDefinition): Task {
+  launch(
+    service: Service,
+    deployment: Deployment,
+    definition: TaskDefinition,
+    capacityProviderName?: string,
+  ): Task {
     return this.place(
       {
         scope: service.scope,
@@ -108,6 +115,7 @@ export class TaskLauncher {
         startedBy: deployment.id,
         serviceArn: service.serviceArn,
         loadBalancers: service.loadBalancers,
+        ...(capacityProviderName ? { capacityProviderName } : {}),
       },
       definition,
     );
@@ -141,6 +149,7 @@ export class TaskLauncher {
       desiredStatus: 'RUNNING',
       healthStatus: 'UNKNOWN',
       createdAt: new Date(),
+      ...(placement.capacityProviderName ? { capacityProviderName: placement.capacityProviderName } : {}),
       ip: this.deps.ips.allocate(),
       containers: [
         {

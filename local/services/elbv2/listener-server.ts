@@ -1,5 +1,11 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer, type Server as HttpsServer } from 'node:https';
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from 'node:net';
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { requestUrl } from '../../http/request-url.js';
 import type { RequestFacts } from './rules.js';
@@ -9,30 +15,71 @@ import type { TargetGroup } from './target-group.js';
 export type Routing =
   | { kind: 'forward'; groups: { group: TargetGroup; weight: number }[] }
   | { kind: 'fixed-response'; config: NonNullable<Action['FixedResponseConfig']> }
-  | { kind: 'redirect'; config: NonNullable<Action['RedirectConfig']> }
+  | {
+      kind: 'redirect';
+      config: NonNullable<Action['RedirectConfig']>;
+      /** The redirect names one of this load balancer's own listener ports: locally, the same front door. */
+      toOwnListener: boolean;
+    }
   | { kind: 'none' };
 
+export type ListenerProtocol = 'HTTP' | 'HTTPS';
+
+/** A TLS handshake's first byte (a TLS record of type handshake); plain HTTP starts with a method's letter. */
+const TLS_HANDSHAKE = 0x16;
+
 /**
- * One load balancer's front door on loopback: each request is routed as its
- * listener's rules say (forward, fixed response, redirect); a forwarded
- * request goes to a target its group picks (round robin over healthy
- * targets, fail-open) with the X-Forwarded-* headers an ALB adds. 503 with
- * no targets, 502 when the target fails to answer.
+ * One load balancer's front door on loopback: one port serves both its HTTP
+ * and its HTTPS listener (a connection opening with a TLS handshake goes to
+ * the HTTPS one), since loopback has no ports 80 and 443 to spare per load
+ * balancer. Each request is routed as its listener's rules say (forward,
+ * fixed response, redirect); a forwarded request goes to a target its group
+ * picks (round robin over healthy targets, fail-open) with the X-Forwarded-*
+ * headers an ALB adds. 503 with no targets, 502 when the target fails to answer.
  */
 export class ListenerServer {
-  readonly server: Server;
+  private readonly front: TcpServer;
+  private readonly http: Server;
+  private readonly https: HttpsServer;
+  private tls = false;
+  /** Connections not yet handed to HTTP or HTTPS: closing the door ends them too. */
+  private readonly undecided = new Set<Socket>();
   requests = 0;
   errors = 0;
   private port = 0;
 
-  constructor(private readonly route: (request: RequestFacts) => Routing) {
-    this.server = createServer((req, res) => this.handle(req, res));
+  constructor(private readonly route: (request: RequestFacts, protocol: ListenerProtocol) => Routing) {
+    this.http = createServer((req, res) => this.handle(req, res, 'HTTP'));
+    this.https = createTlsServer({}, (req, res) => this.handle(req, res, 'HTTPS'));
+    this.front = createTcpServer((socket) => this.accept(socket));
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  /** Serves HTTPS with this certificate (PEM: the leaf, then its chain) from now on. */
+  useCertificate(certificate: { cert: string; key: string }): void {
+    this.https.setSecureContext(certificate);
+    this.tls = true;
+  }
+
+  private accept(socket: Socket): void {
+    socket.once('error', () => socket.destroy());
+    this.undecided.add(socket);
+    socket.once('close', () => this.undecided.delete(socket));
+    socket.once('readable', () => {
+      this.undecided.delete(socket);
+      const head: Buffer | null = socket.read(1);
+      if (!head) return;
+      socket.unshift(head);
+      if (head[0] !== TLS_HANDSHAKE) this.http.emit('connection', socket);
+      else if (this.tls) this.https.emit('connection', socket);
+      // No HTTPS listener: the handshake meets a closed door, as on a port nothing listens to.
+      else socket.destroy();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, protocol: ListenerProtocol): void {
     this.requests++;
     try {
-      this.serve(req, res);
+      this.serve(req, res, protocol);
     } catch {
       // A request the rules can't be applied to is the load balancer's 500, never the end of the process.
       req.resume();
@@ -40,20 +87,23 @@ export class ListenerServer {
     }
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse): void {
+  private serve(req: IncomingMessage, res: ServerResponse, protocol: ListenerProtocol): void {
     const url = requestUrl(req, 'http://alb.local');
     if (!url) {
       req.resume();
       this.fail(res, 400, '400 Bad Request');
       return;
     }
-    const routing = this.route({
-      path: url.pathname,
-      host: req.headers.host ?? '',
-      method: req.method ?? 'GET',
-      query: url.searchParams,
-      headers: req.headers,
-    });
+    const routing = this.route(
+      {
+        path: url.pathname,
+        host: req.headers.host ?? '',
+        method: req.method ?? 'GET',
+        query: url.searchParams,
+        headers: req.headers,
+      },
+      protocol,
+    );
     switch (routing.kind) {
       case 'fixed-response': {
         const c = routing.config;
@@ -63,17 +113,22 @@ export class ListenerServer {
         return;
       }
       case 'redirect':
-        this.redirect(req, url, routing.config, res);
+        this.redirect(req, url, routing, protocol, res);
         return;
       case 'none':
         this.fail(res, 503, '503 Service Temporarily Unavailable');
         return;
       case 'forward':
-        this.forward(req, res, pickGroup(routing.groups));
+        this.forward(req, res, pickGroup(routing.groups), protocol);
     }
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, group: TargetGroup | undefined): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    group: TargetGroup | undefined,
+    protocol: ListenerProtocol,
+  ): void {
     const target = group?.pick();
     if (!target) {
       this.fail(res, 503, '503 Service Temporarily Unavailable');
@@ -93,7 +148,7 @@ export class ListenerServer {
         headers: {
           ...req.headers,
           'x-forwarded-for': req.socket.remoteAddress ?? '',
-          'x-forwarded-proto': 'http',
+          'x-forwarded-proto': protocol.toLowerCase(),
           'x-forwarded-port': String(this.port),
         },
       },
@@ -114,18 +169,21 @@ export class ListenerServer {
   private redirect(
     req: IncomingMessage,
     url: URL,
-    c: NonNullable<Action['RedirectConfig']>,
+    routing: Extract<Routing, { kind: 'redirect' }>,
+    protocol: ListenerProtocol,
     res: ServerResponse,
   ): void {
+    const c = routing.config;
     const fill = (value: string | undefined, fallback: string) =>
       (value ?? fallback)
-        .replaceAll('#{protocol}', 'http')
+        .replaceAll('#{protocol}', protocol.toLowerCase())
         .replaceAll('#{host}', (req.headers.host ?? '').replace(/:\d+$/, ''))
         .replaceAll('#{port}', String(this.port))
         .replaceAll('#{path}', url.pathname.slice(1))
         .replaceAll('#{query}', url.search.slice(1));
-    const protocol = fill(c.Protocol, '#{protocol}').toLowerCase();
-    const location = `${protocol}://${fill(c.Host, '#{host}')}:${fill(c.Port, '#{port}')}${fill(c.Path, '/#{path}')}${c.Query !== undefined || url.search ? `?${fill(c.Query, '#{query}')}` : ''}`;
+    const scheme = fill(c.Protocol, '#{protocol}').toLowerCase();
+    const port = routing.toOwnListener ? String(this.port) : fill(c.Port, '#{port}');
+    const location = `${scheme}://${fill(c.Host, '#{host}')}:${port}${fill(c.Path, '/#{path}')}${c.Query !== undefined || url.search ? `?${fill(c.Query, '#{query}')}` : ''}`;
     res.writeHead(c.StatusCode === 'HTTP_301' ? 301 : 302, { location }).end();
   }
 
@@ -137,17 +195,17 @@ export class ListenerServer {
 
   async listen(port: number, host: string): Promise<number> {
     this.port = await new Promise<number>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve((this.server.address() as AddressInfo).port));
+      this.front.once('error', reject);
+      this.front.listen(port, host, () => resolve((this.front.address() as AddressInfo).port));
     });
     return this.port;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    this.http.closeAllConnections();
+    this.https.closeAllConnections();
+    for (const socket of this.undecided) socket.destroy();
+    return new Promise((resolve) => this.front.close(() => resolve()));
   }
 }
 

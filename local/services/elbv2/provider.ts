@@ -36,7 +36,8 @@ import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { QueryService } from '../../http/query-protocol.js';
 import type { ActivityLog } from '../../runtime/activity.js';
-import { ListenerServer, type Routing } from './listener-server.js';
+import type { LocalCa } from '../../tls/local-ca.js';
+import { type ListenerProtocol, ListenerServer, type Routing } from './listener-server.js';
 import { chooseRule, type RoutableRule } from './rules.js';
 import {
   Elbv2Store,
@@ -84,6 +85,14 @@ export interface Elbv2Options {
   firstPort: number;
   /** The local cloud's clock of work (initial health checking), for the benchmark. */
   activity?: ActivityLog;
+  /** How HTTPS listeners get their certificates: the local CA, for the names ACM's certificates are for. */
+  certificates?: CertificateSource;
+}
+
+export interface CertificateSource {
+  ca: Pick<LocalCa, 'issue' | 'certPem'>;
+  /** The names an ACM certificate is for; undefined for one the local cloud never issued. */
+  namesOf(arn: string, scope: Scope): string[] | undefined;
 }
 
 /**
@@ -134,7 +143,7 @@ export class Elbv2 {
     const existing = [...store.loadBalancers.values()].find((lb) => lb.name === name);
     if (existing) return existing; // CreateLoadBalancer is idempotent for the same name.
     const id = randomBytes(8).toString('hex');
-    const server = new ListenerServer((request) => this.routeFor(store, arn, request));
+    const server = new ListenerServer((request, protocol) => this.routeFor(store, arn, request, protocol));
     const arn = arns.elbLoadBalancer(scope, name, id);
     const port = this.firstPortTaken ? 0 : this.options.firstPort;
     this.firstPortTaken = true;
@@ -304,7 +313,22 @@ export class Elbv2 {
       ...(input.SslPolicy ? { sslPolicy: input.SslPolicy } : {}),
     };
     store.listeners.set(listener.arn, listener);
+    if (protocol === 'HTTPS') this.serveTls(scope, lb, listener);
     return listener;
+  }
+
+  /**
+   * The HTTPS listener's certificates, issued by the local CA for the names
+   * ACM's certificates are for and for the load balancer's own address (the
+   * name a client without DNS connects to); the chain goes with the leaf, as
+   * an ALB sends it.
+   */
+  private serveTls(scope: Scope, lb: LoadBalancer, listener: Listener): void {
+    const source = this.options.certificates;
+    if (!source) return;
+    const names = listener.certificates.flatMap((c) => source.namesOf(c.CertificateArn ?? '', scope) ?? []);
+    const leaf = source.ca.issue([...new Set([...names, this.options.host])]);
+    lb.server.useCertificate({ cert: `${leaf.cert.trimEnd()}\n${source.ca.certPem}`, key: leaf.key });
   }
 
   private listener(store: Elbv2Store, arn: string): Listener {
@@ -403,12 +427,18 @@ export class Elbv2 {
     }
   }
 
-  /** Where the load balancer's front door sends a request: its HTTP listener's matching rule. */
-  private routeFor(store: Elbv2Store, lbArn: string, request: Parameters<typeof chooseRule>[1]): Routing {
+  /** Where the load balancer's front door sends a request: the matching rule of its listener for the protocol. */
+  private routeFor(
+    store: Elbv2Store,
+    lbArn: string,
+    request: Parameters<typeof chooseRule>[1],
+    protocol: ListenerProtocol,
+  ): Routing {
     const listeners = [...store.listeners.values()].filter((l) => l.loadBalancerArn === lbArn);
+    const usualPort = protocol === 'HTTPS' ? 443 : 80;
     const listener =
-      listeners.find((l) => l.protocol === 'HTTP' && l.port === 80) ??
-      listeners.find((l) => l.protocol === 'HTTP');
+      listeners.find((l) => l.protocol === protocol && l.port === usualPort) ??
+      listeners.find((l) => l.protocol === protocol);
     if (!listener) return { kind: 'none' };
     const rules: RoutableRule[] = [
       ...[...store.rules.values()].filter((r) => r.listenerArn === listener.arn),
@@ -418,8 +448,12 @@ export class Elbv2 {
     if (!action) return { kind: 'none' };
     if (action.Type === 'fixed-response' && action.FixedResponseConfig)
       return { kind: 'fixed-response', config: action.FixedResponseConfig };
-    if (action.Type === 'redirect' && action.RedirectConfig)
-      return { kind: 'redirect', config: action.RedirectConfig };
+    if (action.Type === 'redirect' && action.RedirectConfig) {
+      const port = action.RedirectConfig.Port;
+      const toOwnListener =
+        port === undefined || port === '#{port}' || listeners.some((l) => String(l.port) === port);
+      return { kind: 'redirect', config: action.RedirectConfig, toOwnListener };
+    }
     const weighted = action.ForwardConfig?.TargetGroups?.length
       ? action.ForwardConfig.TargetGroups.map((t) => ({ arn: t.TargetGroupArn ?? '', weight: t.Weight ?? 1 }))
       : [{ arn: action.TargetGroupArn ?? '', weight: 1 }];

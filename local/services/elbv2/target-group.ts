@@ -43,6 +43,8 @@ export function matcherAccepts(matcher: string, status: number): boolean {
 export class TargetGroup {
   readonly targets = new Map<string, Target>();
   private rr = 0;
+  /** Requests the load balancer forwarded here (what CloudWatch's RequestCount of a target group sums). */
+  forwarded = 0;
   private stopped = false;
 
   constructor(
@@ -107,6 +109,7 @@ export class TargetGroup {
     const healthy = active.filter((t) => t.state === 'healthy');
     const pool = healthy.length > 0 ? healthy : active;
     if (pool.length === 0) return undefined;
+    this.forwarded++;
     return pool[this.rr++ % pool.length];
   }
 

@@ -1,6 +1,16 @@
 // Runs one Lambda function's bundle in a worker thread with the function's
 // own environment (process.env is per worker), and answers invocations.
+import { readFileSync } from 'node:fs';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
+
+// Node reads NODE_EXTRA_CA_CERTS once per process, so a worker with its own variable adds the roots itself.
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  setDefaultCACertificates([
+    ...getCACertificates('default'),
+    readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8'),
+  ]);
+}
 
 // As the Node.js runtime does: a rejection nobody handles, or an exception thrown outside the
 // handler's promise, ends the execution environment; the parent fails the invocations in flight.

@@ -1,0 +1,40 @@
+/**
+ * Resource types the local cloud records without running, each with why
+ * that is safe: what they do on AWS either has no local meaning (networks,
+ * DNS) or is stood in for by something the local cloud does anyway. A type
+ * not named here and without a handler is recorded as well, under a generic
+ * note, so a template never fails to provision for a type alone.
+ */
+const REASONS: Record<string, string> = {
+  'AWS::EC2::VPC': 'tasks share loopback; each gets its own 127.x address',
+  'AWS::EC2::Subnet': 'tasks share loopback; each gets its own 127.x address',
+  'AWS::EC2::SubnetRouteTableAssociation': 'loopback needs no routes',
+  'AWS::EC2::RouteTable': 'loopback needs no routes',
+  'AWS::EC2::Route': 'loopback needs no routes',
+  'AWS::EC2::InternetGateway': 'loopback needs no gateway',
+  'AWS::EC2::VPCGatewayAttachment': 'loopback needs no gateway',
+  'AWS::EC2::NatGateway': 'loopback needs no gateway',
+  'AWS::EC2::EIP': 'loopback needs no public address',
+  'AWS::EC2::FlowLog': 'no VPC traffic to log',
+  'AWS::EC2::SecurityGroup': 'security groups are not enforced on loopback',
+  'AWS::EC2::SecurityGroupIngress': 'security groups are not enforced on loopback',
+  'AWS::EC2::SecurityGroupEgress': 'security groups are not enforced on loopback',
+  'AWS::EC2::LaunchTemplate': 'no EC2 instances are launched; ECS runs the tasks itself',
+  'AWS::AutoScaling::AutoScalingGroup': 'no EC2 instances are launched; ECS runs the tasks itself',
+  'AWS::IAM::InstanceProfile': 'no EC2 instances are launched',
+  'AWS::ECS::CapacityProvider': 'ECS places every task itself; strategies only name the provider',
+  'AWS::ECS::ClusterCapacityProviderAssociations':
+    'ECS places every task itself; strategies only name the provider',
+  'AWS::Route53::RecordSet': 'no DNS: clients reach the load balancer by its address, with the Host header',
+  'AWS::Lambda::Permission': 'functions are invoked by the local cloud itself',
+  'AWS::S3::BucketPolicy': 'bucket policies are not enforced',
+  'AWS::ApiGatewayV2::Api': 'the HTTP API is not served locally: start deployments with the CLI',
+  'AWS::ApiGatewayV2::Integration': 'the HTTP API is not served locally: start deployments with the CLI',
+  'AWS::ApiGatewayV2::Route': 'the HTTP API is not served locally: start deployments with the CLI',
+  'AWS::ApiGatewayV2::Stage': 'the HTTP API is not served locally: start deployments with the CLI',
+};
+
+/** Why a resource type the local cloud does not run is only recorded. */
+export function whyNotEmulated(type: string): string {
+  return REASONS[type] ?? 'no local emulation of this type';
+}
