@@ -22,4 +22,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   modulePathIgnorePatterns: ['<rootDir>/cdk.out', '<rootDir>/service/dist'],
   testTimeout: 30_000,
+  // Most suites spend their time waiting on the local cloud's processes and sockets, not on the CPU:
+  // two workers overlap that waiting even on a 2-core machine (Jest's default there is one).
+  maxWorkers: 2,
 };
