@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
+import type { CloudEvent } from '../../local/services/events/provider.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
 import { pushTestImage, serviceScript } from './test-images.js';
@@ -118,9 +119,31 @@ describe('Fargate Spot, locally', () => {
   it('an interrupted Spot task stops with SpotInterruption, is replaced, and the load balancer fails no request', async () => {
     await eventually('the service steady at 4 tasks', steady, 30_000);
     const spot = (await tasks('svc')).find((t) => t.capacityProviderName === 'FARGATE_SPOT');
+    // What ECS sends to EventBridge about the task, seen where the local bus takes it in.
+    const sent: CloudEvent[] = [];
+    const publish = cloud.events.publish.bind(cloud.events);
+    cloud.events.publish = (scope, event, bus) => {
+      sent.push(event);
+      return publish(scope, event, bus);
+    };
     const stopLoad = steadyLoad(`${cloud.loadBalancerUrl}/status`);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await cloud.interruptSpotTask(spot?.taskArn ?? '', 5);
+    cloud.events.publish = publish;
+    const stoppedEvent = sent.find(
+      (e) =>
+        e['detail-type'] === 'ECS Task State Change' &&
+        e.resources?.[0] === spot?.taskArn &&
+        (e.detail as { lastStatus?: string }).lastStatus === 'STOPPED',
+    );
+    expect(stoppedEvent).toMatchObject({
+      source: 'aws.ecs',
+      detail: {
+        stopCode: 'SpotInterruption',
+        desiredStatus: 'STOPPED',
+        capacityProviderName: 'FARGATE_SPOT',
+      },
+    });
     const stopped = (
       await ecs.send(new DescribeTasksCommand({ cluster: 'test', tasks: [spot?.taskArn ?? ''] }))
     ).tasks?.[0];
