@@ -31,9 +31,10 @@ export interface NodeFunctionProps {
 
 /**
  * Every stepship Lambda, with the defaults set once: Node 24 on ARM64, an ESM
- * bundle built locally by esbuild (never Docker) with source maps, X-Ray
- * tracing (the functions' Powertools Tracer turns itself off on the local
- * cloud), its own log group with a retention period, and its own role that
+ * bundle built locally by esbuild (never Docker) with source maps, active
+ * X-Ray tracing (each invocation in the execution's trace; the SDK passes the
+ * trace header on, so no tracer is bundled), its own log group with a
+ * retention period, and its own role that
  * may only write to that log group and its traces — callers grant the rest.
  */
 export class NodeFunction extends Construct {
