@@ -22,7 +22,7 @@ export interface StartOptions {
   /** Clear local state (.stepship, cdk.out) first. */
   reset: boolean;
   /** Seconds between rollout checks (tests and benchmarks shorten it). */
-  rolloutPollSeconds?: number;
+  rolloutHeartbeatSeconds?: number;
   /** Strict mode: requests must be signed with the credentials the cloud keeps in its state folder. */
   strict?: boolean;
   out: (line: string) => void;
@@ -90,7 +90,11 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     t = Date.now();
     const stacks = stackNames(model.name);
     quietly(() =>
-      synthesize({ outdir: assemblyDir, app: model, rolloutPollSeconds: options.rolloutPollSeconds }),
+      synthesize({
+        outdir: assemblyDir,
+        app: model,
+        rolloutHeartbeatSeconds: options.rolloutHeartbeatSeconds,
+      }),
     );
     out(`✓ synthesized ${stacks.app} and ${stacks.pipeline} (cdk-nag clean) ${seconds(Date.now() - t)}`);
     t = Date.now();

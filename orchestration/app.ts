@@ -22,10 +22,9 @@ export interface CreateAppOptions {
   /**
    * Seconds a rollout wait may hear nothing from ECS before it checks by API
    * (the wait's HeartbeatSeconds; tests shorten it). ECS's events end a wait;
-   * this only bounds how late a lost event makes it. (The name is from when
-   * the rollout was polled.)
+   * this only bounds how late a lost event makes it.
    */
-  rolloutPollSeconds?: number;
+  rolloutHeartbeatSeconds?: number;
 }
 
 export { stackNames } from './stack-names.js';
@@ -53,7 +52,7 @@ export function createApp(app: App, model: AppModel, options: CreateAppOptions =
     targets: pipelineTargets(appStack),
     settings: {
       rolloutTimeoutSeconds: model.deployment.rolloutTimeoutSeconds,
-      rolloutHeartbeatSeconds: options.rolloutPollSeconds ?? DEFAULT_ROLLOUT_HEARTBEAT_SECONDS,
+      rolloutHeartbeatSeconds: options.rolloutHeartbeatSeconds ?? DEFAULT_ROLLOUT_HEARTBEAT_SECONDS,
       buildPlatforms: model.deployment.buildPlatforms.join(','),
       logRetentionDays: model.logRetentionDays,
       ...(model.deployment.notifications ? { notifications: model.deployment.notifications } : {}),

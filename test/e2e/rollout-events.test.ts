@@ -92,7 +92,7 @@ beforeAll(async () => {
   // No grace period, so the broken service's tasks are replaced (and the circuit breaker trips) as soon as they fail.
   env = await startTestDeployment(work, {
     app: demoApp({ gracePeriodSeconds: 0 }),
-    rolloutPollSeconds: HEARTBEAT_SECONDS,
+    rolloutHeartbeatSeconds: HEARTBEAT_SECONDS,
   });
   eventBridge = new EventBridgeClient({
     endpoint: env.cloud.endpointUrl,

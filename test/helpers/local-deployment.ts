@@ -44,7 +44,7 @@ export function startTestDeployment(work: string, overrides: Partial<StartOption
     endpointPort: 0,
     loadBalancerPort: 0,
     reset: false,
-    rolloutPollSeconds: 1,
+    rolloutHeartbeatSeconds: 1,
     out: () => undefined,
     ...overrides,
   });

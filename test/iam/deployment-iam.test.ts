@@ -90,7 +90,7 @@ beforeAll(async () => {
   const app = synthesize({
     outdir: assembly,
     app: demoApp({ gracePeriodSeconds: 0 }),
-    rolloutPollSeconds: 1,
+    rolloutHeartbeatSeconds: 1,
   });
   updateRole = removeAction(
     join(assembly, `${app.pipeline.stackName}.template.json`),

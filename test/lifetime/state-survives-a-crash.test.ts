@@ -84,7 +84,7 @@ let interrupted: string;
 let after: Awaited<ReturnType<typeof provisioned>>;
 
 beforeAll(async () => {
-  quietly(() => synthesize({ outdir: assembly, app, rolloutPollSeconds: 1 }));
+  quietly(() => synthesize({ outdir: assembly, app, rolloutHeartbeatSeconds: 1 }));
   const first = await provisioned();
   await first.clients.ssm.send(
     new PutParameterCommand({ Name: '/web/greeting', Value: 'kept', Type: 'String' }),

@@ -64,7 +64,7 @@ beforeAll(async () => {
     outdir: mkdtempSync(join(tmpdir(), 'stepship-workflow-')),
     app: demoApp(),
     bundle: false,
-    rolloutPollSeconds: HEARTBEAT_SECONDS,
+    rolloutHeartbeatSeconds: HEARTBEAT_SECONDS,
   });
   definition = synthesizedDefinition(Template.fromStack(built.pipeline), Template.fromStack(built.appStack));
   dynamo = await startDynalite();
