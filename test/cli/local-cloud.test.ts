@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import type { DeploymentRecord } from '../../functions/commons/records.js';
 import { loadManifest } from '../../manifest/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
-import { PROJECT_ROOT, quickApp, startTestDeployment } from '../helpers/local-deployment.js';
+import { copyDemoService, PROJECT_ROOT, quickApp, startTestDeployment } from '../helpers/local-deployment.js';
 
 /**
  * Every stepship command end to end against a running local cloud, over real
@@ -25,10 +25,7 @@ import { PROJECT_ROOT, quickApp, startTestDeployment } from '../helpers/local-de
  */
 const work = mkdtempSync(join(tmpdir(), 'stepship-cli-e2e-'));
 const appDir = join(work, 'app');
-cpSync(join(PROJECT_ROOT, 'service'), appDir, {
-  recursive: true,
-  filter: (src) => !/node_modules|\/dist|\.stepship/.test(src),
-});
+copyDemoService(appDir);
 // The suite's short draining, written in the manifest too, so what runs is what the manifest says.
 const MANIFEST = readFileSync(join(appDir, 'stepship.yml'), 'utf8').replace(
   '    desiredCount: 2\n',

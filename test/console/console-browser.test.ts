@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,7 +14,7 @@ import type { Running } from '../../cli/start.js';
 import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { graphOf, stateNodeId } from '../../local/console/model/asl-graph.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
-import { demoApp, PROJECT_ROOT, startTestDeployment } from '../helpers/local-deployment.js';
+import { copyDemoService, demoApp, startTestDeployment } from '../helpers/local-deployment.js';
 
 const skipReason = browserUnavailableReason();
 const describeInBrowser = skipReason ? describe.skip : describe;
@@ -27,10 +27,7 @@ let browser: Browser;
 /** service/ without its page: the health check on / fails, the circuit breaker trips, the deployment is rolled back. */
 function brokenService(): string {
   const dir = join(work, 'broken');
-  cpSync(join(PROJECT_ROOT, 'service'), dir, {
-    recursive: true,
-    filter: (src) => !src.includes('node_modules') && !src.includes('/dist'),
-  });
+  copyDemoService(dir);
   rmSync(join(dir, 'public', 'index.html'));
   return dir;
 }

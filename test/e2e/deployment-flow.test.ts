@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,7 +24,7 @@ import type { Running } from '../../cli/start.js';
 import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { type BuiltApp, buildServiceApp } from '../../local/images/local-builder.js';
 import { eventually } from '../helpers/eventually.js';
-import { demoApp, PROJECT_ROOT, startTestDeployment } from '../helpers/local-deployment.js';
+import { copyDemoService, demoApp, startTestDeployment } from '../helpers/local-deployment.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'stepship-flow-'));
@@ -146,10 +146,7 @@ beforeAll(async () => {
   );
   // From a copy: the builder links node_modules into the folder it builds.
   const copy = join(work, 'service');
-  cpSync(join(PROJECT_ROOT, 'service'), copy, {
-    recursive: true,
-    filter: (src) => !src.includes('node_modules') && !src.includes('/dist'),
-  });
+  copyDemoService(copy);
   built = await buildServiceApp(copy);
 }, 300_000);
 afterAll(async () => {

@@ -1,9 +1,23 @@
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Running, type StartOptions, startLocal } from '../../cli/start.js';
 import { loadManifest } from '../../manifest/index.js';
 import type { AppModel, ServiceModel } from '../../manifest/model.js';
 
 export const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * A copy of the demo's source (service/) to build from: without its
+ * node_modules and dist, nor the state folder an earlier `npm start` left
+ * there (its unpacked images would be built into the app).
+ */
+export function copyDemoService(dest: string): string {
+  cpSync(join(PROJECT_ROOT, 'service'), dest, {
+    recursive: true,
+    filter: (src) => !/node_modules|\/dist|\/\.stepship/.test(src.slice(PROJECT_ROOT.length)),
+  });
+  return dest;
+}
 
 /** What a test may change of every service: any field, and the health check's grace period. */
 export type ServiceOverrides = Partial<ServiceModel> & { gracePeriodSeconds?: number };
