@@ -63,7 +63,15 @@ export async function prepare(input: PrepareInput, deps: PrepareDeps): Promise<P
     reason: request.reason,
   };
   // An update, not a put: what start-deployment recorded (the request, when it was queued) stays.
-  await deps.records.updateRecord(record.deploymentId, record);
+  // And only while the deployment is open: a StopExecution that came while this step ran has had
+  // its outcome recorded (record-outcome) and the lock freed, which a late write must not undo.
+  const open = await deps.records.updateRecordIf(record.deploymentId, record, ['QUEUED', 'STARTED'], {
+    orAbsent: true,
+  });
+  if (!open) {
+    await deps.records.releaseLock(target.service, execution.Id);
+    throw new Error(`Deployment ${record.deploymentId} has already ended: its record is final`);
+  }
   await (deps.events ?? NO_EVENTS).emit(DEPLOYMENT_EVENT.started, record);
   return {
     deploymentId: execution.Name,

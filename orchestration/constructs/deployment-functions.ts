@@ -71,7 +71,13 @@ export class DeploymentFunctions extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ecs:DescribeTaskDefinition and X-Ray trace writes do not support resource-level permissions.',
     });
-    this.records(prepare, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // DeleteItem: a Prepare that finds its deployment already ended (stopped meanwhile) frees the lock it took.
+    this.records(prepare, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
     this.emitsEvents(prepare);
 
     const resolveImage = this.fn(STEP.resolveImage, 'ECR tag → digest', {});

@@ -27,11 +27,28 @@ function memoryRecords() {
     acquireLock: async (service: string) => {
       locks.push(service);
     },
-    updateRecord: async (_id: string, record: DeploymentRecord) => {
+    updateRecordIf: async (_id: string, record: DeploymentRecord) => {
+      if (ended) return false;
       records.push(record);
+      return true;
+    },
+    releaseLock: async (service: string, owner: string) => {
+      released.push({ service, owner });
+      return true;
     },
   } as unknown as RecordStore;
-  return { store, locks, records };
+  let ended = false;
+  const released: { service: string; owner: string }[] = [];
+  return {
+    store,
+    locks,
+    records,
+    released,
+    /** The deployment's outcome was recorded meanwhile (record-outcome, after a StopExecution). */
+    endMeanwhile: () => {
+      ended = true;
+    },
+  };
 }
 
 beforeEach(() => {
@@ -88,6 +105,16 @@ describe('prepare', () => {
       cluster: 'stepship-web',
       services: ['worker'],
     });
+  });
+
+  it('leaves a deployment that ended while it ran as it ended, and frees the lock it took', async () => {
+    const memory = memoryRecords();
+    memory.endMeanwhile();
+    await expect(
+      run({ service: 'worker', trigger: 'api', requester: 'me', imageTag: 'v2' }, memory),
+    ).rejects.toThrow('Deployment api-worker-1 has already ended');
+    expect(memory.records).toEqual([]);
+    expect(memory.released).toEqual([{ service: 'worker', owner: execution.Id }]);
   });
 
   it('accepts a push that names its digest and, for the record, its tag; an API request may not', async () => {
