@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Running } from '../../cli/start.js';
 import { docker, dockerUnavailableReason } from '../../local/docker/docker-cli.js';
+import { PID_LABEL } from '../../local/runtime/lifeline.js';
 import { startTestDeployment } from '../helpers/local-deployment.js';
 
 const skipReason = await dockerUnavailableReason();
@@ -17,8 +18,18 @@ if (skipReason) console.warn(`Skipping the local cloud's Docker runtime tests: $
   () => {
     const work = mkdtempSync(join(tmpdir(), 'stepship-docker-rt-'));
     let env: Running;
+    // This cloud's task containers: another test file may run a Docker cloud at the same time.
     const taskContainers = async () =>
-      (await docker(['ps', '--quiet', '--filter', 'label=stepship.local-cloud=task']))
+      (
+        await docker([
+          'ps',
+          '--quiet',
+          '--filter',
+          'label=stepship.local-cloud=task',
+          '--filter',
+          `label=${PID_LABEL}=${process.pid}`,
+        ])
+      )
         .split('\n')
         .filter(Boolean);
 
