@@ -1,47 +1,21 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeploymentQueue } from '../../functions/commons/deployment-queue.js';
+import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../functions/commons/errors.js';
-import { QueueSlot } from '../../functions/commons/queue-slot.js';
 import type { DeploymentRecord } from '../../functions/commons/records.js';
 import { recordOutcome } from '../../functions/record-outcome/record-outcome.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
-import { fakeStepFunctions, recordingEvents } from '../helpers/fake-sfn.js';
-import { createRecordsTable } from '../helpers/records-table.js';
-import { type Running, startDynalite } from '../helpers/servers.js';
+import type { fakeStepFunctions } from '../helpers/fake-sfn.js';
+import { useQueueWorld } from '../helpers/queue-world.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
 const executionArn = (name: string) => `${MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
 const REQUEST = { service: 'web', trigger: 'api', requester: 'me', imageTag: 'v2' } as const;
 
-let dynamo: Running;
-let ddb: DynamoDBClient;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-});
-afterAll(async () => {
-  ddb.destroy();
-  await dynamo.close();
-});
+const queueWorld = useQueueWorld(MACHINE);
 let sfn: ReturnType<typeof fakeStepFunctions>;
-afterEach(() => sfn?.mock.restore());
 
 async function world() {
-  sfn = fakeStepFunctions(MACHINE);
-  const tableName = `outcomes-${++tables}`;
-  const records = await createRecordsTable(ddb, tableName);
-  const events = recordingEvents();
-  const slot = new QueueSlot(ddb, tableName);
-  const queue = new DeploymentQueue({
-    records,
-    slot,
-    sfn: sfn.client,
-    stateMachineArn: MACHINE,
-    events: events.sink,
-    lockTtlSeconds: 900,
-  });
+  const turns = await queueWorld();
+  sfn = turns.sfn;
+  const { records, events, queue, slot } = turns;
   const deps = { records, sfn: sfn.client, stateMachineArn: MACHINE, events: events.sink, queue };
   /** A deployment as Prepare leaves it: STARTED, holding the lock. */
   const running = async (name: string) => {

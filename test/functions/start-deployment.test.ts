@@ -1,54 +1,29 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeploymentQueue } from '../../functions/commons/deployment-queue.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { IdempotencyConflictError } from '../../functions/commons/errors.js';
-import { QueueSlot } from '../../functions/commons/queue-slot.js';
 import type { RecordStore } from '../../functions/commons/records.js';
 import type { DeploymentRequest } from '../../functions/contract/request.js';
 import { executionArn, executionName } from '../../functions/start-deployment/execution-name.js';
 import { startDeployment } from '../../functions/start-deployment/start-deployment.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
-import { fakeStepFunctions, recordingEvents } from '../helpers/fake-sfn.js';
-import { createRecordsTable } from '../helpers/records-table.js';
-import { type Running, startDynalite } from '../helpers/servers.js';
+import { fakeStepFunctions } from '../helpers/fake-sfn.js';
+import { useQueueWorld } from '../helpers/queue-world.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:stepship-web-deploy';
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
-let dynamo: Running;
-let ddb: DynamoDBClient;
-let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-});
-afterAll(async () => {
-  ddb.destroy();
-  await dynamo.close();
-});
-
+const queueWorld = useQueueWorld(ARN);
+// A test may replace the fake Step Functions (a retry against a fresh one): restore whichever is current.
 let sfn: ReturnType<typeof fakeStepFunctions>;
 afterEach(() => sfn?.mock.restore());
 
 /** start-deployment against a fresh records table (dynalite) and a Step Functions that behaves as AWS documents. */
 async function world() {
-  sfn = fakeStepFunctions(ARN);
-  const tableName = `starts-${++tables}`;
-  const records = await createRecordsTable(ddb, tableName);
-  const events = recordingEvents();
   let clock = Date.parse('2026-11-23T10:00:00.000Z');
   const now = () => new Date(clock++);
-  const queue = new DeploymentQueue({
-    records,
-    slot: new QueueSlot(ddb, tableName),
-    sfn: sfn.client,
-    stateMachineArn: ARN,
-    events: events.sink,
-    lockTtlSeconds: 900,
-    now,
-  });
+  const turns = await queueWorld({ now });
+  sfn = turns.sfn;
+  const { records, slot, events, queue } = turns;
   const deps = {
     sfn: sfn.client,
     stateMachineArn: ARN,
@@ -58,7 +33,7 @@ async function world() {
     events: events.sink,
     now,
   };
-  return { deps, records, events, queue, slot: new QueueSlot(ddb, tableName) };
+  return { deps, records, events, queue, slot, sfn };
 }
 
 const api: DeploymentRequest = {
