@@ -1,13 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { awaitRollout } from '../../functions/await-rollout/await-rollout.js';
 import { ValidationError } from '../../functions/commons/errors.js';
 import { RolloutWaiters } from '../../functions/commons/rollout-waiters.js';
 import { TaskCallbacks } from '../../functions/commons/task-callbacks.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
+import { useDynalite } from '../helpers/dynalite-client.js';
 import { createRecordsTable } from '../helpers/records-table.js';
-import { type Running, startDynalite } from '../helpers/servers.js';
 import { preparedDeployment } from '../helpers/targets.js';
 import {
   circuitBreakerFailed,
@@ -19,16 +17,7 @@ import {
   STARTED,
 } from './rollout-wait-fixtures.js';
 
-let dynamo: Running;
-let ddb: DynamoDBClient;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-});
-afterAll(async () => {
-  ddb.destroy();
-  await dynamo.close();
-});
+const dynamodb = useDynalite();
 
 let tables = 0;
 let waiters: RolloutWaiters;
@@ -37,8 +26,8 @@ let sfn: ReturnType<typeof fakeSfn>;
 let waiting: Set<string>;
 beforeEach(async () => {
   const name = `waiters-${++tables}`;
-  await createRecordsTable(ddb, name);
-  waiters = new RolloutWaiters(ddb, name);
+  await createRecordsTable(dynamodb(), name);
+  waiters = new RolloutWaiters(dynamodb(), name);
   ecs = fakeEcs();
   waiting = new Set(['token-1']);
   sfn = fakeSfn(waiting);

@@ -1,11 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { type RolloutWaiter, RolloutWaiters } from '../../functions/commons/rollout-waiters.js';
 import { TaskCallbacks } from '../../functions/commons/task-callbacks.js';
 import { onEcsEvent } from '../../functions/rollout-events/rollout-events.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
+import { useDynalite } from '../helpers/dynalite-client.js';
 import { createRecordsTable } from '../helpers/records-table.js';
-import { type Running, startDynalite } from '../helpers/servers.js';
 import {
   circuitBreakerFailed,
   completed,
@@ -19,16 +17,7 @@ import {
   taskEvent,
 } from './rollout-wait-fixtures.js';
 
-let dynamo: Running;
-let ddb: DynamoDBClient;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-});
-afterAll(async () => {
-  ddb.destroy();
-  await dynamo.close();
-});
+const dynamodb = useDynalite();
 
 const waiter: RolloutWaiter = {
   taskToken: 'token-1',
@@ -45,8 +34,8 @@ let sfn: ReturnType<typeof fakeSfn>;
 let waiting: Set<string>;
 beforeEach(async () => {
   const name = `events-${++tables}`;
-  await createRecordsTable(ddb, name);
-  waiters = new RolloutWaiters(ddb, name);
+  await createRecordsTable(dynamodb(), name);
+  waiters = new RolloutWaiters(dynamodb(), name);
   await waiters.put(waiter);
   ecs = fakeEcs();
   waiting = new Set(['token-1']);

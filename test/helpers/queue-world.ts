@@ -1,11 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import { afterEach } from '@jest/globals';
 import { DeploymentQueue } from '../../functions/commons/deployment-queue.js';
 import { QueueSlot } from '../../functions/commons/queue-slot.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './fake-credentials.js';
+import { useDynalite } from './dynalite-client.js';
 import { fakeStepFunctions, recordingEvents } from './fake-sfn.js';
 import { createRecordsTable } from './records-table.js';
-import { type Running, startDynalite } from './servers.js';
 
 /**
  * What the functions that take turns on a service share, for a test file:
@@ -14,21 +12,13 @@ import { type Running, startDynalite } from './servers.js';
  * and the queue over them all.
  */
 export function useQueueWorld(stateMachineArn: string) {
-  let dynamo: Running;
-  let ddb: DynamoDBClient;
+  const dynamodb = useDynalite();
   let sfn: ReturnType<typeof fakeStepFunctions> | undefined;
   let tables = 0;
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  });
-  afterAll(async () => {
-    ddb.destroy();
-    await dynamo.close();
-  });
   afterEach(() => sfn?.mock.restore());
 
   return async function queueWorld(options: { now?: () => Date } = {}) {
+    const ddb = dynamodb();
     sfn = fakeStepFunctions(stateMachineArn);
     const tableName = `records-${++tables}`;
     const records = await createRecordsTable(ddb, tableName);
