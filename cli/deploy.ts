@@ -73,8 +73,8 @@ export async function startFromSource(
 /**
  * Starts a deployment through the start-deployment function, as the API and
  * the push rule do: Lambda Invoke with the CLI's payload. A request the
- * function refuses (400) is a UsageError with its words; any other refusal
- * fails the command.
+ * function refuses (400) is a UsageError with its words; a busy service
+ * (409) fails the command with the function's message; so does any other refusal.
  */
 export async function startDeployment(
   clients: Pick<LocalClients, 'lambda'>,
@@ -100,6 +100,8 @@ export async function startDeployment(
   };
   if (answer.statusCode === 400)
     throw new UsageError(`start-deployment refused the request: ${body.message ?? answer.body}`);
+  // The service is being deployed (409): its words name the running deployment and how to queue.
+  if (answer.statusCode === 409) throw new CommandFailedError(body.message ?? String(answer.body));
   if (!answer.statusCode || answer.statusCode >= 300 || !body.executionArn) {
     throw new CommandFailedError(
       `start-deployment answered ${answer.statusCode}: ${body.message ?? answer.body}`,

@@ -300,6 +300,10 @@ export class LocalCloud {
       lambda: this.lambda,
       logs: this.logs,
       iam: this.iam,
+      // Strict mode: an invoke URL verifies the cloud's own key too, and refuses keys it never issued.
+      ...(o.strict
+        ? { keys: { secretOf: (id) => this.secretOf(id), strictOwnKey: this.credentials.accessKeyId } }
+        : {}),
       endpointUrl: this.endpointUrl,
     });
     // Registry passwords outlive a restart (as `docker login` does), so their key is kept.

@@ -21,9 +21,15 @@ export class ValidationError extends DeployError {
   }
 }
 
-/** Another deployment of the same service holds the lock. */
+/**
+ * Another deployment of the same service holds the lock. `details` is what
+ * an HTTP caller is answered besides the message (the running deployment).
+ */
 export class DeploymentInProgressError extends DeployError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly details?: { runningDeploymentId: string },
+  ) {
     super(message);
     this.name = ERROR.deploymentInProgress;
   }

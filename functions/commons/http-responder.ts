@@ -18,6 +18,7 @@ const STATUS_OF: Partial<Record<ErrorName, number>> = {
   [ERROR.validation]: 400,
   [ERROR.deploymentNotFound]: 404,
   [ERROR.idempotencyConflict]: 409,
+  [ERROR.deploymentInProgress]: 409,
 };
 
 export function jsonResponse(statusCode: number, body: unknown): HttpResponse {
@@ -40,7 +41,13 @@ export function httpErrorResponder<TEvent>(
       const status = err ? STATUS_OF[err.name as ErrorName] : undefined;
       if (!err || status === undefined || !answers(request.event)) return;
       logger.warn('request rejected', { error: err.name, message: err.message, statusCode: status });
-      request.response = jsonResponse(status, { error: err.name, message: err.message });
+      request.response = jsonResponse(status, { error: err.name, message: err.message, ...detailsOf(err) });
     },
   };
+}
+
+/** The fields an error carries for its caller besides its message (e.g. the deployment that holds a service). */
+function detailsOf(err: Error): Record<string, unknown> {
+  const details = (err as { details?: unknown }).details;
+  return typeof details === 'object' && details !== null ? { ...details } : {};
 }

@@ -8,6 +8,10 @@ export const ECS_EVENTS = {
   deploymentStateChange: 'ECS Deployment State Change',
   /** `resources`: the task's ARN; `detail.group` = `service:<name>`, `detail.clusterArn`, `detail.lastStatus`. */
   taskStateChange: 'ECS Task State Change',
-  /** Task statuses worth a heartbeat: a task came up, or went (or was told to go) away. */
-  heartbeatStatuses: ['RUNNING', 'STOPPED'],
+  /**
+   * The `stoppedReason` of a task a rolling deployment scales in, as ECS words
+   * it: "Scaling activity initiated by (deployment ecs-svc/…)". Its STOPPED is
+   * the rollout going as planned, which the deployment's own events tell.
+   */
+  scaleInReasonPrefix: 'Scaling activity initiated by',
 } as const;

@@ -6,6 +6,7 @@ import { IdempotencyConflictError, ValidationError } from '../commons/errors.js'
 import type { DeploymentRecord, RecordStore } from '../commons/records.js';
 import { DEPLOYMENT_EVENT } from '../contract/events.js';
 import { type DeploymentRequest, waitsForItsTurn } from '../contract/request.js';
+import { refuseIfServiceBusy } from './busy-service.js';
 import { executionName, hasStableName, sameDeployment } from './execution-name.js';
 import {
   classify,
@@ -65,8 +66,9 @@ export function parseStartEvent(event: unknown, services: ServiceDirectory): Dep
  *
  * A request that waits its turn (a push, or `queue: true`) starts only if
  * its service is free, and otherwise waits, newest wins (DeploymentQueue);
- * any other request starts at once, and its Prepare fails fast with
- * DeploymentInProgressError if the service is busy.
+ * any other request is refused at once (DeploymentInProgressError, 409)
+ * while its service is busy, and otherwise starts; Prepare's lock stays the
+ * authority for one that slips past that check.
  */
 export async function startDeployment(
   request: DeploymentRequest,
@@ -81,10 +83,18 @@ export async function startDeployment(
   const name = executionName(request, deps.randomId);
   const now = (deps.now?.() ?? new Date()).toISOString();
   const waits = waitsForItsTurn(request);
+  const executionArn = executionArnOf(deps.stateMachineArn, name);
+  if (!waits)
+    await refuseIfServiceBusy(
+      deps.records,
+      request.service,
+      { deploymentId: name, executionArn },
+      new Date(now),
+    );
   const record: DeploymentRecord = {
     deploymentId: name,
     service: request.service,
-    executionArn: executionArnOf(deps.stateMachineArn, name),
+    executionArn,
     startedAt: now,
     status: waits ? 'QUEUED' : 'STARTED',
     trigger: request.trigger,

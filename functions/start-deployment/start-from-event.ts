@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { IdempotencyConflictError, ValidationError } from '../commons/errors.js';
+import { DeploymentInProgressError, IdempotencyConflictError, ValidationError } from '../commons/errors.js';
 import { type HttpResponse, jsonResponse } from '../commons/http-responder.js';
 import { answersHttp } from './parse-event.js';
 import {
@@ -19,8 +19,9 @@ export type StartResponse = HttpResponse | EventOutcome;
 /**
  * Starts the deployment an event asks for. API and CLI get an HTTP-shaped
  * answer (202 accepted — started or queued —, 200 for a repeat; the
- * responder answers bad requests); an event (a push, a Deployment Request)
- * that can't deploy is logged and dropped, since retrying it can't help,
+ * responder answers bad requests, and 409 while the service is busy); an
+ * event (a push, a Deployment Request) that can't deploy — a busy service
+ * included, as it asked not to queue — is logged and dropped, unchanged,
  * while any other failure propagates so EventBridge retries it.
  */
 export async function startFromEvent(
@@ -34,7 +35,11 @@ export async function startFromEvent(
   try {
     return await start(event, deps);
   } catch (err) {
-    if (!(err instanceof ValidationError || err instanceof IdempotencyConflictError)) throw err;
+    const refused =
+      err instanceof ValidationError ||
+      err instanceof IdempotencyConflictError ||
+      err instanceof DeploymentInProgressError;
+    if (!refused) throw err;
     // `reason`, not `message`: the logger's own key for the line's message.
     deps.logger.warn('event dropped', { error: err.name, reason: err.message });
     return { started: false, error: err.name, message: err.message };

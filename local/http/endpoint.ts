@@ -163,23 +163,21 @@ export function endpointHandler(services: EndpointServices): RequestListener {
       await services.registry(received, res, url, ctx);
       return;
     }
+    // API Gateway checks an invoke request's signature itself, with the same canonical request,
+    // and answers a refusal as it does (403 `{"message": …}`), strict or not.
+    if (services.executeApi?.claims(received, url)) {
+      await services.executeApi.handle(received, res, url, ctx);
+      return;
+    }
     let signed = received;
     if (services.signatures) {
-      // API Gateway answers unsigned invoke requests itself (403 Forbidden); a signed one must still carry a key this cloud issued.
-      const invoke = services.executeApi?.claims(received, url) ?? false;
-      if (!invoke || received.headers.authorization !== undefined) {
-        const verdict = await services.signatures.verify(received, rawPath(received), url.searchParams);
-        if (!verdict.ok) {
-          received.resume();
-          writeSignatureFault(res, verdict.fault, protocolOf(received), ctx.requestId);
-          return;
-        }
-        signed = verdict.request;
+      const verdict = await services.signatures.verify(received, rawPath(received));
+      if (!verdict.ok) {
+        received.resume();
+        writeSignatureFault(res, verdict.fault, protocolOf(received), ctx.requestId);
+        return;
       }
-    }
-    if (services.executeApi?.claims(signed, url)) {
-      await services.executeApi.handle(signed, res, url, ctx);
-      return;
+      signed = verdict.request;
     }
     const req = services.iam ? await services.iam.screen(signed, res, url, ctx) : signed;
     if (!req) return;

@@ -1,6 +1,4 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
 
 /** The parts of a SigV4 `Authorization` header. */
 export interface SigV4Authorization {
@@ -70,69 +68,55 @@ export interface ReceivedRequest {
   /** The query string as sent, without `?`. */
   rawQuery: string;
   headers: IncomingHttpHeaders;
-  body: Buffer;
+  /**
+   * The body as received; undefined where the payload hash the request
+   * declares stands for it (S3, which compares the two as it reads the body).
+   */
+  body?: Buffer;
 }
 
-/**
- * Whether `authorization` is the signature of `request` with `secret`: the
- * request is signed again, over the headers the caller signed, with the
- * SDK's own signer, and the two signatures compared.
- */
-export async function signatureMatches(
-  request: ReceivedRequest,
-  authorization: SigV4Authorization,
-  secretAccessKey: string,
-  signedAt: Date,
-): Promise<boolean> {
-  const signed = new Set(authorization.signedHeaders.map((h) => h.toLowerCase()));
-  const headers: Record<string, string> = {};
-  for (const name of signed) {
-    const value = request.headers[name];
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  // A signed payload hash stands for the body in the signature: it must be the body's.
-  const claimed = headers['x-amz-content-sha256'];
+/** A presigned URL's signature parameters (`X-Amz-*` in the query). */
+export interface PresignedAuthorization extends SigV4Authorization {
+  signedAt: Date;
+  expiresSeconds: number;
+}
+
+export const PRESIGN_PARAMETERS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+];
+
+/** Reads a presigned URL's query; undefined when it is not a whole SigV4 presignature (1 s to 7 days). */
+export function parsePresigned(rawQuery: string): PresignedAuthorization | undefined {
+  const query = queryOf(rawQuery);
+  const one = (name: string) => {
+    const value = query[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  if (one('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return undefined;
+  const scope = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(one('X-Amz-Credential') ?? '');
+  const signedAt = signingTime({ 'x-amz-date': one('X-Amz-Date') ?? '' });
+  const expiresSeconds = Number(one('X-Amz-Expires') ?? '');
+  const signature = one('X-Amz-Signature') ?? '';
   if (
-    claimed !== undefined &&
-    claimed !== 'UNSIGNED-PAYLOAD' &&
-    claimed !== createHash('sha256').update(request.body).digest('hex')
+    !scope ||
+    !signedAt ||
+    !Number.isInteger(expiresSeconds) ||
+    expiresSeconds < 1 ||
+    expiresSeconds > 604_800
   )
-    return false;
-  const token = signed.has('x-amz-security-token') ? headers['x-amz-security-token'] : undefined;
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: authorization.accessKeyId,
-      secretAccessKey,
-      ...(token ? { sessionToken: token } : {}),
-    },
-    region: authorization.region,
-    service: authorization.service,
-    sha256: Sha256,
-    applyChecksum: false,
-  });
-  const resigned = await signer.sign(
-    {
-      method: request.method,
-      protocol: 'https:',
-      hostname: String(request.headers.host ?? ''),
-      path: request.rawPath,
-      query: queryOf(request.rawQuery),
-      headers,
-      body: request.body,
-    },
-    {
-      signingDate: signedAt,
-      signableHeaders: signed,
-      // The signer adds X-Amz-Date itself; it only counts when the caller signed it.
-      ...(signed.has('x-amz-date') ? {} : { unsignableHeaders: new Set(['x-amz-date']) }),
-    },
-  );
-  const computed = /Signature=([0-9a-f]{64})/.exec(String(resigned.headers.authorization ?? ''))?.[1];
-  return computed !== undefined && computed === authorization.signature;
+    return undefined;
+  const [, accessKeyId = '', date = '', region = '', service = ''] = scope;
+  const signedHeaders = (one('X-Amz-SignedHeaders') ?? 'host').split(';');
+  return { accessKeyId, date, region, service, signedHeaders, signature, signedAt, expiresSeconds };
 }
 
 /** The query's parameters as sent, decoded once (the signer encodes them again, as the caller's did). */
-function queryOf(raw: string): Record<string, string | string[]> {
+export function queryOf(raw: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
@@ -152,24 +136,4 @@ function decoded(text: string): string {
   } catch {
     return text;
   }
-}
-
-/** SHA-256 (and HMAC) from Node's crypto, in the shape the SDK's signer takes. */
-export class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -15,8 +15,13 @@ export interface RolloutEventRulesProps {
 
 /**
  * ECS's own events for the app's services, to the function that resumes the
- * rollout waits: every deployment state change (it settles a wait), and
- * the task state changes that show a rollout moving (each one a heartbeat).
+ * rollout waits: every deployment state change (it settles a wait), and of
+ * the task state changes only those a wait needs — a task that came up
+ * (RUNNING, meant to run: a heartbeat) and a task that stopped for any other
+ * reason than a deployment scaling it in (a failure: exited, failed its
+ * health checks, failed to start). Old tasks stopped as planned and the
+ * intermediate statuses reach no function, so a rollout costs about one
+ * invocation per new task instead of one per change of every task.
  */
 export class RolloutEventRules extends Construct {
   readonly deploymentRule: events.Rule;
@@ -37,14 +42,20 @@ export class RolloutEventRules extends Construct {
       targets: [target()],
     });
     this.taskRule = new events.Rule(this, 'TaskStateChange', {
-      description: "stepship: the app's service tasks coming up or going away, as rollout heartbeats",
+      description: "stepship: the app's service tasks coming up (heartbeats) or failing, for rollout waits",
       eventPattern: {
         source: [ECS_EVENTS.source],
         detailType: [ECS_EVENTS.taskStateChange],
         detail: {
           clusterArn: [...new Set(props.targets.map((t) => t.cluster.clusterArn))],
           group: props.targets.map((t) => `service:${t.serviceName}`),
-          lastStatus: [...ECS_EVENTS.heartbeatStatuses],
+          $or: [
+            { lastStatus: ['RUNNING'], desiredStatus: ['RUNNING'] },
+            {
+              lastStatus: ['STOPPED'],
+              stoppedReason: [{ 'anything-but': { prefix: ECS_EVENTS.scaleInReasonPrefix } }],
+            },
+          ],
         },
       },
       targets: [target()],

@@ -9,8 +9,10 @@ import {
   FilterLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { describeEndpoints, type Running } from '../../cli/start.js';
+import { STATE } from '../../functions/contract/states.js';
 import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import type { RoleCredentials } from '../../local/iam/access-keys.js';
 import { awsCli, awsCliUnavailableReason } from '../helpers/aws-cli.js';
@@ -96,6 +98,22 @@ async function deployedImageTag(): Promise<string> {
   }
 }
 
+/** Whether the execution of deployment `id` has passed Prepare (which takes the service's lock). */
+async function preparedOf(id: string): Promise<true | undefined> {
+  const sfn = new SFNClient({
+    endpoint: env.cloud.endpointUrl,
+    region: env.cloud.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const executionArn = `${env.names.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    return history.events?.some((e) => e.stateExitedEventDetails?.name === STATE.prepare) ? true : undefined;
+  } finally {
+    sfn.destroy();
+  }
+}
+
 describe('the HTTP API on the local cloud', () => {
   it('is printed with the endpoints, at the URL the stack outputs', () => {
     expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_aws\/execute-api\/[a-z0-9]{10}$/);
@@ -162,6 +180,18 @@ describe('the HTTP API on the local cloud', () => {
     const id = started.body.deploymentId ?? '';
     const again = await call('POST', '/deployments', body, { 'Idempotency-Key': 'release-42' });
     expect(again.body.deploymentId).toBe(id);
+
+    // Once its Prepare holds the service, another request that does not queue is refused at once.
+    await eventually(`deployment ${id} to hold the service`, () => preparedOf(id), 60_000);
+    const busy = await call('POST', '/deployments', body, { 'Idempotency-Key': 'release-43' });
+    expect(busy).toEqual({
+      status: 409,
+      body: {
+        error: 'DeploymentInProgressError',
+        message: expect.stringContaining('"queue": true'),
+        runningDeploymentId: id,
+      },
+    });
 
     const done = await eventually(
       `deployment ${id} to finish`,

@@ -1,6 +1,6 @@
 import { StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { IdempotencyConflictError } from '../../functions/commons/errors.js';
+import { DeploymentInProgressError, IdempotencyConflictError } from '../../functions/commons/errors.js';
 import type { RecordStore } from '../../functions/commons/records.js';
 import type { DeploymentRequest } from '../../functions/contract/request.js';
 import { executionArn, executionName } from '../../functions/start-deployment/execution-name.js';
@@ -168,11 +168,57 @@ describe('starting a deployment', () => {
       cause: 'The execution could not be started: State Machine Does Not Exist',
     });
   });
+});
 
-  it('starts an API request at once while the service is busy: its Prepare fails fast', async () => {
+describe('a request that does not queue, while the service is being deployed', () => {
+  it('is refused at once with the running deployment, and nothing is claimed or started', async () => {
     const { deps, records } = await world();
     await holdLock(records);
+    const refused = startDeployment(api, deps);
+    await expect(refused).rejects.toBeInstanceOf(DeploymentInProgressError);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringContaining('"queue": true'),
+      details: { runningDeploymentId: 'running' },
+    });
+    expect(await records.getRecord(executionName(api))).toBeUndefined();
+    expect(sfn.starts).toBe(0);
+  });
+
+  it('starts once the lock has expired (a crashed run)', async () => {
+    const { deps, records } = await world();
+    // An hour before the world's clock (10:00), for one second.
+    await records.acquireLock('web', `${ARN}:crashed`, 1, new Date('2026-11-23T09:00:00.000Z'));
     await expect(startDeployment(api, deps)).resolves.toMatchObject({ status: 'RUNNING', duplicate: false });
+  });
+
+  it('repeated while its own deployment holds the lock is answered with that deployment', async () => {
+    const { deps, records } = await world();
+    const first = await startDeployment(api, deps);
+    await records.acquireLock('web', first.executionArn, 900, new Date());
+    await expect(startDeployment(api, deps)).resolves.toMatchObject({
+      duplicate: true,
+      deploymentId: first.deploymentId,
+    });
+  });
+
+  it('repeated after it finished, while another deployment runs, is answered with its outcome', async () => {
+    const { deps, records } = await world();
+    const first = await startDeployment(api, deps);
+    sfn.finish(first.deploymentId, 'SUCCEEDED');
+    await holdLock(records);
+    await expect(startDeployment(api, deps)).resolves.toMatchObject({ duplicate: true, status: 'SUCCEEDED' });
+  });
+
+  it('that slips past the check (the lock taken just after it) still starts: Prepare, holding the lock, refuses it', async () => {
+    const { deps, records } = await world();
+    // A records view that read the lock a moment before another deployment took it.
+    const stale = Object.create(records) as RecordStore;
+    stale.currentLock = async () => undefined;
+    await holdLock(records);
+    await expect(startDeployment(api, { ...deps, records: stale })).resolves.toMatchObject({
+      status: 'RUNNING',
+      duplicate: false,
+    });
     expect(sfn.starts).toBe(1);
   });
 });

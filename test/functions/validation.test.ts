@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { RecordStore } from '../../functions/commons/records.js';
+import { executionName } from '../../functions/start-deployment/execution-name.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../helpers/fake-credentials.js';
 import { createRecordsTable } from '../helpers/records-table.js';
 import { type Running, startDynalite } from '../helpers/servers.js';
@@ -317,5 +319,65 @@ describe('start-deployment rejects malformed requests with a message naming the 
       imageTag: 'v2',
       idempotencyKey: 'release-42',
     });
+  });
+});
+
+describe('start-deployment while the service is being deployed', () => {
+  const running = `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:api-web-running`;
+  let ddb: DynamoDBClient;
+  let records: RecordStore;
+  beforeAll(() => {
+    ddb = new DynamoDBClient({ endpoint: dynamo.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    records = new RecordStore(ddb, 'validation-records');
+  });
+  beforeEach(() => records.acquireLock('web', running, 900, new Date()).then(() => undefined));
+  afterEach(() => records.releaseLock('web', running).then(() => undefined));
+  afterAll(() => ddb.destroy());
+
+  it('answers an API request 409 at once, naming the running deployment and how to queue, and records nothing', async () => {
+    const res = (await handler(
+      api({ service: 'web', imageTag: 'v3' }, { 'Idempotency-Key': 'busy-1' }),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(res.statusCode).toBe(409);
+    const body = JSON.parse(res.body ?? '{}') as Record<string, string>;
+    expect(body).toEqual({
+      error: 'DeploymentInProgressError',
+      message: expect.stringMatching(/already in progress: api-web-running .*"queue": true/),
+      runningDeploymentId: 'api-web-running',
+    });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const name = executionName({ service: 'web', trigger: 'api', requester: 'x', idempotencyKey: 'busy-1' });
+    expect(await records.getRecord(name)).toBeUndefined();
+  });
+
+  it('accepts an API request that asks to queue with 202, QUEUED', async () => {
+    const res = (await handler(
+      api({ service: 'web', imageTag: 'v3', queue: true }, { 'Idempotency-Key': 'busy-queued' }),
+      context,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(res.statusCode).toBe(202);
+    expect(JSON.parse(res.body ?? '{}')).toMatchObject({ status: 'QUEUED', duplicate: false });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('drops a Deployment Request event, logging why, and changes nothing', async () => {
+    const event = requestEvent({ service: 'web', image: 'v8' });
+    const res = (await handler(event, context)) as { started: boolean; error: string; deploymentId?: string };
+    expect(res).toMatchObject({ started: false, error: 'DeploymentInProgressError' });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(
+      logged()
+        .filter((l) => l.message === 'event dropped')
+        .at(-1),
+    ).toMatchObject({
+      level: 'WARN',
+      error: 'DeploymentInProgressError',
+      reason: expect.stringContaining('api-web-running'),
+    });
+    expect(await records.currentLock('web')).toMatchObject({ owner: running });
+    // Nothing was claimed under the event's deployment: once the service is free, the same event starts it.
+    await records.releaseLock('web', running);
+    await expect(handler(event, context)).resolves.toMatchObject({ duplicate: false, status: 'RUNNING' });
   });
 });

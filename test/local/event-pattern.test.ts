@@ -40,6 +40,26 @@ describe('event patterns', () => {
     ['a wildcard', { resources: [{ wildcard: 'arn:aws:ecr:*:repository/w*' }] }, true],
     ['a wildcard that needs backtracking', { 'detail-type': [{ wildcard: '*Image*ion' }] }, true],
     ['a wildcard that does not match', { 'detail-type': [{ wildcard: 'ECR*Push' }] }, false],
+    [
+      '$or, one alternative matching',
+      { source: ['aws.ecr'], $or: [{ detail: { result: ['FAILURE'] } }, { detail: { size: [42] } }] },
+      true,
+    ],
+    [
+      '$or, no alternative matching',
+      { $or: [{ detail: { result: ['FAILURE'] } }, { 'detail-type': ['Other'] }] },
+      false,
+    ],
+    [
+      '$or matching, a key beside it not',
+      { source: ['aws.ecs'], $or: [{ detail: { size: [42] } }, { 'detail-type': ['Other'] }] },
+      false,
+    ],
+    [
+      '$or inside detail',
+      { detail: { $or: [{ result: ['FAILURE'] }, { 'image-tag': ['v2'], labels: ['a'] }] } },
+      true,
+    ],
   ])('match %s: %s', (_, pattern, expected) => {
     expect(matches(parsePattern(JSON.stringify(pattern)), event)).toBe(expected);
   });
@@ -52,7 +72,10 @@ describe('event patterns', () => {
   });
 
   it.each([
-    ['$or', { $or: [{ source: ['a'] }] }],
+    ['an empty $or', { $or: [] }],
+    ['a $or of values', { source: { $or: ['a', 'b'] } }],
+    ['a $or holding an invalid pattern', { $or: [{ source: ['a'] }, { source: 'b' }] }],
+    ['cidr', { source: [{ cidr: '10.0.0.0/24' }] }],
     ['an empty object', {}],
     ['a nested array', { source: [['a']] }],
     ['exists with a string', { source: [{ exists: 'yes' }] }],

@@ -217,9 +217,35 @@ describe('an HTTP API served at its invoke URL', () => {
     expect(await json(await fetch(`${base}${path}`))).toEqual({ status, body });
   });
 
-  it('answers 404 for an API that does not exist', async () => {
+  it('answers an API id that does not exist with 403 Forbidden, as API Gateway does', async () => {
     const res = await fetch(`${cloud.endpointUrl}/_aws/execute-api/zzzzzzzzzz/open/x`);
-    expect(await json(res)).toEqual({ status: 404, body: { message: 'Not Found' } });
+    expect(res.headers.get('x-amzn-errortype')).toBe('ForbiddenException');
+    expect(await json(res)).toEqual({ status: 403, body: { message: 'Forbidden' } });
+  });
+
+  it('answers 403 Forbidden on the default endpoint of an API that disabled it, calling nothing', async () => {
+    const disabled = cloud.apigatewayv2.createApi(cloud.scope, {
+      Name: 'custom-domain-only',
+      ProtocolType: 'HTTP',
+      DisableExecuteApiEndpoint: true,
+      Target: `arn:aws:lambda:${cloud.region}:${cloud.accountId}:function:plain`,
+    });
+    cloud.lambda.addPermission(cloud.scope, {
+      FunctionName: 'plain',
+      StatementId: 'custom-domain-only',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: `arn:aws:execute-api:${cloud.region}:${cloud.accountId}:${disabled.api.ApiId}/*/*`,
+    });
+    const url = cloud.apigatewayv2.apiEndpoint(disabled.api.ApiId);
+    for (const path of ['/', '/plain', '/$default/plain']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.headers.get('x-amzn-errortype')).toBe('ForbiddenException');
+      expect(await json(res)).toEqual({ status: 403, body: { message: 'Forbidden' } });
+    }
+    // The same API with the endpoint on answers: the 403 is the setting's, not the route's.
+    disabled.api.DisableExecuteApiEndpoint = false;
+    expect(await json(await fetch(`${url}/plain`))).toEqual({ status: 200, body: { hello: 'world' } });
   });
 
   it('refuses a body over 10 MB with 413', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +146,44 @@ describe('S3 buckets and objects', () => {
       name: 'NotImplemented',
       status: 501,
     });
+  });
+});
+
+describe("S3's payload hash", () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const put = (key: string, body: string, declared: string) =>
+    signedFetch(`${cloud.endpointUrl}/hashed/${key}`, {
+      method: 'PUT',
+      service: 's3',
+      headers: { 'x-amz-content-sha256': declared },
+      body,
+    });
+
+  it('refuses a body that is not the one whose SHA-256 the request declares, storing nothing', async () => {
+    await client().send(new CreateBucketCommand({ Bucket: 'hashed' }));
+    const res = await put('changed', 'the body sent', sha256('the body signed'));
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toContain('<Code>XAmzContentSHA256Mismatch</Code>');
+    expect(text).toContain(
+      `<ClientComputedContentSHA256>${sha256('the body signed')}</ClientComputedContentSHA256>`,
+    );
+    expect(text).toContain(`<S3ComputedContentSHA256>${sha256('the body sent')}</S3ComputedContentSHA256>`);
+    expect(await failure(client().send(new HeadObjectCommand({ Bucket: 'hashed', Key: 'changed' })))).toEqual(
+      {
+        name: 'NotFound',
+        status: 404,
+      },
+    );
+  });
+
+  it.each([
+    ['its SHA-256', sha256('the body')],
+    ['UNSIGNED-PAYLOAD', 'UNSIGNED-PAYLOAD'],
+  ])('stores a body that declares %s', async (_what, declared) => {
+    const res = await put('kept', 'the body', declared);
+    expect(res.status).toBe(200);
+    const object = await client().send(new GetObjectCommand({ Bucket: 'hashed', Key: 'kept' }));
+    expect(await object.Body?.transformToString()).toBe('the body');
   });
 });

@@ -176,6 +176,88 @@ describe('strict mode', () => {
   });
 });
 
+describe('strict mode, S3 and HTTP APIs', () => {
+  /** A request signed with SigV4 for `service` by `credentials`, as an SDK signs it, sent with `body`. */
+  async function send(
+    url: string,
+    options: {
+      method: string;
+      service: string;
+      credentials: { accessKeyId: string; secretAccessKey: string };
+    },
+    signedBody: string,
+    sentBody = signedBody,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string }> {
+    const target = new URL(url);
+    const signer = new SignatureV4({
+      credentials: options.credentials,
+      region: cloud.region,
+      service: options.service,
+      sha256: Sha256,
+      uriEscapePath: options.service !== 's3',
+    });
+    const signed = await signer.sign({
+      method: options.method,
+      protocol: 'http:',
+      hostname: target.host,
+      path: target.pathname,
+      headers: { host: target.host, ...headers },
+      body: signedBody,
+    });
+    const res = await fetch(url, { method: options.method, headers: signed.headers, body: sentBody });
+    return { status: res.status, text: await res.text() };
+  }
+
+  it("refuses an S3 body that is not the one signed, with S3's XAmzContentSHA256Mismatch, storing nothing", async () => {
+    const s3 = new S3Client({ ...config(cloud.credentials), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'hashed' }));
+    const url = `${cloud.endpointUrl}/hashed/object`;
+    const digest = createHash('sha256').update('signed').digest('hex');
+    const put = { method: 'PUT', service: 's3', credentials: cloud.credentials };
+    const changed = await send(url, put, 'signed', 'changed', { 'x-amz-content-sha256': digest });
+    expect(changed.status).toBe(400);
+    expect(changed.text).toContain('<Code>XAmzContentSHA256Mismatch</Code>');
+    expect(cloud.s3.stores.of(cloud.scope).buckets.get('hashed')?.objects.has('object')).toBe(false);
+    expect((await send(url, put, 'signed', 'signed', { 'x-amz-content-sha256': digest })).status).toBe(200);
+  });
+
+  it("answers an invoke URL's refusals as API Gateway does, and serves the cloud's own key as the account", async () => {
+    const api = cloud.apigatewayv2.createApi(cloud.scope, { Name: 'strict-api', ProtocolType: 'HTTP' });
+    const apiId = api.api.ApiId;
+    const integration = cloud.apigatewayv2.createIntegration(cloud.scope, {
+      ApiId: apiId,
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: `arn:aws:lambda:${cloud.region}:${cloud.accountId}:function:not-there`,
+      PayloadFormatVersion: '2.0',
+    });
+    cloud.apigatewayv2.createRoute(cloud.scope, {
+      ApiId: apiId,
+      RouteKey: 'POST /deployments',
+      AuthorizationType: 'AWS_IAM',
+      Target: `integrations/${integration.IntegrationId}`,
+    });
+    cloud.apigatewayv2.createStage(cloud.scope, { ApiId: apiId, StageName: '$default', AutoDeploy: true });
+    const url = `${cloud.apigatewayv2.apiEndpoint(apiId)}/deployments`;
+    const invoke = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      send(url, { method: 'POST', service: 'execute-api', credentials }, '{}');
+    const answer = (r: { status: number; text: string }) => ({ status: r.status, body: JSON.parse(r.text) });
+    expect(answer(await invoke(wrongSecret()))).toEqual({
+      status: 403,
+      body: { message: expect.stringMatching(/^The request signature we calculated does not match/) },
+    });
+    expect(answer(await invoke({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' }))).toEqual({
+      status: 403,
+      body: { message: 'The security token included in the request is invalid.' },
+    });
+    // Past the signature and IAM: the integration's function does not exist, so API Gateway's 500.
+    expect(answer(await invoke(cloud.credentials))).toEqual({
+      status: 500,
+      body: { message: 'Internal Server Error' },
+    });
+  });
+});
+
 const cliSkip = awsCliUnavailableReason();
 (cliSkip ? describe.skip : describe)(
   `the AWS CLI in strict mode${cliSkip ? ` (skipped: ${cliSkip})` : ''}`,

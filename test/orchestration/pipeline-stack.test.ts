@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { matches, parsePattern } from '../../local/services/events/pattern.js';
 import { pipelineTargets } from '../../orchestration/constructs/app-targets.js';
 import { targetProblems } from '../../orchestration/constructs/pipeline-target.js';
 import { demoApp } from '../helpers/local-deployment.js';
@@ -314,7 +315,10 @@ describe('the rollout wait', () => {
     });
   });
 
-  it("sends their tasks' RUNNING and STOPPED changes too, as heartbeats, and nothing else of ECS", () => {
+  const taskRule = () =>
+    rules.find((r) => JSON.stringify(r.EventPattern).includes('ECS Task State Change'))?.EventPattern;
+
+  it("sends their tasks' changes that a wait needs, and nothing else of ECS", () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ecs'],
@@ -322,12 +326,76 @@ describe('the rollout wait', () => {
         detail: {
           clusterArn: [Match.anyValue()],
           group: ['service:web'],
-          lastStatus: ['RUNNING', 'STOPPED'],
+          $or: [
+            { lastStatus: ['RUNNING'], desiredStatus: ['RUNNING'] },
+            {
+              lastStatus: ['STOPPED'],
+              stoppedReason: [{ 'anything-but': { prefix: 'Scaling activity initiated by' } }],
+            },
+          ],
         },
       },
       Targets: toRolloutEvents,
     });
     expect(rules.filter((r) => JSON.stringify(r.EventPattern).includes('aws.ecs'))).toHaveLength(2);
+  });
+
+  const CLUSTER = 'arn:aws:ecs:us-east-1:000000000000:cluster/demo';
+  /** An ECS Task State Change of the web service, as ECS sends it (the fields the rule reads). */
+  const taskChange = (detail: Record<string, unknown>) => ({
+    source: 'aws.ecs',
+    'detail-type': 'ECS Task State Change',
+    detail: { clusterArn: CLUSTER, group: 'service:web', ...detail },
+  });
+  const scaledIn = 'Scaling activity initiated by (deployment ecs-svc/4401811474932466121)';
+
+  it.each([
+    ['a new task RUNNING (a heartbeat)', { lastStatus: 'RUNNING', desiredStatus: 'RUNNING' }, true],
+    [
+      'a task whose essential container exited',
+      {
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stoppedReason: 'Essential container in task exited',
+      },
+      true,
+    ],
+    [
+      'a task that failed its ELB health checks',
+      {
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:…)',
+      },
+      true,
+    ],
+    [
+      'an old task the deployment scales in, still RUNNING',
+      { lastStatus: 'RUNNING', desiredStatus: 'STOPPED', stoppedReason: scaledIn },
+      false,
+    ],
+    [
+      'an old task the deployment scaled in, STOPPED',
+      { lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: scaledIn },
+      false,
+    ],
+    ['a task PENDING', { lastStatus: 'PENDING', desiredStatus: 'RUNNING' }, false],
+    [
+      'a task DEACTIVATING',
+      {
+        lastStatus: 'DEACTIVATING',
+        desiredStatus: 'STOPPED',
+        stoppedReason: 'Task failed ELB health checks',
+      },
+      false,
+    ],
+  ])('as the local EventBridge matches its pattern, is sent or not: %s', (_what, detail, sent) => {
+    const rule = taskRule() as { detail: Record<string, unknown> };
+    // The template's cluster ARN is a reference until deployed: put in the one the event names.
+    const pattern = parsePattern(
+      JSON.stringify({ ...rule, detail: { ...rule.detail, clusterArn: [CLUSTER] } }),
+    );
+    expect(matches(pattern, taskChange(detail))).toBe(sent);
   });
 
   const policyOf = (role: string) =>

@@ -5,9 +5,9 @@ import {
   IncompleteSignature,
   parseAuthorization,
   type ReceivedRequest,
-  signatureMatches,
   signingTime,
 } from '../../iam/signature.js';
+import { signatureMatches } from '../../iam/signature-match.js';
 import type { IamIdentity } from './proxy-event.js';
 import { gatewayAnswer, type HttpAnswer } from './proxy-response.js';
 
@@ -17,25 +17,42 @@ const SKEW_MS = 5 * 60 * 1000;
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+
 export type Authorization = { identity: IamIdentity } | { refusal: HttpAnswer };
+
+/** The keys whose signatures are verified, and what becomes of any other. */
+export interface InvokeKeys {
+  /** The secret of a key the local cloud issued: a role session's, and in strict mode its own. */
+  secretOf(accessKeyId: string): string | undefined;
+  /**
+   * Strict mode: the local cloud's own access key, whose verified requests
+   * are the account's; a key the cloud never issued is refused, as AWS
+   * refuses a key it doesn't know. Otherwise such a key is the account's.
+   */
+  strictOwnKey?: string;
+}
 
 /**
  * API Gateway's AWS_IAM authorization of one request to `resource`
  * (`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`):
  * a SigV4 signature for execute-api in the API's region, on time; for keys
- * the local cloud issued (its roles'), a signature that verifies with the
- * key's secret and a role whose policies allow `execute-api:Invoke` on the
- * resource. Any other key is taken as the account's own, as the endpoint
- * takes it everywhere else. Refusals are API Gateway's 403 answers.
+ * the local cloud issued, a signature that verifies with the key's secret
+ * (the canonical request of `iam/signature-match.ts`, as strict mode's
+ * service APIs check theirs) and, for a role's, policies that allow
+ * `execute-api:Invoke` on the resource. Any other key is the account's own
+ * (as the endpoint takes it everywhere else), or in strict mode refused.
+ * Refusals are API Gateway's 403 answers.
  */
 export async function authorizeIam(
   request: ReceivedRequest,
   resource: string,
   api: Scope,
-  iam: Iam,
+  access: { iam: Iam; keys: InvokeKeys },
   sourceIp: string,
   now = new Date(),
 ): Promise<Authorization> {
+  const { iam, keys } = access;
   const header = request.headers.authorization;
   if (header === undefined || header === '')
     return { refusal: gatewayAnswer(403, 'Forbidden', 'ForbiddenException') };
@@ -64,22 +81,21 @@ export async function authorizeIam(
       `Signature not yet current: ${amzDate(signedAt)} is still later than ${amzDate(new Date(now.getTime() + SKEW_MS))} (${amzDate(now)} + 5 min.)`,
     );
 
-  const secret = iam.secretOf(auth.accessKeyId);
+  const secret = keys.secretOf(auth.accessKeyId);
   if (secret === undefined) {
+    if (keys.strictOwnKey !== undefined)
+      return { refusal: gatewayAnswer(403, INVALID_TOKEN, 'UnrecognizedClientException') };
     // A key the local cloud did not issue is the account's own (a 12-digit key names the account).
-    const accountId = /^\d{12}$/.test(auth.accessKeyId) ? auth.accessKeyId : api.accountId;
     return {
-      identity: {
-        accessKey: auth.accessKeyId,
-        accountId,
-        callerId: accountId,
-        principalOrgId: null,
-        userArn: arns.iamRoot({ accountId, region: '' }),
-        userId: accountId,
-      },
+      identity: accountIdentity(
+        auth.accessKeyId,
+        /^\d{12}$/.test(auth.accessKeyId) ? auth.accessKeyId : api.accountId,
+      ),
     };
   }
   if (!(await signatureMatches(request, auth, secret, signedAt))) return invalid(SIGNATURE_MISMATCH);
+  if (auth.accessKeyId === keys.strictOwnKey)
+    return { identity: accountIdentity(auth.accessKeyId, api.accountId) };
   const token = request.headers['x-amz-security-token'];
   const caller = iam.callerOf(auth.accessKeyId, typeof token === 'string' ? token : undefined);
   if (!caller) return invalid(SIGNATURE_MISMATCH);
@@ -109,6 +125,17 @@ export async function authorizeIam(
       userArn: arns.stsAssumedRole({ accountId, region: '' }, roleName, caller.session),
       userId,
     },
+  };
+}
+
+function accountIdentity(accessKey: string, accountId: string): IamIdentity {
+  return {
+    accessKey,
+    accountId,
+    callerId: accountId,
+    principalOrgId: null,
+    userArn: arns.iamRoot({ accountId, region: '' }),
+    userId: accountId,
   };
 }
 

@@ -22,6 +22,7 @@ export function gatewayAnswer(status: number, message: string, errorType?: strin
 
 export const internalServerError = () => gatewayAnswer(500, 'Internal Server Error');
 export const notFound = () => gatewayAnswer(404, 'Not Found');
+export const forbidden = () => gatewayAnswer(403, 'Forbidden', 'ForbiddenException');
 
 /**
  * The HTTP answer of a function's result, as payload format 2.0 maps it: an

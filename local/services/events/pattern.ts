@@ -5,8 +5,10 @@ import { AwsError } from '../../http/aws-error.js';
  * matched against events. Leaves are lists of exact values (strings,
  * numbers, booleans, null) or of match objects: `prefix`, `suffix`,
  * `anything-but` (values, or a prefix, suffix, equals-ignore-case or
- * wildcard), `numeric`, `exists`, `equals-ignore-case` and `wildcard`.
- * `$or` and `cidr` are refused as not emulated rather than misread.
+ * wildcard), `numeric`, `exists`, `equals-ignore-case` and `wildcard`;
+ * `$or` at any level: a list of patterns at that level, of which one must
+ * match besides the keys beside it. `cidr` is refused as not emulated
+ * rather than misread.
  */
 export type Pattern = { [key: string]: Pattern | unknown[] };
 
@@ -43,14 +45,21 @@ function checkObject(pattern: Record<string, unknown>, path: string): void {
   if (Object.keys(pattern).length === 0) throw invalid(`Empty objects are not allowed${at(path)}`);
   for (const [key, rule] of Object.entries(pattern)) {
     const where = path ? `${path}.${key}` : key;
-    if (key === '$or' || key === 'cidr')
-      throw invalid(`"${key}" is not emulated by the local cloud${at(where)}`);
-    if (isObject(rule)) checkObject(rule, where);
+    if (key === 'cidr') throw invalid(`"${key}" is not emulated by the local cloud${at(where)}`);
+    if (key === '$or') checkAlternatives(rule, path);
+    else if (isObject(rule)) checkObject(rule, where);
     else if (Array.isArray(rule)) {
       if (rule.length === 0) throw invalid(`Empty arrays are not allowed${at(where)}`);
       for (const candidate of rule) checkCandidate(candidate, where);
     } else throw invalid(`Match value must be String, number, true, false, or null${at(where)}`);
   }
+}
+
+function checkAlternatives(rule: unknown, path: string): void {
+  const where = path ? `${path}.$or` : '$or';
+  if (!Array.isArray(rule) || rule.length === 0 || !rule.every(isObject))
+    throw invalid(`$or must be a list of patterns${at(where)}`);
+  for (const alternative of rule) checkObject(alternative, path);
 }
 
 function checkCandidate(candidate: unknown, where: string): void {
@@ -103,6 +112,7 @@ const at = (path: string) => (path ? ` at ${path}` : '');
 export function matches(pattern: unknown, event: unknown): boolean {
   if (!isObject(pattern)) return false;
   return Object.entries(pattern).every(([key, rule]) => {
+    if (key === '$or') return Array.isArray(rule) && rule.some((alternative) => matches(alternative, event));
     const value = isObject(event) ? event[key] : undefined;
     if (isObject(rule)) return matches(rule, value);
     if (!Array.isArray(rule)) return false;

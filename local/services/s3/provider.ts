@@ -5,6 +5,7 @@ import { paginate } from '../../core/pagination.js';
 import type { RequestContext, Scope } from '../../core/scope.js';
 import { RegionalStores } from '../../core/stores.js';
 import { noSuchBucket, S3Error, writeS3Error, xml } from './errors.js';
+import { checkPayloadHash } from './payload-hash.js';
 import { type Bucket, S3Store } from './store.js';
 
 const NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -184,6 +185,7 @@ export class S3 {
             'The local cloud does not implement aws-chunked (streaming) uploads; send the body whole',
           );
         const body = await readObject(req);
+        checkPayloadHash(req, body);
         const etag = this.put(
           ctx,
           bucket.name,
@@ -305,7 +307,9 @@ async function readBucketConfiguration(req: IncomingMessage): Promise<BucketConf
       );
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const body = Buffer.concat(chunks);
+  checkPayloadHash(req, body);
+  const text = body.toString('utf8').trim();
   if (text === '') return {};
   if (XMLValidator.validate(text) !== true)
     throw new S3Error(
