@@ -1,7 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntilServicesStable } from '@aws-sdk/client-ecs';
-import { LocalCloud, notEmulatedLines } from '@stepship/local-cloud';
+import {
+  LocalCloud,
+  type LocalCloudOptions,
+  notEmulatedLines,
+  notEmulatedSummary,
+  type ProvisionedResource,
+} from '@stepship/local-cloud';
 import type { AppModel } from '../manifest/model.js';
 import { stackNames } from '../orchestration/app.js';
 import { synthesize } from '../orchestration/synthesize.js';
@@ -25,6 +31,10 @@ export interface StartOptions {
   rolloutHeartbeatSeconds?: number;
   /** Strict mode: requests must be signed with the credentials the cloud keeps in its state folder. */
   strict?: boolean;
+  /** Each resource type recorded without being run, with why, rather than one line for them all. */
+  verbose?: boolean;
+  /** Target tracking's period and alarm lengths (tests shorten them; AWS's by default). */
+  scaling?: LocalCloudOptions['scaling'];
   out: (line: string) => void;
 }
 
@@ -84,6 +94,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     stateDir,
     runtime: options.runtime,
     strict: options.strict ?? false,
+    ...(options.scaling ? { scaling: options.scaling } : {}),
   });
   try {
     out(`✓ local cloud listening on ${cloud.endpointUrl} ${seconds(Date.now() - t)}`);
@@ -103,7 +114,7 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     out(
       `✓ provisioned ${created} resources from the templates (${provisioned.resources.length - created} recorded only) ${seconds(Date.now() - t)}`,
     );
-    for (const line of notEmulatedLines(provisioned.resources)) out(`  · ${line}`);
+    for (const line of notEmulatedReport(provisioned.resources, options.verbose ?? false)) out(`  · ${line}`);
 
     const output = (stack: string, name: string) => provisioned.outputs[`${stack}.${name}`] ?? '';
     const cluster = output(stacks.app, 'ClusterName');
@@ -178,6 +189,17 @@ export async function startLocal(options: StartOptions): Promise<Running> {
     await cloud.stop();
     throw err;
   }
+}
+
+/**
+ * What the local cloud only recorded: by default one line, since an app's
+ * networking, DNS and instances alone make a dozen types; each type with why
+ * under --verbose.
+ */
+export function notEmulatedReport(resources: ProvisionedResource[], verbose: boolean): string[] {
+  if (verbose) return notEmulatedLines(resources);
+  const summary = notEmulatedSummary(resources);
+  return summary ? [`${summary}: \`stepship start --verbose\` lists them`] : [];
 }
 
 /** A service the chosen runtime can't build, named before anything starts. */

@@ -24,7 +24,11 @@ import { ImageStore } from './images/image-store.js';
 import { readAssembly } from './provision/cloud-assembly.js';
 import { type ProvisionedResource, type ProvisionResult, provision } from './provision/provisioner.js';
 
-export { notEmulatedLines } from './provision/provisioner.js';
+export {
+  notEmulatedLines,
+  notEmulatedSummary,
+  type ProvisionedResource,
+} from './provision/provisioner.js';
 
 import { ActivityLog } from './runtime/activity.js';
 import { IpAllocator } from './runtime/ip-allocator.js';

@@ -12,6 +12,7 @@ interface StartFlags {
   lbPort: number;
   runtime: 'process' | 'docker';
   strict: boolean;
+  verbose: boolean;
 }
 
 export function startCommand(program: Command, ctx: CliContext): void {
@@ -49,6 +50,11 @@ export function startCommand(program: Command, ctx: CliContext): void {
       'for shared machines: every request must be signed with the credentials kept in .stepship/credentials.json (mode 0600), the registry needs docker login, and the console URL carries a key',
       process.env.STEPSHIP_STRICT === '1',
     )
+    .option(
+      '--verbose',
+      'list each resource type the local cloud records without running (networking, DNS, instances…), with why',
+      false,
+    )
     .action(async (flags: StartFlags, command: Command) => {
       const { io } = ctx;
       const app = loadApp(command.optsWithGlobals().app);
@@ -67,6 +73,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
         reset: flags.reset,
         runtime: flags.runtime,
         strict: flags.strict,
+        verbose: flags.verbose,
         out: (line) => io.out(line),
       }).catch((err: unknown) => {
         // What the user fixes with another port or runtime: a usage error.

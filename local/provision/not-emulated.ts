@@ -26,15 +26,35 @@ const REASONS: Record<string, string> = {
   'AWS::ECS::ClusterCapacityProviderAssociations':
     'ECS places every task itself; strategies only name the provider',
   'AWS::Route53::RecordSet': 'no DNS: clients reach the load balancer by its address, with the Host header',
-  'AWS::Lambda::Permission': 'functions are invoked by the local cloud itself',
   'AWS::S3::BucketPolicy': 'bucket policies are not enforced',
-  'AWS::ApiGatewayV2::Api': 'the HTTP API is not served locally: start deployments with the CLI',
-  'AWS::ApiGatewayV2::Integration': 'the HTTP API is not served locally: start deployments with the CLI',
-  'AWS::ApiGatewayV2::Route': 'the HTTP API is not served locally: start deployments with the CLI',
-  'AWS::ApiGatewayV2::Stage': 'the HTTP API is not served locally: start deployments with the CLI',
 };
 
 /** Why a resource type the local cloud does not run is only recorded. */
 export function whyNotEmulated(type: string): string {
   return REASONS[type] ?? 'no local emulation of this type';
+}
+
+/** The types recorded with a reason of their own (none of them may have a handler). */
+export function typesWithReasons(): string[] {
+  return Object.keys(REASONS);
+}
+
+/**
+ * What a recorded-only type is, in a word a reader of one summary line
+ * recognizes: instances (their launch template, group and profile) before
+ * the rest of EC2, which is networking.
+ */
+export function kindOf(type: string): string {
+  if (
+    type === 'AWS::EC2::LaunchTemplate' ||
+    type === 'AWS::IAM::InstanceProfile' ||
+    type.startsWith('AWS::AutoScaling::')
+  )
+    return 'instances';
+  if (type.startsWith('AWS::EC2::SecurityGroup')) return 'security groups';
+  if (type.startsWith('AWS::EC2::')) return 'networking';
+  if (type.startsWith('AWS::Route53::')) return 'DNS';
+  if (type.startsWith('AWS::ECS::') && type.includes('CapacityProvider')) return 'capacity providers';
+  if (type === 'AWS::S3::BucketPolicy') return 'bucket policies';
+  return type.replace(/^AWS::/, '');
 }

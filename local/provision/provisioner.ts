@@ -2,7 +2,7 @@ import type { ProvisionedStack } from '../services/cloudformation/provider.js';
 import type { CfnResource, StackArtifact } from './cloud-assembly.js';
 import { resourceOrder } from './cloud-assembly.js';
 import { type Environment, resolve } from './intrinsics.js';
-import { whyNotEmulated } from './not-emulated.js';
+import { kindOf, whyNotEmulated } from './not-emulated.js';
 import { HANDLERS, type ProvisionContext } from './resource-handlers.js';
 
 export interface ProvisionedResource {
@@ -136,4 +136,24 @@ export function notEmulatedLines(resources: ProvisionedResource[]): string[] {
     byType.set(r.type, { count: (seen?.count ?? 0) + 1, why: r.notEmulated ?? '' });
   }
   return [...byType].map(([type, { count, why }]) => `${type} ×${count} not emulated locally: ${why}`);
+}
+
+/** How many kinds one summary line names before "…". */
+const SUMMARY_KINDS = 3;
+
+/**
+ * The recorded-only resources in one line: how many, of how many types, and
+ * what they are, most numerous first (the rest as "…"); undefined when the
+ * local cloud ran every resource.
+ */
+export function notEmulatedSummary(resources: ProvisionedResource[]): string | undefined {
+  const recorded = resources.filter((r) => r.recordOnly);
+  if (recorded.length === 0) return undefined;
+  const types = new Set(recorded.map((r) => r.type));
+  const byKind = new Map<string, number>();
+  for (const r of recorded) byKind.set(kindOf(r.type), (byKind.get(kindOf(r.type)) ?? 0) + 1);
+  const kinds = [...byKind].sort((a, b) => b[1] - a[1]).map(([kind]) => kind);
+  const named = kinds.slice(0, SUMMARY_KINDS).join(', ') + (kinds.length > SUMMARY_KINDS ? '…' : '');
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(recorded.length, 'resource')} of ${plural(types.size, 'type')} recorded, not run (${named})`;
 }

@@ -102,6 +102,7 @@ describe('the stepship command line', () => {
         '--json',
       ],
     ],
+    ['start', ['--once', '--reset', '--verbose', 'list each resource type the local cloud records without']],
     ['status', ['--endpoint <url>', '--json']],
     ['history', ['--limit <n>', '--next-token <token>', '--json']],
     ['rollback', ['--to <deployment|revision>', '--no-wait', '--json']],

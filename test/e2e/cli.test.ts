@@ -123,6 +123,11 @@ describe('the stepship command', () => {
       /list-executions --state-machine-arn arn:aws:states:us-east-1:\d{12}:stateMachine:stepship-shop-deploy\n/,
     );
     expect(stdout).not.toMatch(/stepship-web|--services web\b/);
+    // What the local cloud only records, in one line: each type with why only under --verbose.
+    expect(stdout).toMatch(
+      /\n {2}· \d+ resources of \d+ types recorded, not run \(networking, [^)]+\): `stepship start --verbose` lists them\n/,
+    );
+    expect(stdout).not.toContain('not emulated locally');
     // While it serves, the other commands find it through its discovery file, with no --endpoint.
     const discovery = JSON.parse(readFileSync(join(app, '.stepship', 'cloud.json'), 'utf8')) as {
       pid: number;

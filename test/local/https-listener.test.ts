@@ -56,6 +56,7 @@ describe('an HTTPS listener on the local load balancer', () => {
   let seen: IncomingHttpHeaders | undefined;
   let port = 0;
   let plainPort = 0;
+  let refused = 0;
 
   beforeAll(async () => {
     ca = localCa(mkdtempSync(join(tmpdir(), 'stepship-https-ca-')));
@@ -143,6 +144,40 @@ describe('an HTTPS listener on the local load balancer', () => {
       code: 'SELF_SIGNED_CERT_IN_CHAIN',
     });
   });
+
+  it.each([
+    [
+      'a certificate ACM never issued',
+      [{ CertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/never-issued' }],
+      'CertificateNotFound',
+      "Certificate 'arn:aws:acm:us-east-1:000000000000:certificate/never-issued' not found",
+    ],
+    [
+      'an ARN of another service',
+      [{ CertificateArn: 'arn:aws:iam::000000000000:server-certificate/site' }],
+      'CertificateNotFound',
+      "Certificate 'arn:aws:iam::000000000000:server-certificate/site' not found",
+    ],
+    ['no certificate', [], 'ValidationError', 'A certificate must be specified for HTTPS listeners'],
+  ])(
+    'refuses an HTTPS listener with %s, and serves nothing new',
+    async (_what, certificates, code, message) => {
+      refused += 1;
+      const lb = await elbv2.createLoadBalancer(scope, { Name: `refused-${refused}` });
+      const create = () =>
+        elbv2.createListener(scope, {
+          LoadBalancerArn: lb.arn,
+          Port: 443,
+          Protocol: 'HTTPS',
+          Certificates: certificates,
+          DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }],
+        });
+      expect(create).toThrow(expect.objectContaining({ name: code, message }));
+      expect([...elbv2.stores.of(scope).listeners.values()].some((l) => l.loadBalancerArn === lb.arn)).toBe(
+        false,
+      );
+    },
+  );
 
   it('refuses a TLS handshake on a load balancer without an HTTPS listener, still serving HTTP', async () => {
     await expect(httpsGet(plainPort, '/', '127.0.0.1', ca.certPem)).rejects.toMatchObject({

@@ -28,6 +28,8 @@ export function ecsResources(ecs: Ecs, elbv2: Elbv2): ScalableResources {
       const [, cluster = '', name = ''] = resourceId.split('/');
       ecs.updateService(scope, { cluster, service: name, desiredCount: count });
     },
+    deploying: (scope, resourceId) =>
+      find(scope, resourceId)?.deployments.some((d) => d.rolloutState === 'IN_PROGRESS') ?? false,
     utilization: (scope, resourceId) => {
       const service = find(scope, resourceId);
       if (!service) return {};

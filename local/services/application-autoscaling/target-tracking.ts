@@ -8,6 +8,8 @@ export interface ScalableResources {
   /** The service's desired count, or undefined when it does not exist. */
   desiredCount(scope: Scope, resourceId: string): number | undefined;
   setDesiredCount(scope: Scope, resourceId: string, count: number): void;
+  /** A deployment of the service is still rolling out (scale-in waits until it is done). */
+  deploying(scope: Scope, resourceId: string): boolean;
   /** The service's average CPU and memory utilization (percent of what its tasks reserve), where measurable. */
   utilization(scope: Scope, resourceId: string): { cpu?: number; memory?: number };
   /** Requests forwarded to the target group `resourceLabel` names since the last call, per registered target. */
@@ -34,8 +36,9 @@ export const AWS_TIMINGS: TargetTrackingOptions = {
  * each period every policy proposes ceil(capacity × metric / target); the
  * largest proposal wins (out if any policy wants out, in only when all do),
  * within the target's min and max, after its alarm's periods and outside the
- * policy's cooldowns. Requests per target are a per-minute rate of the
- * period's count, so a shortened period measures the same thing.
+ * policy's cooldowns; never in while a deployment of the service rolls out.
+ * Requests per target are a per-minute rate of the period's count, so a
+ * shortened period measures the same thing.
  */
 export class TargetTracking {
   private timer: NodeJS.Timeout | undefined;
@@ -93,8 +96,11 @@ export class TargetTracking {
     const wanted = Math.min(target.MaxCapacity, Math.max(target.MinCapacity, winner.desired));
     const streak = this.streaks.get(key) ?? { out: 0, in: 0 };
     streak.out = wanted > current ? streak.out + 1 : 0;
-    // Scale-in needs every policy to want it, none of them with scale-in disabled.
-    const mayScaleIn = proposals.every((p) => p.desired < current && !p.config.DisableScaleIn);
+    // Scale-in needs every policy to want it, none of them with scale-in disabled, and no deployment
+    // rolling out: AWS holds scale-in back until it completes, as the old and new tasks share the load.
+    const mayScaleIn =
+      proposals.every((p) => p.desired < current && !p.config.DisableScaleIn) &&
+      !this.resources.deploying(scope, target.ResourceId);
     streak.in = wanted < current && mayScaleIn ? streak.in + 1 : 0;
     this.streaks.set(key, streak);
     const since = (at: number | undefined) =>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Action,
+  type Certificate,
   CreateListenerCommand,
   type CreateListenerInput,
   CreateLoadBalancerCommand,
@@ -296,8 +297,7 @@ export class Elbv2 {
       );
     const port = input.Port ?? (protocol === 'HTTPS' ? 443 : 80);
     checkRange('Port', port, 1, 65535);
-    if (protocol === 'HTTPS' && !input.Certificates?.length)
-      throw new AwsError('CertificateNotFound', 'An HTTPS listener needs a certificate');
+    if (protocol === 'HTTPS') this.checkCertificates(scope, input.Certificates);
     this.checkActions(store, input.DefaultActions ?? []);
     const clash = [...store.listeners.values()].find((l) => l.loadBalancerArn === lb.arn && l.port === port);
     if (clash) fail('DuplicateListener', `A listener already exists on port ${port} of '${lb.arn}'`);
@@ -315,6 +315,20 @@ export class Elbv2 {
     store.listeners.set(listener.arn, listener);
     if (protocol === 'HTTPS') this.serveTls(scope, lb, listener);
     return listener;
+  }
+
+  /**
+   * An HTTPS listener's certificates must exist, as AWS looks each one up
+   * (in ACM; IAM server certificates are not modeled locally) before it
+   * creates the listener.
+   */
+  private checkCertificates(scope: Scope, certificates: Certificate[] | undefined): void {
+    if (!certificates?.length) throw validation('A certificate must be specified for HTTPS listeners');
+    const source = this.options.certificates;
+    if (!source) return;
+    for (const { CertificateArn: arn = '' } of certificates)
+      if (source.namesOf(arn, scope) === undefined)
+        fail('CertificateNotFound', `Certificate '${arn}' not found`);
   }
 
   /**

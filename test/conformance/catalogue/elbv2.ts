@@ -37,6 +37,8 @@ const GONE_TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup
 const GONE_LB = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/gone/0123456789abcdef';
 const GONE_LISTENER =
   'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/gone/0123456789abcdef/0123456789abcdef';
+const GONE_CERTIFICATE =
+  'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000';
 // Targets on a port nothing listens on: registered and health-checked, never healthy.
 const TARGET = { Id: '127.0.0.1', Port: 9 };
 
@@ -272,6 +274,41 @@ export const elbv2: ServiceCatalogue<Elbv2Fixtures> = {
         DefaultActions: forward(f.targetGroupArn),
       }),
       'LoadBalancerNotFound',
+    ),
+    custom('CreateListener', 'creates an HTTPS listener with a certificate of the local ACM', async (w) => {
+      const certificate = w.cloud.acm.requestCertificate(w.cloud.scope, 'conf.example.com');
+      const out = await w.send(CreateListenerCommand, {
+        LoadBalancerArn: w.fixtures.loadBalancerArn,
+        Protocol: 'HTTPS',
+        Port: 8443,
+        Certificates: [{ CertificateArn: certificate.arn }],
+        DefaultActions: forward(w.fixtures.targetGroupArn),
+      });
+      expect(out.Listeners?.[0]?.Certificates).toEqual([{ CertificateArn: certificate.arn }]);
+    }),
+    custom('CreateListener', 'an HTTPS listener with a certificate ACM never issued', async (w) => {
+      const answered = await w.sendExpectingError(CreateListenerCommand, {
+        LoadBalancerArn: w.fixtures.loadBalancerArn,
+        Protocol: 'HTTPS',
+        Port: 8444,
+        Certificates: [{ CertificateArn: GONE_CERTIFICATE }],
+        DefaultActions: forward(w.fixtures.targetGroupArn),
+      });
+      expect([answered.code, answered.error.message]).toEqual([
+        'CertificateNotFound',
+        `Certificate '${GONE_CERTIFICATE}' not found`,
+      ]);
+    }),
+    fails(
+      CreateListenerCommand,
+      'an HTTPS listener without a certificate',
+      (f) => ({
+        LoadBalancerArn: f.loadBalancerArn,
+        Protocol: 'HTTPS' as const,
+        Port: 8445,
+        DefaultActions: forward(f.targetGroupArn),
+      }),
+      'ValidationError',
     ),
     ok(
       DescribeListenersCommand,
