@@ -1,21 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type Synthesized, synth } from './synth.js';
 
 /**
- * The one test that runs esbuild (an empty bundle cache of its own): every
- * other CDK test skips bundling, and the local clouds' synths find these
- * bundles in the suite's cache.
+ * The one test that surely runs esbuild, with an empty bundle cache of its
+ * own: every other CDK test skips bundling, and the local clouds' synths use
+ * the suite's cache (jest.config.js).
  */
 let built: Synthesized;
 let fromCache: Synthesized;
 /** What CDK said on stderr during the second synth: it announces each bundling it does. */
 let secondSynthSaid = '';
+const lambdaBundleCache = mkdtempSync(join(tmpdir(), 'stepship-bundles-'));
 beforeAll(() => {
-  const lambdaBundleCache = mkdtempSync(join(tmpdir(), 'stepship-bundles-'));
   built = synth({ bundle: true, lambdaBundleCache });
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
     secondSynthSaid += String(chunk);
@@ -27,6 +27,11 @@ beforeAll(() => {
     stderr.mockRestore();
   }
 }, 180_000);
+afterAll(() => {
+  // Each holds fifteen bundles with their source maps (~35 MB).
+  for (const dir of [lambdaBundleCache, built?.outdir, fromCache?.outdir])
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 function bundleOf(functionIdPart: string, from = built): string {
   const functions = from.pipelineTemplate.findResources('AWS::Lambda::Function');
