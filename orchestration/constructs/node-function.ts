@@ -7,6 +7,7 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StepName } from '../../functions/contract/states.js';
+import { LAMBDA_BUNDLE_KEY_CONTEXT } from '../lambda-bundle-cache.js';
 import { dependOnPolicyOnly } from './policy-dependency.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,6 +59,7 @@ export class NodeFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    const bundleKey: unknown = this.node.tryGetContext(LAMBDA_BUNDLE_KEY_CONTEXT);
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${PROJECT_ROOT}functions/${props.step}/handler.ts`,
       handler: 'handler',
@@ -95,6 +97,8 @@ export class NodeFunction extends Construct {
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
+        // With a bundle cache, the asset is named by its inputs' digest, so a cached bundle is found before esbuild runs.
+        ...(typeof bundleKey === 'string' ? { assetHash: `${bundleKey}:${props.step}` } : {}),
       },
     });
     dependOnPolicyOnly(this.function.node.defaultChild as lambda.CfnFunction, this.role);

@@ -16,6 +16,7 @@ import { loadManifest } from '../../manifest/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
 import { copyDemoService, PROJECT_ROOT, quickApp, startTestDeployment } from '../helpers/local-deployment.js';
+import { suiteCachesEnv } from '../helpers/suite-caches-env.js';
 
 /**
  * Every stepship command end to end against a running local cloud, over real
@@ -84,7 +85,7 @@ const json = <T>(result: Result): T => {
 function installed(argv: string[]): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/stepship.js'), '--app', appDir, ...argv], {
-      env: { PATH: process.env.PATH, HOME: tmpdir() },
+      env: { PATH: process.env.PATH, HOME: tmpdir(), ...suiteCachesEnv() },
     });
     let stdout = '';
     let stderr = '';

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { suiteCachesEnv } from '../helpers/suite-caches-env.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -15,7 +16,7 @@ function stepship(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/stepship.js'), ...args], {
       cwd,
-      env: { PATH: process.env.PATH, HOME: tmpdir() },
+      env: { PATH: process.env.PATH, HOME: tmpdir(), ...suiteCachesEnv() },
     });
     let stdout = '';
     let stderr = '';
@@ -103,7 +104,7 @@ describe('the stepship command', () => {
     const child = spawn(
       process.execPath,
       [join(ROOT, 'bin/stepship.js'), 'start', '--endpoint-port', '0', '--lb-port', '0'],
-      { cwd: app, env: { PATH: process.env.PATH, HOME: tmpdir() } },
+      { cwd: app, env: { PATH: process.env.PATH, HOME: tmpdir(), ...suiteCachesEnv() } },
     );
     let stdout = '';
     const serving = new Promise<void>((resolve) => {

@@ -19,6 +19,7 @@ import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
 import { buildServiceApp } from '../../local/images/local-builder.js';
 import { awsCli, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 import { browserUnavailableReason, launchBrowser } from '../helpers/browser.js';
+import { eventually } from '../helpers/eventually.js';
 import { steadyLoad as loadThrough } from '../helpers/load.js';
 import { demoApp, PROJECT_ROOT as ROOT, startTestDeployment } from '../helpers/local-deployment.js';
 
@@ -121,14 +122,13 @@ describe('npm start: the main job on a fresh local cloud', () => {
     'can be inspected with the AWS CLI, as the README shows',
     async () => {
       const aws = awsCli(env.cloud.endpointUrl);
-      const services = await aws(
-        'ecs',
-        'describe-services',
-        '--cluster',
-        'stepship-web',
-        '--services',
-        'web',
-      );
+      // Independent reads, run side by side: each call is a Python start-up of a second or more.
+      const [services, groups, history, tables] = await Promise.all([
+        aws('ecs', 'describe-services', '--cluster', 'stepship-web', '--services', 'web'),
+        aws('elbv2', 'describe-target-groups'),
+        aws('stepfunctions', 'get-execution-history', '--execution-arn', env.outcome.executionArn),
+        aws('dynamodb', 'list-tables'),
+      ]);
       expect(services).toMatchObject({
         services: [
           {
@@ -138,7 +138,6 @@ describe('npm start: the main job on a fresh local cloud', () => {
           },
         ],
       });
-      const groups = await aws('elbv2', 'describe-target-groups');
       const health = await aws(
         'elbv2',
         'describe-target-health',
@@ -150,14 +149,8 @@ describe('npm start: the main job on a fresh local cloud', () => {
           health as { TargetHealthDescriptions: { TargetHealth: { State: string } }[] }
         ).TargetHealthDescriptions.map((d) => d.TargetHealth.State),
       ).toEqual(['healthy', 'healthy']);
-      const history = await aws(
-        'stepfunctions',
-        'get-execution-history',
-        '--execution-arn',
-        env.outcome.executionArn,
-      );
       expect((history as { events: { type: string }[] }).events.at(-1)?.type).toBe('ExecutionSucceeded');
-      expect(await aws('dynamodb', 'list-tables')).toEqual({
+      expect(tables).toEqual({
         TableNames: ['stepship-web-deployments', 'web-app-table'],
       });
     },
@@ -230,15 +223,17 @@ describe('npm start: the main job on a fresh local cloud', () => {
         imageTag: 'release-3-again',
       }),
     );
-    await sleep(1500);
+    // A delivery is done when its target, start-deployment, has returned: then any execution it started exists.
+    const deliveries = await eventually('both pushes delivered to start-deployment', async () => {
+      const ofDigest = env.cloud.events.delivered.filter(
+        (d) => (d.event.detail as Record<string, unknown>)['image-digest'] === digest,
+      );
+      return ofDigest.length === 2 && ofDigest.every((d) => d.status !== 'pending') ? ofDigest : undefined;
+    });
+    expect(deliveries.map((d) => d.status)).toEqual(['delivered', 'delivered']);
     const after = (await env.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: STATE_MACHINE })))
       .executions?.length;
     expect(after).toBe(before);
-    expect(
-      env.cloud.events.delivered.filter(
-        (d) => (d.event.detail as Record<string, unknown>)['image-digest'] === digest,
-      ),
-    ).toHaveLength(2);
   }, 120_000);
 
   it('fails a second deployment at once fast with DeploymentInProgressError, and completes the first', async () => {

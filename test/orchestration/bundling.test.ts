@@ -1,21 +1,44 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type Synthesized, synth } from './synth.js';
 
-/** The one test that bundles: every other CDK test skips esbuild to stay fast. */
+/**
+ * The one test that surely runs esbuild, with an empty bundle cache of its
+ * own: every other CDK test skips bundling, and the local clouds' synths use
+ * the suite's cache (jest.config.js).
+ */
 let built: Synthesized;
+let fromCache: Synthesized;
+/** What CDK said on stderr during the second synth: it announces each bundling it does. */
+let secondSynthSaid = '';
+const lambdaBundleCache = mkdtempSync(join(tmpdir(), 'stepship-bundles-'));
 beforeAll(() => {
-  built = synth({ bundle: true });
-}, 120_000);
+  built = synth({ bundle: true, lambdaBundleCache });
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    secondSynthSaid += String(chunk);
+    return true;
+  });
+  try {
+    fromCache = synth({ bundle: true, lambdaBundleCache });
+  } finally {
+    stderr.mockRestore();
+  }
+}, 180_000);
+afterAll(() => {
+  // Each holds fifteen bundles with their source maps (~35 MB).
+  for (const dir of [lambdaBundleCache, built?.outdir, fromCache?.outdir])
+    if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
-function bundleOf(functionIdPart: string): string {
-  const functions = built.pipelineTemplate.findResources('AWS::Lambda::Function');
+function bundleOf(functionIdPart: string, from = built): string {
+  const functions = from.pipelineTemplate.findResources('AWS::Lambda::Function');
   const entry = Object.entries(functions).find(([id]) => id.includes(functionIdPart));
   if (!entry) throw new Error(`no function like ${functionIdPart}`);
   const key = (entry[1].Properties.Code as { S3Key: string }).S3Key;
-  return join(built.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+  return join(from.outdir, `asset.${key.replace(/\.zip$/, '')}`);
 }
 
 function importBundle(dir: string, env: Record<string, string> = {}) {
@@ -52,5 +75,21 @@ describe('Lambda bundles', () => {
     const result = importBundle(bundleOf('Prepare'));
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('Missing environment variable');
+  });
+
+  it('come from the cache on the next synth as esbuild wrote them, under the same asset names', () => {
+    expect(secondSynthSaid).not.toContain('Bundling asset');
+    const code = (from: Synthesized) =>
+      Object.values(from.pipelineTemplate.findResources('AWS::Lambda::Function')).map(
+        (f) => f.Properties.Code,
+      );
+    expect(code(fromCache)).toEqual(code(built));
+    for (const part of ['Prepare', 'VerifyChecks', 'StartDeployment']) {
+      for (const file of ['index.mjs', 'index.mjs.map']) {
+        expect(readFileSync(join(bundleOf(part, fromCache), file))).toEqual(
+          readFileSync(join(bundleOf(part), file)),
+        );
+      }
+    }
   });
 });

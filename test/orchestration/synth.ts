@@ -18,9 +18,16 @@ export interface Synthesized extends StepshipApp {
  * (cdk.json's context, cdk-nag on), into a temporary directory. Lambda
  * bundling is skipped unless asked for: it is exercised once, in its own test.
  */
-export function synth(options: { app?: AppModel; bundle?: boolean } = {}): Synthesized {
+export function synth(
+  options: { app?: AppModel; bundle?: boolean; lambdaBundleCache?: string } = {},
+): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'stepship-synth-'));
-  const built = synthesize({ outdir, app: options.app ?? demoApp(), bundle: options.bundle ?? false });
+  const built = synthesize({
+    outdir,
+    app: options.app ?? demoApp(),
+    bundle: options.bundle ?? false,
+    lambdaBundleCache: options.lambdaBundleCache,
+  });
   return {
     ...built,
     outdir,
