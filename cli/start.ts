@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitUntilServicesStable } from '@aws-sdk/client-ecs';
-import { LocalCloud, notEmulatedLines } from '@stepship/local-cloud';
+import { LocalCloud, notEmulatedLines } from '../local/cloud.js';
 import type { AppModel } from '../manifest/model.js';
 import { stackNames } from '../orchestration/app.js';
 import { synthesize } from '../orchestration/synthesize.js';
