@@ -68,7 +68,8 @@ describe('stepship packed by npm pack and installed from the tarball into a proj
     await run(
       'npm',
       ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', join(work, result.filename)],
-      { cwd: project, env: USER_ENV, maxBuffer: 16 * 1024 * 1024 },
+      // npm hung once in eight installs here (after a cache hit): fail with its output rather than at the hook timeout.
+      { cwd: project, env: USER_ENV, maxBuffer: 16 * 1024 * 1024, timeout: 240_000, killSignal: 'SIGKILL' },
     );
   }, 300_000);
 
