@@ -1,4 +1,4 @@
-import { LOCAL_CREDENTIALS } from '@stepship/local-cloud';
+import { LOCAL_CREDENTIALS } from '../local/cloud.js';
 import { awsClients } from './connection/clients.js';
 
 /** SDK clients for the local cloud: the same clients a user points at AWS, with the endpoint overridden. */

@@ -7,7 +7,7 @@ import {
   notEmulatedLines,
   notEmulatedSummary,
   type ProvisionedResource,
-} from '@stepship/local-cloud';
+} from '../local/cloud.js';
 import type { AppModel } from '../manifest/model.js';
 import { stackNames } from '../orchestration/app.js';
 import { synthesize } from '../orchestration/synthesize.js';

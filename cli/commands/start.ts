@@ -61,7 +61,7 @@ export function startCommand(program: Command, ctx: CliContext): void {
       const paths = localPaths(app);
       ensureStateDir(paths.stateDir);
       // The local cloud and the CDK load here, not for every command.
-      const { PortInUseError } = await import('@stepship/local-cloud');
+      const { PortInUseError } = await import('../../local/cloud.js');
       const { allSucceeded, describeEndpoints, RuntimeMismatchError, startLocal } = await import(
         '../start.js'
       );

@@ -64,7 +64,9 @@ export class NodeFunction extends Construct {
       entry: `${PROJECT_ROOT}functions/${props.step}/handler.ts`,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      // Nothing is installed into the bundles, so the lock file only names the package manager that runs
+      // esbuild (npm, the default); an installed stepship has no package-lock.json (npm never packs one).
+      depsLockFilePath: `${PROJECT_ROOT}package.json`,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
