@@ -10,6 +10,7 @@ import {
   statSync,
   utimesSync,
 } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,17 @@ import { fileURLToPath } from 'node:url';
  * fifteen times, ~10 s). Unset, every synth bundles afresh.
  */
 export const LAMBDA_BUNDLE_CACHE_ENV = 'STEPSHIP_LAMBDA_BUNDLE_CACHE';
+
+/**
+ * The cache `stepship start` and the test suite use unless
+ * STEPSHIP_LAMBDA_BUNDLE_CACHE says otherwise (set empty: none): the user's
+ * cache folder, shared by every app, since the bundles are stepship's own.
+ */
+export function defaultLambdaBundleCache(): string | undefined {
+  const configured = process.env[LAMBDA_BUNDLE_CACHE_ENV];
+  if (configured !== undefined) return configured || undefined;
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'stepship', 'lambda-bundles');
+}
 
 /** The context key NodeFunction reads: with it, each bundle's asset hash is this key and its step, known before bundling. */
 export const LAMBDA_BUNDLE_KEY_CONTEXT = 'stepship:lambdaBundleKey';
@@ -57,6 +69,8 @@ export function lambdaBundleKey(root = PROJECT_ROOT): string {
 }
 
 function filesUnder(path: string): string[] {
+  // An installed package has no package-lock.json (npm never packs one): its absence is part of the key.
+  if (!existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path, { withFileTypes: true })
     .filter((entry) => entry.name !== 'node_modules')

@@ -1,8 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { lambdaBundleKey, withLambdaBundleCache } from '../../orchestration/lambda-bundle-cache.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  defaultLambdaBundleCache,
+  lambdaBundleKey,
+  withLambdaBundleCache,
+} from '../../orchestration/lambda-bundle-cache.js';
 
 const scratch = (prefix: string) => mkdtempSync(join(tmpdir(), `stepship-${prefix}-`));
 
@@ -48,6 +60,37 @@ describe('the Lambda bundle key', () => {
     expect(lambdaBundleKey(root)).toBe(before);
     write(root, 'functions/prepare/extra.ts', 'export {};');
     expect(lambdaBundleKey(root)).not.toBe(before);
+  });
+
+  it('is computed for an installed package, which has no lockfile, and differs from the checkout’s', () => {
+    const root = project();
+    const withLock = lambdaBundleKey(root);
+    rmSync(join(root, 'package-lock.json'));
+    const installed = lambdaBundleKey(root);
+    expect(installed).toMatch(/^[0-9a-f]{32}$/);
+    expect(installed).not.toBe(withLock);
+  });
+});
+
+describe('where stepship start keeps the bundles', () => {
+  const saved = { cache: process.env.STEPSHIP_LAMBDA_BUNDLE_CACHE, xdg: process.env.XDG_CACHE_HOME };
+  afterEach(() => {
+    for (const [name, value] of [
+      ['STEPSHIP_LAMBDA_BUNDLE_CACHE', saved.cache],
+      ['XDG_CACHE_HOME', saved.xdg],
+    ] as const)
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  });
+
+  it('is the user’s cache folder by default, the variable when set, and nowhere when it is set empty', () => {
+    delete process.env.STEPSHIP_LAMBDA_BUNDLE_CACHE;
+    process.env.XDG_CACHE_HOME = '/home/u/.cache-x';
+    expect(defaultLambdaBundleCache()).toBe('/home/u/.cache-x/stepship/lambda-bundles');
+    process.env.STEPSHIP_LAMBDA_BUNDLE_CACHE = '/tmp/bundles';
+    expect(defaultLambdaBundleCache()).toBe('/tmp/bundles');
+    process.env.STEPSHIP_LAMBDA_BUNDLE_CACHE = '';
+    expect(defaultLambdaBundleCache()).toBeUndefined();
   });
 });
 
