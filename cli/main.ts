@@ -1,17 +1,16 @@
+import { interruptHandler } from './interrupts.js';
 import { processIo } from './io.js';
 import { runCli } from './program.js';
 
 // Ctrl-C: commands that run until stopped (start, logs -f, watch) stop cleanly; any other exits at once.
 const interrupted = new AbortController();
 let stopsByItself = false;
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.on(signal, () => {
-    if (interrupted.signal.aborted || !stopsByItself) process.exit(code);
-    interrupted.abort();
-  });
+const onInterrupt = interruptHandler(interrupted, {
+  stopsByItself: () => stopsByItself,
+  exit: (code) => process.exit(code),
+});
+process.on('SIGINT', () => onInterrupt(130));
+process.on('SIGTERM', () => onInterrupt(143));
 
 runCli(process.argv.slice(2), {
   io: processIo,
