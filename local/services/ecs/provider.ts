@@ -32,8 +32,10 @@ import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
+import { Ec2Capacity } from './ec2-capacity.js';
 import { checkRunTask } from './run-task.js';
 import { ServiceScheduler } from './scheduler.js';
+import { checkCount, checkGracePeriod, checkPercents } from './service-checks.js';
 import { clusterShape, createdServiceShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
 import { type Cluster, EcsStore, type Service, type Task, type TaskDefinition } from './store.js';
 import { normalizeTaskDefinition, requiredAttributes } from './task-definitions.js';
@@ -58,11 +60,15 @@ export class Ecs {
   /** Task id → task, for the metadata endpoint (ids are unique across scopes). */
   private readonly tasksById = new Map<string, Task>();
 
+  /** Auto Scaling groups of local instances behind capacity providers. */
+  readonly capacity: Ec2Capacity = new Ec2Capacity(this, () => this.launcher.allocateAddress());
+
   constructor(
     private readonly launcher: TaskLauncher,
     elbv2: Elbv2,
   ) {
     this.scheduler = new ServiceScheduler(this, launcher, elbv2);
+    elbv2.instanceAddresses = (id, scope) => this.capacity.instanceAddress(id, scope);
   }
 
   // --- clusters --------------------------------------------------------------------------------------
@@ -157,9 +163,9 @@ export class Ecs {
     if (definition.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
     if (input.launchType && input.capacityProviderStrategy?.length)
       throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
-    if (input.launchType && input.launchType !== 'FARGATE')
+    if (input.launchType && input.launchType !== 'FARGATE' && input.launchType !== 'EC2')
       throw invalid(
-        `The local cloud runs Fargate services; launch type ${input.launchType} is not emulated.`,
+        `The local cloud runs Fargate and EC2 services; launch type ${input.launchType} is not emulated.`,
       );
     const desiredCount = input.desiredCount ?? 0;
     checkCount('desiredCount', desiredCount);
@@ -191,7 +197,8 @@ export class Ecs {
       status: 'ACTIVE',
       taskDefinition: definition.taskDefinitionArn,
       desiredCount,
-      launchType: 'FARGATE',
+      // ECS answers a launch type only for a service without a strategy.
+      ...(input.capacityProviderStrategy?.length ? {} : { launchType: input.launchType ?? 'FARGATE' }),
       ...(input.capacityProviderStrategy?.length
         ? {
             // ECS answers each item's base and weight, 0 where the request left them out.
@@ -355,6 +362,7 @@ export class Ecs {
     jsonVersion: '1.1',
     codes: { missing: 'InvalidParameterException', wrongType: 'SerializationException' },
     operations: new OperationTable([
+      ...this.capacity.operations,
       define(CreateClusterCommand, (input, ctx) => ({
         cluster: clusterShape(this.stores.of(ctx), this.createCluster(ctx, input)),
       })),
@@ -582,20 +590,4 @@ export class Ecs {
       }),
     ]),
   };
-}
-
-function checkCount(member: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > 5000)
-    throw invalid(`${member} must be an integer from 0 to 5000 (got ${value}).`);
-}
-
-function checkGracePeriod(seconds: number): void {
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 2147483647)
-    throw invalid('healthCheckGracePeriodSeconds must be an integer from 0 to 2147483647.');
-}
-
-function checkPercents(c: Service['deploymentConfiguration']): void {
-  if (c.minimumHealthyPercent < 0 || c.minimumHealthyPercent > 100)
-    throw invalid(`minimumHealthyPercent must be from 0 to 100 (got ${c.minimumHealthyPercent}).`);
-  if (c.maximumPercent < 100) throw invalid(`maximumPercent must be at least 100 (got ${c.maximumPercent}).`);
 }
