@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
+import { botocoreUnavailableReason, rawJsonCall, shapeProblems } from '../helpers/botocore-shape.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
 import { pushTestImage, serviceScript } from './test-images.js';
@@ -216,6 +217,32 @@ describe('EC2 capacity: an Auto Scaling group of local instances behind a capaci
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ version: 'v1' });
   });
+
+  (botocoreUnavailableReason() ? it.skip : it)(
+    "answers an EC2 task's, its service's and its instances' shapes as botocore models them",
+    async () => {
+      const tasks = (await runningTasks()).map((t) => t.taskArn);
+      const calls: [string, unknown][] = [
+        ['DescribeTasks', { cluster: 'test', tasks }],
+        ['DescribeServices', { cluster: 'test', services: ['api'] }],
+        [
+          'DescribeContainerInstances',
+          { cluster: 'test', containerInstances: (await instances()).map((i) => i.containerInstanceArn) },
+        ],
+        ['DescribeCapacityProviders', {}],
+        ['DescribeClusters', { clusters: ['test'] }],
+      ];
+      for (const [operation, body] of calls) {
+        const answer = await rawJsonCall(
+          cloud.endpointUrl,
+          `AmazonEC2ContainerServiceV20141113.${operation}`,
+          body,
+        );
+        expect(answer.status).toBe(200);
+        expect(shapeProblems('ecs', operation, answer.body)).toEqual([]);
+      }
+    },
+  );
 
   it('answers InvalidTarget for an instance that does not run here', async () => {
     await expect(
