@@ -13,6 +13,8 @@ import {
   ListContainerInstancesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
   type Task,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
@@ -317,4 +319,27 @@ describe('EC2 capacity: an Auto Scaling group of local instances behind a capaci
     const res = await fetch(`${cloud.loadBalancerUrl}/`);
     expect(await res.json()).toMatchObject({ version: 'v2' });
   }, 60_000);
+
+  it('runs one-off tasks (stepship run) on the instances too, and reports one that fits nowhere as RunTask does', async () => {
+    // Each instance holds one service task (400 of 998 MiB): one more fits on each, a third nowhere.
+    const out = await ecs.send(
+      new RunTaskCommand({
+        cluster: 'test',
+        taskDefinition: 'api:2',
+        count: 3,
+        capacityProviderStrategy: [{ capacityProvider: 'api-cp', weight: 1 }],
+      }),
+    );
+    expect(out.tasks).toHaveLength(2);
+    expect(out.failures).toEqual([
+      { arn: expect.stringContaining(':container-instance/test/'), reason: 'RESOURCE:MEMORY' },
+    ]);
+    for (const task of out.tasks ?? []) {
+      expect(task).toMatchObject({ launchType: 'EC2', capacityProviderName: 'api-cp' });
+      expect(task.containerInstanceArn).toBeDefined();
+    }
+    expect(new Set(out.tasks?.map((t) => t.containerInstanceArn)).size).toBe(2);
+    for (const task of out.tasks ?? [])
+      await ecs.send(new StopTaskCommand({ cluster: 'test', task: task.taskArn }));
+  });
 });

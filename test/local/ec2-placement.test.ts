@@ -102,6 +102,7 @@ describe('placing an EC2 task', () => {
       unplaced: expect.stringMatching(
         /^was unable to place a task because no container instance met all of its requirements\. The closest matching \(container-instance 1\) has insufficient memory available\./,
       ),
+      closest: { arn: small.arn, lacking: 'MEMORY' },
     });
   });
 

@@ -1,7 +1,13 @@
 import { remaining, taskRequirements, tasksOn } from './container-instances.js';
 import type { ContainerInstance, EcsStore, Service, TaskDefinition } from './store.js';
 
-export type PlacementResult = { instance: ContainerInstance } | { unplaced: string };
+export type PlacementResult =
+  | { instance: ContainerInstance }
+  /** The service event ECS writes; for RunTask's failures, the instance that came closest and what it lacked. */
+  | { unplaced: string; closest?: { arn: string; lacking: 'CPU' | 'MEMORY' } };
+
+/** Whose task is placed: a service's (spread among its own tasks), or RunTask's (none to spread among). */
+export type Owner = Pick<Service, 'clusterArn'> & { serviceArn?: string };
 
 /**
  * Where an EC2 task of `service` goes: among the cluster's instances of
@@ -14,7 +20,7 @@ export type PlacementResult = { instance: ContainerInstance } | { unplaced: stri
  */
 export function placeTask(
   store: EcsStore,
-  service: Service,
+  service: Owner,
   definition: TaskDefinition,
   capacityProvider: string | undefined,
   definitionOf: (arn: string) => TaskDefinition | undefined,
@@ -34,14 +40,19 @@ export function placeTask(
   const fitting = withRoom.filter((c) => c.left.cpu >= needs.cpu && c.left.memory >= needs.memory);
   if (fitting.length === 0) {
     const closest = withRoom.reduce((best, c) => (c.left.memory > best.left.memory ? c : best));
-    const lacking = closest.left.memory < needs.memory ? 'memory' : 'CPU';
+    const lacking = closest.left.memory < needs.memory ? 'MEMORY' : 'CPU';
     return {
-      unplaced: `${unable} The closest matching (container-instance ${closest.instance.arn.split('/').pop()}) has insufficient ${lacking} available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+      unplaced: `${unable} The closest matching (container-instance ${closest.instance.arn.split('/').pop()}) has insufficient ${lacking === 'MEMORY' ? 'memory' : 'CPU'} available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+      closest: { arn: closest.instance.arn, lacking },
     };
   }
   const ofService = (i: ContainerInstance) =>
-    tasksOn(store, i).filter((t) => t.serviceArn === service.serviceArn && t.desiredStatus === 'RUNNING')
-      .length;
+    tasksOn(store, i).filter(
+      (t) =>
+        service.serviceArn !== undefined &&
+        t.serviceArn === service.serviceArn &&
+        t.desiredStatus === 'RUNNING',
+    ).length;
   const perZone = new Map<string, number>();
   for (const i of candidates)
     perZone.set(i.availabilityZone, (perZone.get(i.availabilityZone) ?? 0) + ofService(i));

@@ -33,6 +33,7 @@ import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import { Ec2Capacity } from './ec2-capacity.js';
+import { placeTask } from './placement.js';
 import { checkRunTask } from './run-task.js';
 import { ServiceScheduler } from './scheduler.js';
 import { checkCount, checkGracePeriod, checkPercents } from './service-checks.js';
@@ -295,15 +296,34 @@ export class Ecs {
     this.tasksById.set(task.id, task);
   }
 
-  /** RunTask: one-off tasks of a task definition, owned by no service (a migration, a batch job). */
-  runTask(scope: Scope, input: RunTaskRequest): Task[] {
+  /**
+   * RunTask: one-off tasks of a task definition, owned by no service (a
+   * migration, a batch job). On EC2 capacity each is placed on an instance
+   * with room; one that fits nowhere is a failure, as RunTask reports it.
+   */
+  runTask(scope: Scope, input: RunTaskRequest): { tasks: Task[]; failures: Failure[] } {
     const store = this.stores.of(scope);
     const cluster = this.cluster(store, input.cluster);
     const definition =
       this.findTaskDefinition(scope, input.taskDefinition ?? '') ??
       fail('ClientException', 'TaskDefinition not found.');
     const run = checkRunTask(input, definition);
-    return Array.from({ length: run.count }, () => {
+    const provider = input.capacityProviderStrategy?.find((s) => s.capacityProvider)?.capacityProvider;
+    const onEc2 =
+      input.launchType === 'EC2' || (provider !== undefined && store.capacityProviders.has(provider));
+    const tasks: Task[] = [];
+    const failures: Failure[] = [];
+    for (let n = 0; n < run.count; n++) {
+      const placement = onEc2
+        ? placeTask(store, { clusterArn: cluster.clusterArn }, definition, provider, (arn) =>
+            this.findTaskDefinition(scope, arn),
+          )
+        : undefined;
+      if (placement && 'unplaced' in placement) {
+        if (!placement.closest) throw invalid('No Container Instances were found in your cluster.');
+        failures.push({ arn: placement.closest.arn, reason: `RESOURCE:${placement.closest.lacking}` });
+        continue;
+      }
       const task = this.launcher.run(
         {
           scope,
@@ -311,13 +331,16 @@ export class Ecs {
           group: run.group,
           startedBy: run.startedBy,
           ...(run.overrides ? { overrides: run.overrides } : {}),
+          ...(provider ? { capacityProviderName: provider } : {}),
+          ...(placement ? { instance: placement.instance } : {}),
         },
         definition,
       );
       this.trackTask(store, task);
       store.tags.set(task.taskArn, input.tags ?? []);
-      return task;
-    });
+      tasks.push(task);
+    }
+    return { tasks, failures };
   }
 
   metadataFor(taskId: string) {
@@ -573,12 +596,13 @@ export class Ecs {
           failures: refs.filter((_, i) => !found[i]).map((arn) => ({ arn, reason: 'MISSING' })),
         };
       }),
-      define(RunTaskCommand, (input, ctx) => ({
-        tasks: this.runTask(ctx, input).map((t) =>
-          taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn)),
-        ),
-        failures: [],
-      })),
+      define(RunTaskCommand, (input, ctx) => {
+        const { tasks, failures } = this.runTask(ctx, input);
+        return {
+          tasks: tasks.map((t) => taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn))),
+          failures,
+        };
+      }),
       define(StopTaskCommand, (input, ctx) => {
         const store = this.stores.of(ctx);
         const cluster = this.cluster(store, input.cluster);

@@ -24,8 +24,10 @@ export function checkRunTask(input: RunTaskRequest, definition: TaskDefinition):
     throw invalid(`count must be an integer from 1 to ${MAX_COUNT} (got ${count}).`);
   if (input.launchType && input.capacityProviderStrategy?.length)
     throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
-  if (input.launchType && input.launchType !== 'FARGATE')
-    throw invalid(`The local cloud runs Fargate tasks; launch type ${input.launchType} is not emulated.`);
+  if (input.launchType && input.launchType !== 'FARGATE' && input.launchType !== 'EC2')
+    throw invalid(
+      `The local cloud runs Fargate and EC2 tasks; launch type ${input.launchType} is not emulated.`,
+    );
   if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
     throw invalid(
       'startedBy may hold up to 128 letters, numbers, hyphens (-), forward slashes (/) and underscores (_).',
