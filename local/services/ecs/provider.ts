@@ -424,6 +424,11 @@ export class Ecs {
         );
         if (tasks.length > 0)
           fail('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.');
+        if ([...store.containerInstances.values()].some((i) => i.clusterArn === cluster.clusterArn))
+          fail(
+            'ClusterContainsContainerInstancesException',
+            'The Cluster cannot be deleted while Container Instances are active or draining.',
+          );
         cluster.status = 'INACTIVE';
         return { cluster: clusterShape(store, cluster) };
       }),

@@ -456,6 +456,12 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       'InvalidParameterException',
       'ValidationException',
     ]),
+    fails(
+      DeleteClusterCommand,
+      'a cluster that still has container instances',
+      { cluster: EC2 },
+      'ClusterContainsContainerInstancesException',
+    ),
     ok(ListContainerInstancesCommand, "lists a cluster's container instances", { cluster: EC2 }, (out) =>
       expect(out.containerInstanceArns).toHaveLength(3),
     ),
