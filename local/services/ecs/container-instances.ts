@@ -3,7 +3,7 @@ import type {
   CapacityProvider as CapacityProviderShape,
   ContainerInstance as ContainerInstanceShape,
 } from '@aws-sdk/client-ecs';
-import { arns, lastSegment } from '../../core/arns.js';
+import { arns } from '../../core/arns.js';
 import type { Scope } from '../../core/scope.js';
 import { instanceResources } from './instance-types.js';
 import type { CapacityProvider, Cluster, ContainerInstance, EcsStore, TaskDefinition } from './store.js';
@@ -72,6 +72,7 @@ export function registerInstances(
   const existing = [...store.containerInstances.values()].filter(
     (i) => i.clusterArn === cluster.clusterArn && i.capacityProviderName === provider.name,
   );
+  // A size outside the table registers as a t3.small would (docs/local-cloud.md says so).
   const resources = instanceResources(group.instanceType) ?? { cpu: 2048, memory: 1996 };
   const added: ContainerInstance[] = [];
   for (let n = existing.length; n < group.desired; n++) {
@@ -145,7 +146,6 @@ export function containerInstanceShape(
       { name: 'ecs.availability-zone', value: instance.availabilityZone },
       { name: 'ecs.os-type', value: 'linux' },
       { name: 'ecs.cpu-architecture', value: /^[a-z]+\dg/.test(instance.instanceType) ? 'arm64' : 'x86_64' },
-      { name: 'ecs.capability.task-eni' },
       { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.44' },
     ],
     registeredAt: instance.registeredAt,
@@ -175,6 +175,3 @@ export function capacityProviderShape(provider: CapacityProvider): CapacityProvi
     tags: provider.tags,
   };
 }
-
-/** A capacity provider's name from what a request gives (a name or an ARN). */
-export const providerName = (ref: string) => lastSegment(ref);

@@ -38,41 +38,58 @@ export class HostPorts {
   private readonly published = new Map<string, Published>();
   private cursor = EPHEMERAL_PORTS.first;
 
+  /**
+   * Opens the task's forwarders. The task is known here only once all are
+   * open, so a stop that comes meanwhile finds nothing to close: the caller
+   * checks for it afterwards and unpublishes then.
+   */
   async publish(task: Task, instance: ContainerInstance, mappings: PortMapping[]): Promise<NetworkBinding[]> {
     const entry: Published = { instance, ports: [], servers: [], sockets: new Set() };
-    this.published.set(task.taskArn, entry);
     const bindings: NetworkBinding[] = [];
-    for (const mapping of mappings) {
-      if (!mapping.containerPort) continue;
-      const fixed = mapping.hostPort && mapping.hostPort > 0 ? mapping.hostPort : undefined;
-      let server: Server | undefined;
-      let hostPort = 0;
-      // A port another program on this machine holds is skipped, as the agent skips one in use.
-      for (let attempt = 0; attempt < 50 && !server; attempt++) {
-        hostPort = fixed ?? this.nextFree(instance);
-        instance.hostPortsInUse.add(hostPort);
-        server = await this.forward(entry, instance.address, hostPort, task.ip, mapping.containerPort).catch(
-          () => {
-            instance.hostPortsInUse.delete(hostPort);
-            return undefined;
-          },
-        );
-        if (fixed) break;
+    try {
+      for (const mapping of mappings) {
+        if (!mapping.containerPort) continue;
+        const hostPort = await this.open(entry, task.ip, mapping);
+        bindings.push({
+          bindIP: '0.0.0.0',
+          containerPort: mapping.containerPort,
+          hostPort,
+          protocol: mapping.protocol === 'udp' ? 'udp' : 'tcp',
+        });
       }
-      if (!server)
-        throw new Error(
-          `no host port free on ${instance.ec2InstanceId} for container port ${mapping.containerPort}`,
-        );
-      entry.servers.push(server);
-      entry.ports.push(hostPort);
-      bindings.push({
-        bindIP: '0.0.0.0',
-        containerPort: mapping.containerPort,
-        hostPort,
-        protocol: mapping.protocol === 'udp' ? 'udp' : 'tcp',
-      });
+    } catch (err) {
+      await this.close(entry);
+      throw err;
     }
+    this.published.set(task.taskArn, entry);
     return bindings;
+  }
+
+  /** One mapping's forwarder, on its own host port or a free one of the range; answers the port. */
+  private async open(entry: Published, taskIp: string, mapping: PortMapping): Promise<number> {
+    const { instance } = entry;
+    const fixed = mapping.hostPort && mapping.hostPort > 0 ? mapping.hostPort : undefined;
+    // A port another program on this machine holds is skipped, as the agent skips one in use.
+    for (let attempt = 0; attempt < (fixed ? 1 : 50); attempt++) {
+      const hostPort = fixed ?? this.nextFree(instance);
+      instance.hostPortsInUse.add(hostPort);
+      const server = await this.forward(
+        entry,
+        instance.address,
+        hostPort,
+        taskIp,
+        mapping.containerPort ?? 0,
+      ).catch(() => undefined);
+      if (server) {
+        entry.servers.push(server);
+        entry.ports.push(hostPort);
+        return hostPort;
+      }
+      instance.hostPortsInUse.delete(hostPort);
+    }
+    throw new Error(
+      `no host port free on ${instance.ec2InstanceId} for container port ${mapping.containerPort}`,
+    );
   }
 
   /** Closes the task's forwarders and frees its host ports. */
@@ -80,6 +97,10 @@ export class HostPorts {
     const entry = this.published.get(task.taskArn);
     if (!entry) return;
     this.published.delete(task.taskArn);
+    await this.close(entry);
+  }
+
+  private async close(entry: Published): Promise<void> {
     for (const socket of entry.sockets) socket.destroy();
     await Promise.all(entry.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const port of entry.ports) entry.instance.hostPortsInUse.delete(port);
