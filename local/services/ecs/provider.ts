@@ -33,8 +33,7 @@ import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import { Ec2Capacity } from './ec2-capacity.js';
-import { placeTask } from './placement.js';
-import { checkRunTask } from './run-task.js';
+import { checkRunTask, runOneOffTasks } from './run-task.js';
 import { ServiceScheduler } from './scheduler.js';
 import { checkCount, checkGracePeriod, checkPercents } from './service-checks.js';
 import { clusterShape, createdServiceShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
@@ -308,39 +307,27 @@ export class Ecs {
       this.findTaskDefinition(scope, input.taskDefinition ?? '') ??
       fail('ClientException', 'TaskDefinition not found.');
     const run = checkRunTask(input, definition);
-    const provider = input.capacityProviderStrategy?.find((s) => s.capacityProvider)?.capacityProvider;
-    const onEc2 =
-      input.launchType === 'EC2' || (provider !== undefined && store.capacityProviders.has(provider));
-    const tasks: Task[] = [];
-    const failures: Failure[] = [];
-    for (let n = 0; n < run.count; n++) {
-      const placement = onEc2
-        ? placeTask(store, { clusterArn: cluster.clusterArn }, definition, provider, (arn) =>
-            this.findTaskDefinition(scope, arn),
-          )
-        : undefined;
-      if (placement && 'unplaced' in placement) {
-        if (!placement.closest) throw invalid('No Container Instances were found in your cluster.');
-        failures.push({ arn: placement.closest.arn, reason: `RESOURCE:${placement.closest.lacking}` });
-        continue;
-      }
-      const task = this.launcher.run(
-        {
-          scope,
-          clusterArn: cluster.clusterArn,
-          group: run.group,
-          startedBy: run.startedBy,
-          ...(run.overrides ? { overrides: run.overrides } : {}),
-          ...(provider ? { capacityProviderName: provider } : {}),
-          ...(placement ? { instance: placement.instance } : {}),
-        },
-        definition,
-      );
-      this.trackTask(store, task);
-      store.tags.set(task.taskArn, input.tags ?? []);
-      tasks.push(task);
-    }
-    return { tasks, failures };
+    return runOneOffTasks(store, cluster.clusterArn, input, run.count, {
+      definition,
+      definitionOf: (arn) => this.findTaskDefinition(scope, arn),
+      launch: (provider, instance) => {
+        const task = this.launcher.run(
+          {
+            scope,
+            clusterArn: cluster.clusterArn,
+            group: run.group,
+            startedBy: run.startedBy,
+            ...(run.overrides ? { overrides: run.overrides } : {}),
+            ...(provider ? { capacityProviderName: provider } : {}),
+            ...(instance ? { instance } : {}),
+          },
+          definition,
+        );
+        this.trackTask(store, task);
+        store.tags.set(task.taskArn, input.tags ?? []);
+        return task;
+      },
+    });
   }
 
   metadataFor(taskId: string) {
