@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Scope } from './scope.js';
 
 /**
@@ -45,10 +46,23 @@ export const arns = {
   ecsTask: (s: Scope, cluster: string, id: string) => formatArn(s, 'ecs', `task/${cluster}/${id}`),
   ecsContainer: (s: Scope, cluster: string, task: string, id: string) =>
     formatArn(s, 'ecs', `container/${cluster}/${task}/${id}`),
+  ecsContainerInstance: (s: Scope, cluster: string, id: string) =>
+    formatArn(s, 'ecs', `container-instance/${cluster}/${id}`),
+  ecsCapacityProvider: (s: Scope, name: string) => formatArn(s, 'ecs', `capacity-provider/${name}`),
   ecsTaskDefinition: (s: Scope, family: string, revision: number) =>
     formatArn(s, 'ecs', `task-definition/${family}:${revision}`),
   /** Every revision of a family: what RegisterTaskDefinition is authorized against before its revision exists. */
   ecsTaskDefinitionFamily: (s: Scope, family: string) => formatArn(s, 'ecs', `task-definition/${family}:*`),
+  /** CloudFormation's Ref is the group's name; its ARN carries an id, here derived from the name. */
+  autoScalingGroup: (s: Scope, name: string) =>
+    formatArn(
+      s,
+      'autoscaling',
+      `autoScalingGroup:${createHash('sha256')
+        .update(name)
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5')}:autoScalingGroupName/${name}`,
+    ),
   scalableTarget: (s: Scope, id: string) => formatArn(s, 'application-autoscaling', `scalable-target/${id}`),
   scalingPolicy: (s: Scope, id: string, ns: string, resourceId: string, name: string) =>
     formatArn(s, 'autoscaling', `scalingPolicy:${id}:resource/${ns}/${resourceId}:policyName/${name}`),

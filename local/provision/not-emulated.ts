@@ -19,12 +19,7 @@ const REASONS: Record<string, string> = {
   'AWS::EC2::SecurityGroup': 'security groups are not enforced on loopback',
   'AWS::EC2::SecurityGroupIngress': 'security groups are not enforced on loopback',
   'AWS::EC2::SecurityGroupEgress': 'security groups are not enforced on loopback',
-  'AWS::EC2::LaunchTemplate': 'no EC2 instances are launched; ECS runs the tasks itself',
-  'AWS::AutoScaling::AutoScalingGroup': 'no EC2 instances are launched; ECS runs the tasks itself',
-  'AWS::IAM::InstanceProfile': 'no EC2 instances are launched',
-  'AWS::ECS::CapacityProvider': 'ECS places every task itself; strategies only name the provider',
-  'AWS::ECS::ClusterCapacityProviderAssociations':
-    'ECS places every task itself; strategies only name the provider',
+  'AWS::IAM::InstanceProfile': 'local instances are loopback addresses: no instance role to assume',
   'AWS::Route53::RecordSet': 'no DNS: clients reach the load balancer by its address, with the Host header',
   'AWS::S3::BucketPolicy': 'bucket policies are not enforced',
 };

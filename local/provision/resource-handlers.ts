@@ -16,6 +16,7 @@ import type { Lambda } from '../services/lambda/provider.js';
 import type { Logs } from '../services/logs/provider.js';
 import type { S3 } from '../services/s3/provider.js';
 import type { StepFunctions } from '../services/sfn/provider.js';
+import { EC2_CAPACITY_HANDLERS } from './ec2-capacity-handlers.js';
 
 export interface ProvisionContext {
   region: string;
@@ -99,6 +100,7 @@ function rolesNamed(names: unknown, ctx: ProvisionContext): string[] {
 }
 
 export const HANDLERS: Record<string, ResourceHandler> = {
+  ...EC2_CAPACITY_HANDLERS,
   'AWS::ECR::Repository': (p, ctx) => {
     const name = str(p.RepositoryName) || physicalName(ctx, 256, true);
     const encryption = p.EncryptionConfiguration as { EncryptionType?: string; KmsKey?: string } | undefined;

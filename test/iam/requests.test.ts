@@ -67,6 +67,17 @@ describe('what the calls stepship’s functions make act on (Service Authorizati
       ],
     ],
     [
+      'ECS DescribeContainerInstances (VerifyTargets on EC2): each instance by ARN, with its cluster',
+      ecs('DescribeContainerInstances', { cluster: CLUSTER, containerInstances: ['0123abcd'] }),
+      [
+        {
+          action: 'ecs:DescribeContainerInstances',
+          resource: `arn:aws:ecs:${A}:container-instance/stepship-web/0123abcd`,
+          context: { 'ecs:cluster': CLUSTER },
+        },
+      ],
+    ],
+    [
       'ECS RunTask of a bare family: any of its revisions',
       ecs('RunTask', { taskDefinition: 'web' }),
       [

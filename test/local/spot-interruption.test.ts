@@ -112,6 +112,10 @@ describe('Fargate Spot, locally', () => {
       { capacityProvider: 'FARGATE_SPOT', base: 0, weight: 2 },
     ]);
     expect(service.launchType).toBeUndefined();
+    // Its deployments too: a strategy, not a launch type, as ECS answers them.
+    expect(service.deployments?.map((d) => [d.launchType, d.capacityProviderStrategy])).toEqual([
+      [undefined, service.capacityProviderStrategy],
+    ]);
     const names = (await tasks('svc')).map((t) => t.capacityProviderName).sort();
     expect(names).toEqual(['FARGATE', 'FARGATE', 'FARGATE_SPOT', 'FARGATE_SPOT']);
   }, 40_000);

@@ -3,9 +3,12 @@ import {
   CreateServiceCommand,
   DeleteClusterCommand,
   DeleteServiceCommand,
+  DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
+  ListContainerInstancesCommand,
   ListServicesCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -25,6 +28,8 @@ const clusterArn = (scope: Scope, cluster: unknown) => {
 const clusterName = (cluster: unknown) => lastSegment(text(cluster) ?? 'default');
 const serviceArn = (scope: Scope, cluster: unknown, service: string) =>
   parseArn(service) ? service : arns.ecsService(scope, clusterName(cluster), service);
+const containerInstanceArn = (scope: Scope, cluster: unknown, id: string) =>
+  parseArn(id) ? id : arns.ecsContainerInstance(scope, clusterName(cluster), id);
 const taskArn = (scope: Scope, cluster: unknown, task: string) =>
   parseArn(task) ? task : arns.ecsTask(scope, clusterName(cluster), task);
 
@@ -111,6 +116,23 @@ export const ecsRules = new ServiceRules('ecs', [
         check('iam:PassRole', role, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }),
       ),
     ];
+  }),
+  // Container instances by ARN, listed on the cluster; capacity providers by ARN (all of them: `*`).
+  rule(DescribeContainerInstancesCommand, (input, scope, action) =>
+    texts(input.containerInstances).map((i) =>
+      check(action, containerInstanceArn(scope, input.cluster, i), {
+        'ecs:cluster': clusterArn(scope, input.cluster),
+      }),
+    ),
+  ),
+  rule(ListContainerInstancesCommand, (input, scope, action) => [
+    check(action, clusterArn(scope, input.cluster)),
+  ]),
+  rule(DescribeCapacityProvidersCommand, (input, scope, action) => {
+    const names = texts(input.capacityProviders);
+    return names.length === 0
+      ? [check(action, '*')]
+      : names.map((n) => check(action, parseArn(n) ? n : arns.ecsCapacityProvider(scope, n)));
   }),
   rule(CreateClusterCommand, (input, scope, action) => [
     check(action, arns.ecsCluster(scope, text(input.clusterName) ?? 'default')),

@@ -32,8 +32,10 @@ import { RegionalStores } from '../../core/stores.js';
 import { AwsError } from '../../http/aws-error.js';
 import type { JsonService } from '../../http/json-protocol.js';
 import type { Elbv2 } from '../elbv2/provider.js';
-import { checkRunTask } from './run-task.js';
+import { Ec2Capacity } from './ec2-capacity.js';
+import { checkRunTask, runOneOffTasks } from './run-task.js';
 import { ServiceScheduler } from './scheduler.js';
+import { checkCount, checkGracePeriod, checkPercents } from './service-checks.js';
 import { clusterShape, createdServiceShape, metadataDocuments, serviceShape, taskShape } from './shapes.js';
 import { type Cluster, EcsStore, type Service, type Task, type TaskDefinition } from './store.js';
 import { normalizeTaskDefinition, requiredAttributes } from './task-definitions.js';
@@ -58,11 +60,15 @@ export class Ecs {
   /** Task id → task, for the metadata endpoint (ids are unique across scopes). */
   private readonly tasksById = new Map<string, Task>();
 
+  /** Auto Scaling groups of local instances behind capacity providers. */
+  readonly capacity: Ec2Capacity = new Ec2Capacity(this, () => this.launcher.allocateAddress());
+
   constructor(
     private readonly launcher: TaskLauncher,
     elbv2: Elbv2,
   ) {
     this.scheduler = new ServiceScheduler(this, launcher, elbv2);
+    elbv2.instanceAddresses = (id, scope) => this.capacity.instanceAddress(id, scope);
   }
 
   // --- clusters --------------------------------------------------------------------------------------
@@ -157,9 +163,9 @@ export class Ecs {
     if (definition.status !== 'ACTIVE') throw new AwsError('ClientException', 'TaskDefinition is inactive');
     if (input.launchType && input.capacityProviderStrategy?.length)
       throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
-    if (input.launchType && input.launchType !== 'FARGATE')
+    if (input.launchType && input.launchType !== 'FARGATE' && input.launchType !== 'EC2')
       throw invalid(
-        `The local cloud runs Fargate services; launch type ${input.launchType} is not emulated.`,
+        `The local cloud runs Fargate and EC2 services; launch type ${input.launchType} is not emulated.`,
       );
     const desiredCount = input.desiredCount ?? 0;
     checkCount('desiredCount', desiredCount);
@@ -191,7 +197,8 @@ export class Ecs {
       status: 'ACTIVE',
       taskDefinition: definition.taskDefinitionArn,
       desiredCount,
-      launchType: 'FARGATE',
+      // ECS answers a launch type only for a service without a strategy.
+      ...(input.capacityProviderStrategy?.length ? {} : { launchType: input.launchType ?? 'FARGATE' }),
       ...(input.capacityProviderStrategy?.length
         ? {
             // ECS answers each item's base and weight, 0 where the request left them out.
@@ -288,28 +295,38 @@ export class Ecs {
     this.tasksById.set(task.id, task);
   }
 
-  /** RunTask: one-off tasks of a task definition, owned by no service (a migration, a batch job). */
-  runTask(scope: Scope, input: RunTaskRequest): Task[] {
+  /**
+   * RunTask: one-off tasks of a task definition, owned by no service (a
+   * migration, a batch job). On EC2 capacity each is placed on an instance
+   * with room; one that fits nowhere is a failure, as RunTask reports it.
+   */
+  runTask(scope: Scope, input: RunTaskRequest): { tasks: Task[]; failures: Failure[] } {
     const store = this.stores.of(scope);
     const cluster = this.cluster(store, input.cluster);
     const definition =
       this.findTaskDefinition(scope, input.taskDefinition ?? '') ??
       fail('ClientException', 'TaskDefinition not found.');
     const run = checkRunTask(input, definition);
-    return Array.from({ length: run.count }, () => {
-      const task = this.launcher.run(
-        {
-          scope,
-          clusterArn: cluster.clusterArn,
-          group: run.group,
-          startedBy: run.startedBy,
-          ...(run.overrides ? { overrides: run.overrides } : {}),
-        },
-        definition,
-      );
-      this.trackTask(store, task);
-      store.tags.set(task.taskArn, input.tags ?? []);
-      return task;
+    return runOneOffTasks(store, cluster.clusterArn, input, run.count, {
+      definition,
+      definitionOf: (arn) => this.findTaskDefinition(scope, arn),
+      launch: (provider, instance) => {
+        const task = this.launcher.run(
+          {
+            scope,
+            clusterArn: cluster.clusterArn,
+            group: run.group,
+            startedBy: run.startedBy,
+            ...(run.overrides ? { overrides: run.overrides } : {}),
+            ...(provider ? { capacityProviderName: provider } : {}),
+            ...(instance ? { instance } : {}),
+          },
+          definition,
+        );
+        this.trackTask(store, task);
+        store.tags.set(task.taskArn, input.tags ?? []);
+        return task;
+      },
     });
   }
 
@@ -355,6 +372,7 @@ export class Ecs {
     jsonVersion: '1.1',
     codes: { missing: 'InvalidParameterException', wrongType: 'SerializationException' },
     operations: new OperationTable([
+      ...this.capacity.operations,
       define(CreateClusterCommand, (input, ctx) => ({
         cluster: clusterShape(this.stores.of(ctx), this.createCluster(ctx, input)),
       })),
@@ -393,6 +411,11 @@ export class Ecs {
         );
         if (tasks.length > 0)
           fail('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.');
+        if ([...store.containerInstances.values()].some((i) => i.clusterArn === cluster.clusterArn))
+          fail(
+            'ClusterContainsContainerInstancesException',
+            'The Cluster cannot be deleted while Container Instances are active or draining.',
+          );
         cluster.status = 'INACTIVE';
         return { cluster: clusterShape(store, cluster) };
       }),
@@ -565,12 +588,13 @@ export class Ecs {
           failures: refs.filter((_, i) => !found[i]).map((arn) => ({ arn, reason: 'MISSING' })),
         };
       }),
-      define(RunTaskCommand, (input, ctx) => ({
-        tasks: this.runTask(ctx, input).map((t) =>
-          taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn)),
-        ),
-        failures: [],
-      })),
+      define(RunTaskCommand, (input, ctx) => {
+        const { tasks, failures } = this.runTask(ctx, input);
+        return {
+          tasks: tasks.map((t) => taskShape(t, this.findTaskDefinition(ctx, t.taskDefinitionArn))),
+          failures,
+        };
+      }),
       define(StopTaskCommand, (input, ctx) => {
         const store = this.stores.of(ctx);
         const cluster = this.cluster(store, input.cluster);
@@ -582,20 +606,4 @@ export class Ecs {
       }),
     ]),
   };
-}
-
-function checkCount(member: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > 5000)
-    throw invalid(`${member} must be an integer from 0 to 5000 (got ${value}).`);
-}
-
-function checkGracePeriod(seconds: number): void {
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 2147483647)
-    throw invalid('healthCheckGracePeriodSeconds must be an integer from 0 to 2147483647.');
-}
-
-function checkPercents(c: Service['deploymentConfiguration']): void {
-  if (c.minimumHealthyPercent < 0 || c.minimumHealthyPercent > 100)
-    throw invalid(`minimumHealthyPercent must be from 0 to 100 (got ${c.minimumHealthyPercent}).`);
-  if (c.maximumPercent < 100) throw invalid(`maximumPercent must be at least 100 (got ${c.maximumPercent}).`);
 }

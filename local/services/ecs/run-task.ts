@@ -1,6 +1,7 @@
-import type { ContainerOverride, RunTaskRequest } from '@aws-sdk/client-ecs';
+import type { ContainerOverride, Failure, RunTaskRequest } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../http/aws-error.js';
-import type { TaskDefinition } from './store.js';
+import { placeTask } from './placement.js';
+import type { ContainerInstance, EcsStore, Task, TaskDefinition } from './store.js';
 
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 
@@ -24,8 +25,10 @@ export function checkRunTask(input: RunTaskRequest, definition: TaskDefinition):
     throw invalid(`count must be an integer from 1 to ${MAX_COUNT} (got ${count}).`);
   if (input.launchType && input.capacityProviderStrategy?.length)
     throw invalid('Specifying both a launch type and capacity provider strategy is not supported.');
-  if (input.launchType && input.launchType !== 'FARGATE')
-    throw invalid(`The local cloud runs Fargate tasks; launch type ${input.launchType} is not emulated.`);
+  if (input.launchType && input.launchType !== 'FARGATE' && input.launchType !== 'EC2')
+    throw invalid(
+      `The local cloud runs Fargate and EC2 tasks; launch type ${input.launchType} is not emulated.`,
+    );
   if (input.startedBy !== undefined && !STARTED_BY.test(input.startedBy))
     throw invalid(
       'startedBy may hold up to 128 letters, numbers, hyphens (-), forward slashes (/) and underscores (_).',
@@ -49,4 +52,41 @@ export function checkRunTask(input: RunTaskRequest, definition: TaskDefinition):
     group: input.group ?? `family:${definition.family}`,
     ...(overrides?.length ? { overrides } : {}),
   };
+}
+
+/**
+ * RunTask's tasks, each launched as soon as it is placed (so the next
+ * placement counts it): on EC2 capacity (launch type EC2, or a strategy
+ * naming an Auto Scaling group provider) each on an instance with room, one
+ * that fits nowhere a RESOURCE:MEMORY or RESOURCE:CPU failure; on Fargate,
+ * anywhere.
+ */
+export function runOneOffTasks(
+  store: EcsStore,
+  clusterArn: string,
+  input: RunTaskRequest,
+  count: number,
+  task: {
+    definition: TaskDefinition;
+    definitionOf: (arn: string) => TaskDefinition | undefined;
+    launch: (provider: string | undefined, instance: ContainerInstance | undefined) => Task;
+  },
+): { tasks: Task[]; failures: Failure[] } {
+  const provider = input.capacityProviderStrategy?.find((s) => s.capacityProvider)?.capacityProvider;
+  const onEc2 =
+    input.launchType === 'EC2' || (provider !== undefined && store.capacityProviders.has(provider));
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  for (let n = 0; n < count; n++) {
+    const placement = onEc2
+      ? placeTask(store, { clusterArn }, task.definition, provider, task.definitionOf)
+      : undefined;
+    if (placement && 'unplaced' in placement) {
+      if (!placement.closest) throw invalid('No Container Instances were found in your cluster.');
+      failures.push({ arn: placement.closest.arn, reason: `RESOURCE:${placement.closest.lacking}` });
+      continue;
+    }
+    tasks.push(task.launch(provider, placement?.instance));
+  }
+  return { tasks, failures };
 }

@@ -1,6 +1,8 @@
 import { guarded, inBackground } from '../../runtime/background.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import { nextCapacityProvider, tasksPerProvider } from './capacity-providers.js';
+import { placeTask } from './placement.js';
+import { targetOf } from './port-mapping.js';
 import type { Ecs } from './provider.js';
 import { forgetStoppedTasks } from './retention.js';
 import { EcsStateEvents } from './state-events.js';
@@ -82,7 +84,10 @@ export class ServiceScheduler {
       rolloutStateReason: 'ECS deployment in progress.',
       createdAt: new Date(),
       updatedAt: new Date(),
-      launchType: 'FARGATE',
+      // As the service: a strategy, or else a launch type.
+      ...(service.capacityProviderStrategy
+        ? { capacityProviderStrategy: service.capacityProviderStrategy }
+        : { launchType: service.launchType ?? 'FARGATE' }),
     };
     service.deployments.unshift(deployment);
     service.taskDefinition = taskDefinition;
@@ -116,7 +121,7 @@ export class ServiceScheduler {
   private targetState(service: Service, task: Task, lb: Service['loadBalancers'][number]) {
     return this.elbv2
       .findTargetGroup(lb.targetGroupArn, service.scope)
-      ?.targets.get(`${task.ip}:${lb.containerPort}`)?.state;
+      ?.targets.get(targetKey(task, lb.containerPort))?.state;
   }
 
   /** A task counts as healthy when RUNNING and, behind a load balancer, healthy in every target group. */
@@ -220,13 +225,32 @@ export class ServiceScheduler {
         const strategy = service.capacityProviderStrategy;
         // Each deployment is placed by the strategy on its own, so a new one keeps its on-demand base.
         const placed = tasksPerProvider(this.tasksOf(store, primary));
-        const started = Array.from({ length: count }, () => {
+        const started: Task[] = [];
+        for (let n = 0; n < count; n++) {
           const provider = strategy ? nextCapacityProvider(strategy, placed) : undefined;
+          const onEc2 = service.launchType === 'EC2' || (provider && store.capacityProviders.has(provider));
+          const placement = onEc2
+            ? placeTask(store, service, definition, provider, (arn) =>
+                this.ecs.findTaskDefinition(service.scope, arn),
+              )
+            : undefined;
+          if (placement && 'unplaced' in placement) {
+            // ECS starts no task it can't place: it says why, and tries again.
+            if (service.events[0]?.message !== `(service ${service.serviceName}) ${placement.unplaced}`)
+              this.event(service, placement.unplaced);
+            break;
+          }
           if (provider) placed.set(provider, (placed.get(provider) ?? 0) + 1);
-          return this.launcher.launch(service, primary, definition, provider);
-        });
-        for (const t of started) this.ecs.trackTask(store, t);
-        this.event(service, `has started ${count} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`);
+          const task = this.launcher.launch(service, primary, definition, provider, placement?.instance);
+          // Tracked at once, so the next placement counts what this one took.
+          this.ecs.trackTask(store, task);
+          started.push(task);
+        }
+        if (started.length > 0)
+          this.event(
+            service,
+            `has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`,
+          );
       }
       for (const extra of active(primary).slice(desired))
         this.stopTask(
@@ -368,4 +392,9 @@ export class ServiceScheduler {
     this.event(service, `rolling back to deployment ${back.id}.`);
     return true;
   }
+}
+
+function targetKey(task: Task, containerPort: number): string {
+  const target = targetOf(task, containerPort);
+  return `${target.id}:${target.port}`;
 }

@@ -14,7 +14,9 @@ export function clusterShape(store: EcsStore, c: Cluster): ClusterShape {
     clusterArn: c.clusterArn,
     clusterName: c.clusterName,
     status: c.status,
-    registeredContainerInstancesCount: 0,
+    registeredContainerInstancesCount: [...store.containerInstances.values()].filter(
+      (i) => i.clusterArn === c.clusterArn,
+    ).length,
     runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
     pendingTasksCount: tasks.filter((t) => STARTING.has(t.lastStatus)).length,
     activeServicesCount: [...store.services.values()].filter(
@@ -23,7 +25,7 @@ export function clusterShape(store: EcsStore, c: Cluster): ClusterShape {
     statistics: [],
     tags: c.tags,
     settings: c.settings,
-    capacityProviders: [],
+    capacityProviders: c.capacityProviders ?? [],
     defaultCapacityProviderStrategy: [],
   };
 }
@@ -54,7 +56,7 @@ export function serviceShape(s: Service): ServiceShape {
     // A service placed by a capacity provider strategy has that instead of a launch type.
     ...(s.capacityProviderStrategy
       ? { capacityProviderStrategy: s.capacityProviderStrategy }
-      : { launchType: s.launchType }),
+      : { launchType: s.launchType ?? 'FARGATE' }),
     platformVersion: s.platformVersion,
     platformFamily: 'Linux',
     taskDefinition: s.taskDefinition,
@@ -82,6 +84,31 @@ export function serviceShape(s: Service): ServiceShape {
 }
 
 export function taskShape(t: Task, definition: TaskDefinition | undefined): TaskShape {
+  const shape = fargateTaskShape(t, definition);
+  return t.launchType === 'EC2' ? onInstance(shape, t) : shape;
+}
+
+/**
+ * An EC2 task in bridge mode: on its container instance, its ports in
+ * networkBindings, no network interface of its own (so no ENI attachment),
+ * no Fargate platform version.
+ */
+function onInstance(shape: TaskShape, t: Task): TaskShape {
+  const { attachments: _none, platformVersion: _fargateOnly, ...rest } = shape;
+  return {
+    ...rest,
+    launchType: 'EC2',
+    ...(t.containerInstanceArn ? { containerInstanceArn: t.containerInstanceArn } : {}),
+    attachments: [],
+    containers: (shape.containers ?? []).map(({ networkInterfaces: _own, ...c }) => ({
+      ...c,
+      networkBindings: t.lastStatus === 'STOPPED' ? [] : (t.networkBindings ?? []),
+      networkInterfaces: [],
+    })),
+  };
+}
+
+function fargateTaskShape(t: Task, definition: TaskDefinition | undefined): TaskShape {
   const eni = `eni-${t.id.slice(0, 17)}`;
   return {
     taskArn: t.taskArn,
@@ -186,7 +213,7 @@ export function metadataDocuments(task: Task, definition: TaskDefinition | undef
     Type: 'NORMAL',
     Networks: [
       {
-        NetworkMode: 'awsvpc',
+        NetworkMode: definition?.networkMode ?? 'awsvpc',
         IPv4Addresses: [task.ip],
         AttachmentIndex: 0,
         IPv4SubnetCIDRBlock: '127.0.0.0/8',
@@ -205,7 +232,7 @@ export function metadataDocuments(task: Task, definition: TaskDefinition | undef
       KnownStatus: task.lastStatus,
       Containers: [container],
       AvailabilityZone: `${task.scope.region}a`,
-      LaunchType: 'FARGATE',
+      LaunchType: task.launchType ?? 'FARGATE',
     },
   };
 }

@@ -64,7 +64,16 @@ export interface Task {
   stopCode?: string;
   /** The capacity provider it was placed on, when its service has a strategy (FARGATE_SPOT can be interrupted). */
   capacityProviderName?: string;
+  /** Its own loopback address (a Fargate task's private IP; a bridge task's container address on its instance). */
   ip: string;
+  /** EC2 or FARGATE: where it runs. */
+  launchType?: 'EC2' | 'FARGATE';
+  /** The container instance an EC2 task was placed on. */
+  containerInstanceArn?: string;
+  /** An EC2 task's instance: its id (the target group's target) and its address (where host ports are). */
+  host?: { ec2InstanceId: string; address: string };
+  /** A bridge task's published ports: its container ports on dynamic host ports of its instance. */
+  networkBindings?: NetworkBinding[];
   containers: Container[];
   process?: TaskRuntimeProcess;
   imageDigest?: string;
@@ -72,6 +81,13 @@ export interface Task {
   failureCounted?: boolean;
   /** Goes up with each change of lastStatus or desiredStatus, as DescribeTasks and the task's events report it. */
   version?: number;
+}
+
+export interface NetworkBinding {
+  bindIP: string;
+  containerPort: number;
+  hostPort: number;
+  protocol: 'tcp' | 'udp';
 }
 
 export type Deployment = Required<
@@ -86,12 +102,12 @@ export type Deployment = Required<
     | 'rolloutStateReason'
     | 'createdAt'
     | 'updatedAt'
-    | 'launchType'
   >
-> & {
-  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
-  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-};
+> &
+  Pick<DeploymentShape, 'launchType' | 'capacityProviderStrategy'> & {
+    status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+    rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  };
 
 export interface ServiceEvent {
   id: string;
@@ -107,7 +123,8 @@ export interface Service {
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   taskDefinition: string;
   desiredCount: number;
-  launchType: 'FARGATE';
+  /** Absent when a capacity provider strategy places its tasks (as ECS answers). */
+  launchType?: 'FARGATE' | 'EC2';
   /** Where its tasks go instead of a launch type (FARGATE, FARGATE_SPOT, an EC2 provider). */
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
   platformVersion: string;
@@ -131,7 +148,48 @@ export interface Service {
 export type Cluster = Required<Pick<ClusterShape, 'clusterArn' | 'clusterName' | 'status'>> & {
   settings: { name: 'containerInsights'; value: string }[];
   tags: Tag[];
+  /** The capacity providers associated with it (ClusterCapacityProviderAssociations). */
+  capacityProviders?: string[];
 };
+
+export interface AutoScalingGroup {
+  name: string;
+  arn: string;
+  instanceType: string;
+  /** DesiredCapacity, else MinSize: how many instances exist (no managed scaling locally). */
+  desired: number;
+  /** The subnets' availability zones, which its instances take in turn. */
+  zones: string[];
+}
+
+export interface CapacityProvider {
+  name: string;
+  arn: string;
+  autoScalingGroupArn: string;
+  autoScalingGroupName: string;
+  managedScaling: { status: 'ENABLED' | 'DISABLED'; targetCapacity: number };
+  managedTerminationProtection: 'ENABLED' | 'DISABLED';
+  managedDraining: 'ENABLED' | 'DISABLED';
+  tags: Tag[];
+}
+
+/** A local "instance": a loopback address standing for an EC2 instance that registered with a cluster. */
+export interface ContainerInstance {
+  arn: string;
+  clusterArn: string;
+  ec2InstanceId: string;
+  /** Its loopback address, where its tasks' host ports are published. */
+  address: string;
+  instanceType: string;
+  availabilityZone: string;
+  capacityProviderName: string;
+  registeredCpu: number;
+  registeredMemory: number;
+  /** Host ports its tasks hold (the ports ECS reserves for the agent and Docker count too). */
+  hostPortsInUse: Set<number>;
+  registeredAt: Date;
+  version: number;
+}
 
 /** ECS's state in one account and region: what the API answers and the scheduler works on. */
 export class EcsStore {
@@ -145,6 +203,14 @@ export class EcsStore {
   readonly tasks = new Map<string, Task>();
   /** Tags by resource ARN. */
   readonly tags = new Map<string, Tag[]>();
+  /** EC2 capacity providers by name (Auto Scaling group providers; FARGATE and FARGATE_SPOT are built in). */
+  readonly capacityProviders = new Map<string, CapacityProvider>();
+  /** The local "instances" registered with clusters, by container instance ARN. */
+  readonly containerInstances = new Map<string, ContainerInstance>();
+  /** Auto Scaling groups by name: what the local instances are started from. */
+  readonly autoScalingGroups = new Map<string, AutoScalingGroup>();
+  /** EC2 launch templates by id: only what an instance needs of one, its instance type. */
+  readonly launchTemplates = new Map<string, { instanceType: string }>();
 }
 
 /** The circuit breaker's threshold: half the desired count, at least 3, at most 200. */

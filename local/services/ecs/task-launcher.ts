@@ -16,7 +16,15 @@ import { TaskProcess } from '../../runtime/task-process.js';
 import type { Ecr } from '../ecr/provider.js';
 import type { Elbv2 } from '../elbv2/provider.js';
 import type { Logs } from '../logs/provider.js';
-import type { ContainerDefinition, Deployment, Service, Task, TaskDefinition } from './store.js';
+import { HostPorts, targetOf } from './port-mapping.js';
+import type {
+  ContainerDefinition,
+  ContainerInstance,
+  Deployment,
+  Service,
+  Task,
+  TaskDefinition,
+} from './store.js';
 
 export interface LauncherDeps {
   /** What tasks reach (the endpoint, AWS's host names, the CA) and how their ports are isolated. */
@@ -68,6 +76,8 @@ interface Placement {
   overrides?: ContainerOverride[];
   /** The capacity provider a service's strategy placed the task on (FARGATE_SPOT can be interrupted). */
   capacityProviderName?: string;
+  /** The container instance an EC2 task runs on; absent for Fargate. */
+  instance?: ContainerInstance;
 }
 
 export type StandalonePlacement = Omit<Placement, 'serviceArn' | 'loadBalancers'>;
@@ -80,8 +90,14 @@ export type StandalonePlacement = Omit<Placement, 'serviceArn' | 'loadBalancers'
  */
 export class TaskLauncher {
   private readonly statusListeners: ((task: Task) => void)[] = [];
+  private readonly hostPorts = new HostPorts();
 
   constructor(private readonly deps: LauncherDeps) {}
+
+  /** A loopback address of the same pool as tasks' (container instances take theirs from it too). */
+  allocateAddress(): string {
+    return this.deps.ips.allocate();
+  }
 
   /** Tells `listener` of every change of a task's lastStatus or desiredStatus, as it happens. */
   onStatusChange(listener: (task: Task) => void): void {
@@ -106,6 +122,7 @@ export class TaskLauncher {
     deployment: Deployment,
     definition: TaskDefinition,
     capacityProviderName?: string,
+    instance?: ContainerInstance,
   ): Task {
     return this.place(
       {
@@ -116,6 +133,7 @@ export class TaskLauncher {
         serviceArn: service.serviceArn,
         loadBalancers: service.loadBalancers,
         ...(capacityProviderName ? { capacityProviderName } : {}),
+        ...(instance ? { instance } : {}),
       },
       definition,
     );
@@ -151,6 +169,13 @@ export class TaskLauncher {
       createdAt: new Date(),
       ...(placement.capacityProviderName ? { capacityProviderName: placement.capacityProviderName } : {}),
       ip: this.deps.ips.allocate(),
+      launchType: placement.instance ? 'EC2' : 'FARGATE',
+      ...(placement.instance
+        ? {
+            containerInstanceArn: placement.instance.arn,
+            host: { ec2InstanceId: placement.instance.ec2InstanceId, address: placement.instance.address },
+          }
+        : {}),
       containers: [
         {
           containerArn: arns.ecsContainer(scope, clusterName, id, randomUUID()),
@@ -162,22 +187,20 @@ export class TaskLauncher {
     };
     this.changed(task);
     const override = placement.overrides?.find((o) => o.name === container.name);
-    void this.start(task, placement.loadBalancers, definition, withOverride(container, override)).catch(
-      (err: unknown) => {
-        // A start that throws must not take the local cloud down: the task fails to start, as on ECS.
-        this.finish(
-          task,
-          `TaskFailedToStart: ${err instanceof Error ? err.message : String(err)}`,
-          'TaskFailedToStart',
-        );
-      },
-    );
+    void this.start(task, placement, definition, withOverride(container, override)).catch((err: unknown) => {
+      // A start that throws must not take the local cloud down: the task fails to start, as on ECS.
+      this.finish(
+        task,
+        `TaskFailedToStart: ${err instanceof Error ? err.message : String(err)}`,
+        'TaskFailedToStart',
+      );
+    });
     return task;
   }
 
   private async start(
     task: Task,
-    loadBalancers: TaskLoadBalancers,
+    { loadBalancers, instance }: Placement,
     definition: TaskDefinition,
     container: ContainerDefinition,
   ): Promise<void> {
@@ -224,13 +247,26 @@ export class TaskLauncher {
         this.finish(task, 'Essential container in task exited', 'EssentialContainerExited');
       return;
     }
+    // Bridge mode: the container's ports are published on the instance before the agent reports RUNNING.
+    if (instance) {
+      task.networkBindings = await this.hostPorts.publish(task, instance, container.portMappings ?? []);
+      // Stopped while its ports were being published: they close with it.
+      if (stopRequested(task)) {
+        await this.hostPorts.unpublish(task);
+        return;
+      }
+    }
     task.lastStatus = 'RUNNING';
     task.startedAt = new Date();
     task.containers[0] = { ...(task.containers[0] as Task['containers'][number]), lastStatus: 'RUNNING' };
     this.changed(task);
     this.deps.activity.record('task-start', started);
-    for (const lb of loadBalancers)
-      this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.register(task.ip, lb.containerPort);
+    for (const lb of loadBalancers) {
+      const target = targetOf(task, lb.containerPort);
+      this.deps.elbv2
+        .findTargetGroup(lb.targetGroupArn, task.scope)
+        ?.register(target.id, target.port, target.host);
+    }
     // A container that exits on its own stops its task; the scheduler replaces it.
     const exited = task.process.exited.then(() =>
       task.desiredStatus === 'RUNNING'
@@ -284,9 +320,12 @@ export class TaskLauncher {
     this.changed(task);
     const drainStart = Date.now();
     await Promise.all(
-      loadBalancers.map((lb) =>
-        this.deps.elbv2.findTargetGroup(lb.targetGroupArn, task.scope)?.deregister(task.ip, lb.containerPort),
-      ),
+      loadBalancers.map((lb) => {
+        const target = targetOf(task, lb.containerPort);
+        return this.deps.elbv2
+          .findTargetGroup(lb.targetGroupArn, task.scope)
+          ?.deregister(target.id, target.port);
+      }),
     );
     this.deps.activity.record('draining', drainStart);
     task.lastStatus = 'STOPPING';
@@ -321,6 +360,7 @@ export class TaskLauncher {
       ...(containerReason ? { reason: containerReason } : {}),
     };
     this.deps.ips.release(task.ip);
+    inBackground(`closing the host ports of ${task.taskArn}`, this.hostPorts.unpublish(task));
     if (!alreadyStopped) this.changed(task);
   }
 
@@ -445,6 +485,11 @@ function essential(definition: TaskDefinition): ContainerDefinition {
     definition.containerDefinitions.find((c) => c.essential !== false) ?? definition.containerDefinitions[0];
   if (!container) throw new Error(`Task definition ${definition.taskDefinitionArn} has no container`);
   return container;
+}
+
+/** Read afresh after an await: a stop may have come in meanwhile. */
+function stopRequested(task: Task): boolean {
+  return task.desiredStatus === 'STOPPED';
 }
 
 /** A task that can't start because a secret its definition names can't be read, as ECS words it. */

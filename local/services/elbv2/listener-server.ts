@@ -140,7 +140,7 @@ export class ListenerServer {
     };
     const upstream = request(
       {
-        host: target.id,
+        host: target.host,
         port: target.port,
         method: req.method,
         path: req.url,

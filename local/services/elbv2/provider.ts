@@ -38,6 +38,7 @@ import { AwsError } from '../../http/aws-error.js';
 import type { QueryService } from '../../http/query-protocol.js';
 import type { ActivityLog } from '../../runtime/activity.js';
 import type { LocalCa } from '../../tls/local-ca.js';
+import { checkInstanceTargets, type InstanceAddresses, instanceHosts } from './instance-targets.js';
 import { type ListenerProtocol, ListenerServer, type Routing } from './listener-server.js';
 import { chooseRule, type RoutableRule } from './rules.js';
 import {
@@ -105,6 +106,9 @@ export interface CertificateSource {
 export class Elbv2 {
   readonly stores = new RegionalStores(() => new Elbv2Store());
   private firstPortTaken = false;
+
+  /** Instance targets' addresses (ECS's container instances tell them; set once ECS is made). */
+  instanceAddresses: InstanceAddresses | undefined;
 
   constructor(private readonly options: Elbv2Options) {}
 
@@ -613,25 +617,30 @@ export class Elbv2 {
       }),
       define(RegisterTargetsCommand, (input, ctx) => {
         const entry = this.targetGroup(this.stores.of(ctx), input.TargetGroupArn ?? '');
-        const targets = checkTargets(input.Targets);
+        const targets = checkTargets(input.Targets, entry.targetType);
+        const hosts =
+          entry.targetType === 'instance' ? instanceHosts(targets, this.instanceAddresses, ctx) : undefined;
         const known = new Set(entry.group.targets.keys());
         const added = new Set(
           targets.map((t) => `${t.Id}:${t.Port ?? entry.group.port}`).filter((k) => !known.has(k)),
         );
         if (known.size + added.size > MAX_TARGETS_PER_GROUP)
           fail('TooManyTargets', `A target group holds at most ${MAX_TARGETS_PER_GROUP} targets.`);
-        for (const t of targets) entry.group.register(t.Id ?? '', t.Port ?? entry.group.port);
+        targets.forEach((t, i) => {
+          entry.group.register(t.Id ?? '', t.Port ?? entry.group.port, hosts?.[i] ?? t.Id ?? '');
+        });
         return {};
       }),
       define(DeregisterTargetsCommand, (input, ctx) => {
         const entry = this.targetGroup(this.stores.of(ctx), input.TargetGroupArn ?? '');
-        for (const t of checkTargets(input.Targets))
+        for (const t of checkTargets(input.Targets, entry.targetType))
           void entry.group.deregister(t.Id ?? '', t.Port ?? entry.group.port);
         return {};
       }),
       define(DescribeTargetHealthCommand, (input, ctx) => {
-        const group = this.targetGroup(this.stores.of(ctx), input.TargetGroupArn ?? '').group;
-        const asked = input.Targets ? checkTargets(input.Targets) : [];
+        const entry = this.targetGroup(this.stores.of(ctx), input.TargetGroupArn ?? '');
+        const group = entry.group;
+        const asked = input.Targets ? checkTargets(input.Targets, entry.targetType) : [];
         const targets = [...group.targets.values()].filter(
           (t) =>
             asked.length === 0 ||
@@ -767,9 +776,10 @@ function checkRange(member: string, value: number, min: number, max: number): vo
     throw validation(`${member} must be an integer from ${min} to ${max} (got ${value})`);
 }
 
-/** Targets as AWS checks them: at least one, each an IPv4 address (ip targets) with a port in range. */
-function checkTargets(targets: TargetDescription[] | undefined): TargetDescription[] {
+/** Targets as AWS checks them: at least one, each an IPv4 address (ip targets) or an instance id, with a port in range. */
+function checkTargets(targets: TargetDescription[] | undefined, targetType: string): TargetDescription[] {
   if (!targets?.length) throw validation('Targets must name at least one target');
+  if (targetType === 'instance') return checkInstanceTargets(targets);
   for (const t of targets) {
     if (
       !/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(t.Id ?? '') ||

@@ -17,6 +17,8 @@ export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'un
 export interface Target {
   id: string;
   port: number;
+  /** Where it is reached: the id itself for an ip target, the instance's address for an instance target. */
+  host: string;
   state: TargetState;
   reason?: string;
   description?: string;
@@ -61,7 +63,7 @@ export class TargetGroup {
     return `${id}:${port}`;
   }
 
-  register(id: string, port = this.port): void {
+  register(id: string, port = this.port, host = id): void {
     const key = this.key(id, port);
     const existing = this.targets.get(key);
     if (existing && existing.state !== 'draining' && existing.state !== 'unused') return;
@@ -69,6 +71,7 @@ export class TargetGroup {
     const target: Target = {
       id,
       port,
+      host,
       state: 'initial',
       reason: 'Elb.RegistrationInProgress',
       description: 'Target registration is in progress',
@@ -176,7 +179,7 @@ function probe(target: Target, hc: HealthCheck): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const req = request(
       {
-        host: target.id,
+        host: target.host,
         port: target.port,
         path: hc.path,
         method: 'GET',

@@ -5,12 +5,15 @@ import {
   DeleteClusterCommand,
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
+  ListContainerInstancesCommand,
   ListServicesCommand,
   ListTaskDefinitionFamiliesCommand,
   ListTaskDefinitionsCommand,
@@ -32,10 +35,13 @@ interface EcsFixtures {
   taskDefinitionArn: string;
   serviceArn: string;
   taskArns: string[];
+  containerInstanceArns: string[];
 }
 
 const CLUSTER = 'conf';
 const MANY = 'conf-many';
+/** A cluster with three local instances of an EC2 capacity provider. */
+const EC2 = 'conf-ec2';
 const TAGS = [{ key: 'team', value: 'conformance' }];
 const SERVER = "require('node:http').createServer((q, s) => s.end('ok')).listen(3000, process.env.HOST);";
 
@@ -104,7 +110,21 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       taskDefinitionArn: registered.taskDefinition?.taskDefinitionArn ?? '',
       serviceArn: '',
       taskArns: [],
+      containerInstanceArns: [],
     };
+    // What provisioning does with a template's launch template, Auto Scaling group and capacity provider.
+    await prepare(CreateClusterCommand, { clusterName: EC2 });
+    cloud.ecs.capacity.launchTemplate(cloud.scope, 'lt-00000000000000001', 't3.small');
+    const group = cloud.ecs.capacity.autoScalingGroup(cloud.scope, {
+      name: 'conf-instances',
+      launchTemplateId: 'lt-00000000000000001',
+      desired: 3,
+      zones: [`${cloud.region}a`, `${cloud.region}b`],
+    });
+    cloud.ecs.capacity.createCapacityProvider(cloud.scope, { name: 'conf-cp', autoScalingGroupArn: group });
+    cloud.ecs.capacity.associate(cloud.scope, EC2, ['conf-cp']);
+    f.containerInstanceArns =
+      (await prepare(ListContainerInstancesCommand, { cluster: EC2 })).containerInstanceArns ?? [];
     const created = await prepare(CreateServiceCommand, { ...service('conf-a', f), tags: TAGS });
     f.serviceArn = created.service?.serviceArn ?? '';
     await prepare(CreateServiceCommand, service('conf-b', f));
@@ -436,6 +456,80 @@ export const ecs: ServiceCatalogue<EcsFixtures> = {
       'InvalidParameterException',
       'ValidationException',
     ]),
+    fails(
+      DeleteClusterCommand,
+      'a cluster that still has container instances',
+      { cluster: EC2 },
+      'ClusterContainsContainerInstancesException',
+    ),
+    ok(ListContainerInstancesCommand, "lists a cluster's container instances", { cluster: EC2 }, (out) =>
+      expect(out.containerInstanceArns).toHaveLength(3),
+    ),
+    ok(
+      ListContainerInstancesCommand,
+      'filters by instance type',
+      { cluster: EC2, filter: 'attribute:ecs.instance-type == t3.micro' },
+      (out) => expect(out.containerInstanceArns).toEqual([]),
+    ),
+    ok(ListContainerInstancesCommand, 'lists none DRAINING', { cluster: EC2, status: 'DRAINING' }, (out) =>
+      expect(out.containerInstanceArns).toEqual([]),
+    ),
+    ...paginates(ListContainerInstancesCommand, { cluster: EC2 }),
+    fails(
+      ListContainerInstancesCommand,
+      'an unknown cluster',
+      { cluster: 'absent' },
+      'ClusterNotFoundException',
+    ),
+    ok(
+      DescribeContainerInstancesCommand,
+      'describes instances with their resources, and a missing one as a failure',
+      (f) => ({ cluster: EC2, containerInstances: [...f.containerInstanceArns, 'absent'] }),
+      (out) => {
+        expect(out.containerInstances).toHaveLength(3);
+        expect(out.containerInstances?.[0]).toMatchObject({
+          status: 'ACTIVE',
+          agentConnected: true,
+          capacityProviderName: 'conf-cp',
+          ec2InstanceId: expect.stringMatching(/^i-[0-9a-f]{17}$/),
+        });
+        expect(out.failures?.map((x) => x.reason)).toEqual(['MISSING']);
+      },
+    ),
+    fails(
+      DescribeContainerInstancesCommand,
+      'no container instances named',
+      { cluster: EC2, containerInstances: [] },
+      'InvalidParameterException',
+    ),
+    fails(
+      DescribeContainerInstancesCommand,
+      'an unknown cluster',
+      { cluster: 'absent', containerInstances: ['x'] },
+      'ClusterNotFoundException',
+    ),
+    ok(
+      DescribeCapacityProvidersCommand,
+      'describes an Auto Scaling group provider by name, and an unknown one as a failure',
+      { capacityProviders: ['conf-cp', 'absent'], include: ['TAGS'] },
+      (out) => {
+        expect(out.capacityProviders?.[0]?.autoScalingGroupProvider?.autoScalingGroupArn).toContain(
+          'autoScalingGroupName/conf-instances',
+        );
+        expect(out.failures?.map((x) => x.reason)).toEqual(['MISSING']);
+      },
+    ),
+    ok(DescribeCapacityProvidersCommand, 'lists Fargate providers among all', {}, (out) =>
+      expect(out.capacityProviders?.map((p) => p.name)).toEqual(
+        expect.arrayContaining(['FARGATE', 'FARGATE_SPOT']),
+      ),
+    ),
+    fails(
+      DescribeCapacityProvidersCommand,
+      'a page size over 10',
+      { maxResults: 11 },
+      'InvalidParameterException',
+    ),
     refuses(CreateClusterCommand, 'a body that is not JSON', '{"clusterName":', 'SerializationException'),
     fails(
       StopTaskCommand,

@@ -214,6 +214,17 @@ export const elbv2: ServiceCatalogue<Elbv2Fixtures> = {
       (f) => ({ TargetGroupArn: f.spareTargetGroupArn, Targets: [{ Id: 'i-0123456789abcdef0', Port: 80 }] }),
       'InvalidTarget',
     ),
+    custom('RegisterTargets', 'an instance target group refuses an instance that does not run', async (w) => {
+      const created = await w.prepare(CreateTargetGroupCommand, {
+        ...targetGroup('conf-tg-instances'),
+        TargetType: 'instance',
+      });
+      const error = await w.sendExpectingError(RegisterTargetsCommand, {
+        TargetGroupArn: created.TargetGroups?.[0]?.TargetGroupArn,
+        Targets: [{ Id: 'i-0123456789abcdef0', Port: 40000 }],
+      });
+      expect(error.code).toBe('InvalidTarget');
+    }),
     ok(DeregisterTargetsCommand, 'deregisters a target', (f) => ({
       TargetGroupArn: f.spareTargetGroupArn,
       Targets: [TARGET],
