@@ -206,6 +206,8 @@ export class TaskLauncher {
   ): Promise<void> {
     const started = Date.now();
     await sleep(10);
+    // Stopped before it was placed: stop() has ended it, and nothing was started.
+    if (stopRequested(task)) return;
     task.lastStatus = 'PENDING';
     task.pullStartedAt = new Date();
     this.changed(task);
@@ -243,6 +245,8 @@ export class TaskLauncher {
     // A service's task is ready once it listens; a one-off task (no service) once it has started.
     const ready = port && task.serviceArn ? await this.listening(task, port) : task.process.running;
     if (!ready || task.desiredStatus === 'STOPPED') {
+      // stop() may have run before this process existed: end it here, or it outlives its task.
+      await task.process.stop(0);
       if (task.lastStatus === 'ACTIVATING')
         this.finish(task, 'Essential container in task exited', 'EssentialContainerExited');
       return;
