@@ -36,20 +36,14 @@ export function typesWithReasons(): string[] {
 
 /**
  * What a recorded-only type is, in a word a reader of one summary line
- * recognizes: instances (their launch template, group and profile) before
- * the rest of EC2, which is networking.
+ * recognizes: instances (their profile), security groups, the rest of EC2
+ * (networking), DNS.
  */
 export function kindOf(type: string): string {
-  if (
-    type === 'AWS::EC2::LaunchTemplate' ||
-    type === 'AWS::IAM::InstanceProfile' ||
-    type.startsWith('AWS::AutoScaling::')
-  )
-    return 'instances';
+  if (type === 'AWS::IAM::InstanceProfile') return 'instances';
   if (type.startsWith('AWS::EC2::SecurityGroup')) return 'security groups';
   if (type.startsWith('AWS::EC2::')) return 'networking';
   if (type.startsWith('AWS::Route53::')) return 'DNS';
-  if (type.startsWith('AWS::ECS::') && type.includes('CapacityProvider')) return 'capacity providers';
   if (type === 'AWS::S3::BucketPolicy') return 'bucket policies';
   return type.replace(/^AWS::/, '');
 }

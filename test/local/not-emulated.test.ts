@@ -29,15 +29,15 @@ const NETWORK = [
   'AWS::EC2::SecurityGroup',
   'AWS::EC2::SecurityGroupIngress',
   'AWS::Route53::RecordSet',
-  'AWS::EC2::LaunchTemplate',
-  'AWS::AutoScaling::AutoScalingGroup',
+  'AWS::IAM::InstanceProfile',
+  'AWS::IAM::InstanceProfile',
 ];
 
 describe('what the local cloud only records, said in one line', () => {
   it('counts the recorded resources and their types, naming the most numerous kinds first', () => {
     const provisioned = resources(...NETWORK, 'AWS::ECS::Service', 'AWS::ElasticLoadBalancingV2::Listener');
     expect(notEmulatedSummary(provisioned)).toBe(
-      '10 resources of 9 types recorded, not run (networking, security groups, instances…)',
+      '10 resources of 8 types recorded, not run (networking, security groups, instances…)',
     );
   });
 
@@ -55,11 +55,11 @@ describe('what the local cloud only records, said in one line', () => {
   it('points to --verbose by default, and lists each type with why under it', () => {
     const provisioned = resources(...NETWORK);
     expect(notEmulatedReport(provisioned, false)).toEqual([
-      '10 resources of 9 types recorded, not run (networking, security groups, instances…): `stepship start --verbose` lists them',
+      '10 resources of 8 types recorded, not run (networking, security groups, instances…): `stepship start --verbose` lists them',
     ]);
     const verbose = notEmulatedReport(provisioned, true);
     expect(verbose).toEqual(notEmulatedLines(provisioned));
-    expect(verbose).toHaveLength(9);
+    expect(verbose).toHaveLength(8);
     expect(verbose).toContain(
       'AWS::EC2::Subnet ×2 not emulated locally: tasks share loopback; each gets its own 127.x address',
     );
@@ -69,7 +69,6 @@ describe('what the local cloud only records, said in one line', () => {
     ['AWS::EC2::NatGateway', 'networking'],
     ['AWS::EC2::SecurityGroupEgress', 'security groups'],
     ['AWS::IAM::InstanceProfile', 'instances'],
-    ['AWS::ECS::CapacityProvider', 'capacity providers'],
     ['AWS::S3::BucketPolicy', 'bucket policies'],
     ['AWS::SNS::Topic', 'SNS::Topic'],
   ])('calls %s %s', (type, kind) => {
