@@ -36,7 +36,7 @@ export async function checkRollout(input: CheckRolloutInput, deps: CheckRolloutD
   if (!ours) {
     const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     throw new RolloutFailedError(
-      `ECS deployment ${rollout.deploymentId} no longer exists: the service now runs ${primary?.id ?? 'another deployment'} (${primary?.taskDefinition ?? 'unknown task definition'}).\n${await why()}`,
+      `ECS deployment ${rollout.deploymentId} was superseded and no longer exists: the service now runs ${primary?.id ?? 'another deployment'} (${primary?.taskDefinition ?? 'unknown task definition'}).\n${await why()}`,
     );
   }
   if (ours.rolloutState === 'FAILED') {

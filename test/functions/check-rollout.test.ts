@@ -126,7 +126,7 @@ describe('check-rollout judges this deployment by its id', () => {
   it('fails when the deployment vanished, naming what runs instead', async () => {
     service([{ ...old, status: 'PRIMARY' }]);
     await expect(check()).rejects.toThrow(
-      /ecs-svc\/222 no longer exists: the service now runs ecs-svc\/111 \(arn:td\/web:1\)/,
+      /ecs-svc\/222 was superseded and no longer exists: the service now runs ecs-svc\/111 \(arn:td\/web:1\)/,
     );
   });
 
