@@ -10,7 +10,8 @@ import type { ApplicationAutoScaling } from '../services/application-autoscaling
 import type { CodeBuild } from '../services/codebuild/provider.js';
 import type { Ecr } from '../services/ecr/provider.js';
 import type { Ecs } from '../services/ecs/provider.js';
-import { checkTargetGroup, type Elbv2 } from '../services/elbv2/provider.js';
+import { checkTargetGroup } from '../services/elbv2/checks.js';
+import type { Elbv2 } from '../services/elbv2/provider.js';
 import type { Events } from '../services/events/provider.js';
 import type { Lambda } from '../services/lambda/provider.js';
 import type { Logs } from '../services/logs/provider.js';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  type Action,
   type Certificate,
   CreateListenerCommand,
   type CreateListenerInput,
@@ -26,7 +25,6 @@ import {
   ModifyTargetGroupAttributesCommand,
   RegisterTargetsCommand,
   type Rule as RuleShape,
-  type TargetDescription,
   type TargetGroup as TargetGroupShape,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { arns, parseArn, scopeOfArn } from '../../core/arns.js';
@@ -38,9 +36,20 @@ import { AwsError } from '../../http/aws-error.js';
 import type { QueryService } from '../../http/query-protocol.js';
 import type { ActivityLog } from '../../runtime/activity.js';
 import type { LocalCa } from '../../tls/local-ca.js';
-import { checkInstanceTargets, type InstanceAddresses, instanceHosts } from './instance-targets.js';
-import { type ListenerProtocol, ListenerServer, type Routing } from './listener-server.js';
-import { chooseRule, type RoutableRule } from './rules.js';
+import {
+  checkActions,
+  checkRange,
+  checkTargetGroup,
+  checkTargets,
+  forwardTargets,
+  MAX_TARGETS_PER_GROUP,
+  NAME,
+  TARGET_GROUP_ATTRIBUTES,
+  validation,
+} from './checks.js';
+import { type InstanceAddresses, instanceHosts } from './instance-targets.js';
+import { ListenerServer } from './listener-server.js';
+import { routeFor } from './routing.js';
 import {
   Elbv2Store,
   type Listener,
@@ -53,33 +62,6 @@ import { TargetGroup } from './target-group.js';
 const fail = (code: string, message: string): never => {
   throw new AwsError(code, message);
 };
-const validation = (message: string) => new AwsError('ValidationError', message);
-/** ELB's quota of targets per target group (and what keeps one group's health state bounded). */
-const MAX_TARGETS_PER_GROUP = 1000;
-/** The attribute keys an ALB target group has; only the deregistration delay changes what the local one does. */
-const TARGET_GROUP_ATTRIBUTES = new Set([
-  'deregistration_delay.timeout_seconds',
-  'deregistration_delay.connection_termination.enabled',
-  'stickiness.enabled',
-  'stickiness.type',
-  'stickiness.lb_cookie.duration_seconds',
-  'stickiness.app_cookie.cookie_name',
-  'stickiness.app_cookie.duration_seconds',
-  'load_balancing.algorithm.type',
-  'load_balancing.algorithm.anomaly_mitigation',
-  'load_balancing.cross_zone.enabled',
-  'slow_start.duration_seconds',
-  'target_group_health.dns_failover.minimum_healthy_targets.count',
-  'target_group_health.dns_failover.minimum_healthy_targets.percentage',
-  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count',
-  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
-  'target_health_state.unhealthy.connection_termination.enabled',
-  'target_health_state.unhealthy.draining_interval_seconds',
-]);
-
-const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
-const HTTP_CODES = /^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$/;
-
 export interface Elbv2Options {
   /** Where load balancers' front doors listen. */
   host: string;
@@ -148,7 +130,7 @@ export class Elbv2 {
     const existing = [...store.loadBalancers.values()].find((lb) => lb.name === name);
     if (existing) return existing; // CreateLoadBalancer is idempotent for the same name.
     const id = randomBytes(8).toString('hex');
-    const server = new ListenerServer((request, protocol) => this.routeFor(store, arn, request, protocol));
+    const server = new ListenerServer((request, protocol) => routeFor(store, arn, request, protocol));
     const arn = arns.elbLoadBalancer(scope, name, id);
     const port = this.firstPortTaken ? 0 : this.options.firstPort;
     this.firstPortTaken = true;
@@ -302,7 +284,7 @@ export class Elbv2 {
     const port = input.Port ?? (protocol === 'HTTPS' ? 443 : 80);
     checkRange('Port', port, 1, 65535);
     if (protocol === 'HTTPS') this.checkCertificates(scope, input.Certificates);
-    this.checkActions(store, input.DefaultActions ?? []);
+    checkActions(input.DefaultActions ?? [], (groupArn) => this.targetGroup(store, groupArn));
     const clash = [...store.listeners.values()].find((l) => l.loadBalancerArn === lb.arn && l.port === port);
     if (clash) fail('DuplicateListener', `A listener already exists on port ${port} of '${lb.arn}'`);
     const id = randomBytes(8).toString('hex');
@@ -382,7 +364,7 @@ export class Elbv2 {
         throw validation(`A ${c.Field} condition needs at least one value`);
       if (values.some((v) => v.length > 128)) throw validation('A condition value is at most 128 characters');
     }
-    this.checkActions(store, input.Actions ?? []);
+    checkActions(input.Actions ?? [], (groupArn) => this.targetGroup(store, groupArn));
     const lb = this.loadBalancer(store, listener.loadBalancerArn);
     const rule: ListenerRule = {
       arn: arns.elbListenerRule(scope, lb.name, lb.id, listener.id, randomBytes(8).toString('hex')),
@@ -416,70 +398,6 @@ export class Elbv2 {
         IsDefault: true,
       },
     ];
-  }
-
-  private checkActions(store: Elbv2Store, actions: Action[]): void {
-    if (actions.length === 0) throw validation('At least one action must be given');
-    for (const action of actions) {
-      switch (action.Type) {
-        case 'forward': {
-          const groups = forwardTargets(action);
-          if (groups.length === 0) throw validation('A forward action needs a target group');
-          for (const arn of groups) this.targetGroup(store, arn);
-          break;
-        }
-        case 'fixed-response':
-          if (!/^(2|4|5)\d\d$/.test(action.FixedResponseConfig?.StatusCode ?? ''))
-            throw validation('A fixed-response action needs a StatusCode of 2XX, 4XX or 5XX');
-          break;
-        case 'redirect':
-          if (!['HTTP_301', 'HTTP_302'].includes(action.RedirectConfig?.StatusCode ?? ''))
-            throw validation('A redirect action needs a StatusCode of HTTP_301 or HTTP_302');
-          break;
-        default:
-          throw new AwsError(
-            'InvalidConfigurationRequest',
-            `The local cloud does not run ${action.Type} actions`,
-          );
-      }
-    }
-  }
-
-  /** Where the load balancer's front door sends a request: the matching rule of its listener for the protocol. */
-  private routeFor(
-    store: Elbv2Store,
-    lbArn: string,
-    request: Parameters<typeof chooseRule>[1],
-    protocol: ListenerProtocol,
-  ): Routing {
-    const listeners = [...store.listeners.values()].filter((l) => l.loadBalancerArn === lbArn);
-    const usualPort = protocol === 'HTTPS' ? 443 : 80;
-    const listener =
-      listeners.find((l) => l.protocol === protocol && l.port === usualPort) ??
-      listeners.find((l) => l.protocol === protocol);
-    if (!listener) return { kind: 'none' };
-    const rules: RoutableRule[] = [
-      ...[...store.rules.values()].filter((r) => r.listenerArn === listener.arn),
-      { priority: 'default', conditions: [], actions: listener.defaultActions },
-    ];
-    const action = chooseRule(rules, request)?.actions.find((a) => a.Type !== undefined);
-    if (!action) return { kind: 'none' };
-    if (action.Type === 'fixed-response' && action.FixedResponseConfig)
-      return { kind: 'fixed-response', config: action.FixedResponseConfig };
-    if (action.Type === 'redirect' && action.RedirectConfig) {
-      const port = action.RedirectConfig.Port;
-      const toOwnListener =
-        port === undefined || port === '#{port}' || listeners.some((l) => String(l.port) === port);
-      return { kind: 'redirect', config: action.RedirectConfig, toOwnListener };
-    }
-    const weighted = action.ForwardConfig?.TargetGroups?.length
-      ? action.ForwardConfig.TargetGroups.map((t) => ({ arn: t.TargetGroupArn ?? '', weight: t.Weight ?? 1 }))
-      : [{ arn: action.TargetGroupArn ?? '', weight: 1 }];
-    const groups = weighted.flatMap(({ arn, weight }) => {
-      const group = store.targetGroups.get(arn)?.group;
-      return group ? [{ group, weight }] : [];
-    });
-    return groups.length > 0 ? { kind: 'forward', groups } : { kind: 'none' };
   }
 
   // --- the API -------------------------------------------------------------------------------------
@@ -735,58 +653,4 @@ export class Elbv2 {
     for (const rule of [...store.rules.values()]) if (rule.listenerArn === arn) store.rules.delete(rule.arn);
     store.listeners.delete(arn);
   }
-}
-
-/** A target group's settings as AWS checks them: name, type, port, health-check timings, thresholds, matcher, path. */
-export function checkTargetGroup<T extends CreateTargetGroupInput>(input: T): T {
-  const name = input.Name ?? '';
-  if (!NAME.test(name))
-    throw validation(
-      `Target group name '${name}' must be 1–32 letters, digits and hyphens, not starting or ending with a hyphen`,
-    );
-  const targetType = input.TargetType ?? 'instance';
-  if (!['ip', 'instance'].includes(targetType))
-    throw validation(`The local cloud serves target types ip and instance, not ${targetType}`);
-  checkRange('Port', input.Port ?? 80, 1, 65535);
-  const interval = input.HealthCheckIntervalSeconds ?? 30;
-  const timeout = input.HealthCheckTimeoutSeconds ?? 5;
-  checkRange('HealthCheckIntervalSeconds', interval, 5, 300);
-  checkRange('HealthCheckTimeoutSeconds', timeout, 2, 120);
-  if (timeout >= interval)
-    throw validation('Health check timeout must be smaller than the health check interval');
-  checkRange('HealthyThresholdCount', input.HealthyThresholdCount ?? 5, 2, 10);
-  checkRange('UnhealthyThresholdCount', input.UnhealthyThresholdCount ?? 2, 2, 10);
-  const matcher = input.Matcher?.HttpCode ?? '200';
-  if (!HTTP_CODES.test(matcher))
-    throw validation(`Matcher HttpCode '${matcher}' must be codes like 200, 200-299 or 200,302`);
-  const path = input.HealthCheckPath ?? '/';
-  if (!path.startsWith('/') || path.length > 1024)
-    throw validation('HealthCheckPath must start with "/" (at most 1024 characters)');
-  return input;
-}
-
-function forwardTargets(action: Action): string[] {
-  if (action.Type !== 'forward') return [];
-  const weighted = action.ForwardConfig?.TargetGroups?.map((t) => t.TargetGroupArn ?? '') ?? [];
-  return [...(action.TargetGroupArn ? [action.TargetGroupArn] : []), ...weighted].filter(Boolean);
-}
-
-function checkRange(member: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw validation(`${member} must be an integer from ${min} to ${max} (got ${value})`);
-}
-
-/** Targets as AWS checks them: at least one, each an IPv4 address (ip targets) or an instance id, with a port in range. */
-function checkTargets(targets: TargetDescription[] | undefined, targetType: string): TargetDescription[] {
-  if (!targets?.length) throw validation('Targets must name at least one target');
-  if (targetType === 'instance') return checkInstanceTargets(targets);
-  for (const t of targets) {
-    if (
-      !/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(t.Id ?? '') ||
-      (t.Id ?? '').split('.').some((o) => Number(o) > 255)
-    )
-      throw new AwsError('InvalidTarget', `The IP address '${t.Id}' is not a valid IPv4 address`);
-    if (t.Port !== undefined) checkRange('Port', t.Port, 1, 65535);
-  }
-  return targets;
 }
