@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, get, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ActivityLog } from '../../local/runtime/activity.js';
@@ -112,6 +113,35 @@ describe('the local load balancer', () => {
     group.register('127.0.250.9');
     expect((await fetch(url)).status).toBe(502);
   });
+
+  it('keeps an idle kept-alive connection open past Node’s 5 s (an ALB idles 60 s), and closing ends it at once', async () => {
+    await target('127.0.250.10', 200);
+    const group = groupWith();
+    group.register('127.0.250.10');
+    await waitFor(() => group.targets.get('127.0.250.10:3000')?.state === 'healthy');
+    const server = new ListenerServer(() => ({ kind: 'forward', groups: [{ group, weight: 1 }] }));
+    const port = await server.listen(0, '127.0.0.1');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    cleanup.push(() => agent.destroy());
+    const ask = () =>
+      new Promise<{ body: string; reused: boolean; socket: Socket }>((resolve, reject) => {
+        const req = get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ body, reused: req.reusedSocket, socket: req.socket as Socket }));
+        });
+        req.on('error', reject);
+      });
+    expect((await ask()).reused).toBe(false);
+    // Past Node's keep-alive timeout and the second it allows beyond (keepAliveTimeoutBuffer).
+    await sleep(7_000);
+    const again = await ask();
+    expect(again).toMatchObject({ body: '127.0.250.10', reused: true });
+    const closed = new Promise<string>((resolve) => again.socket.once('close', () => resolve('closed')));
+    await server.close();
+    expect(await Promise.race([closed, sleep(1_000, 'still open')])).toBe('closed');
+  }, 20_000);
 
   it('reads matchers as AWS does', () => {
     expect(matcherAccepts('200', 200)).toBe(true);

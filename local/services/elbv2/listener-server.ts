@@ -37,20 +37,31 @@ const TLS_HANDSHAKE = 0x16;
  * picks (round robin over healthy targets, fail-open) with the X-Forwarded-*
  * headers an ALB adds. 503 with no targets, 502 when the target fails to answer.
  */
+/**
+ * An ALB keeps an idle client connection open for its idle timeout, 60 s by
+ * default. Node's 5 s default closed kept-alive connections under load: when
+ * the process stalled for seconds, the timers fired before the requests
+ * already waiting on those connections were read, and clients got ECONNRESET.
+ */
+const IDLE_TIMEOUTS = { keepAliveTimeout: 60_000, headersTimeout: 65_000 };
+
 export class ListenerServer {
   private readonly front: TcpServer;
   private readonly http: Server;
   private readonly https: HttpsServer;
   private tls = false;
-  /** Connections not yet handed to HTTP or HTTPS: closing the door ends them too. */
-  private readonly undecided = new Set<Socket>();
+  /**
+   * Every open connection of the front door: closing it ends them. The HTTP
+   * servers never listen themselves, so their closeAllConnections() knows none.
+   */
+  private readonly connections = new Set<Socket>();
   requests = 0;
   errors = 0;
   private port = 0;
 
   constructor(private readonly route: (request: RequestFacts, protocol: ListenerProtocol) => Routing) {
-    this.http = createServer((req, res) => this.handle(req, res, 'HTTP'));
-    this.https = createTlsServer({}, (req, res) => this.handle(req, res, 'HTTPS'));
+    this.http = createServer(IDLE_TIMEOUTS, (req, res) => this.handle(req, res, 'HTTP'));
+    this.https = createTlsServer(IDLE_TIMEOUTS, (req, res) => this.handle(req, res, 'HTTPS'));
     this.front = createTcpServer((socket) => this.accept(socket));
   }
 
@@ -62,10 +73,9 @@ export class ListenerServer {
 
   private accept(socket: Socket): void {
     socket.once('error', () => socket.destroy());
-    this.undecided.add(socket);
-    socket.once('close', () => this.undecided.delete(socket));
+    this.connections.add(socket);
+    socket.once('close', () => this.connections.delete(socket));
     socket.once('readable', () => {
-      this.undecided.delete(socket);
       const head: Buffer | null = socket.read(1);
       if (!head) return;
       socket.unshift(head);
@@ -202,9 +212,7 @@ export class ListenerServer {
   }
 
   close(): Promise<void> {
-    this.http.closeAllConnections();
-    this.https.closeAllConnections();
-    for (const socket of this.undecided) socket.destroy();
+    for (const socket of this.connections) socket.destroy();
     return new Promise((resolve) => this.front.close(() => resolve()));
   }
 }
