@@ -21,6 +21,7 @@ import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import { ProcessMeter } from '../../local/services/application-autoscaling/task-metrics.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
+import { quickGroupBehindLoadBalancer } from './load-balanced-group.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
 let cloud: LocalCloud;
@@ -61,23 +62,7 @@ beforeAll(async () => {
   ecs = new ECSClient(config);
   scaling = new ApplicationAutoScalingClient(config);
   cloud.ecr.createRepository(cloud.scope, { repositoryName: 'web' });
-  const group = cloud.elbv2.createTargetGroup(cloud.scope, {
-    Name: 'web',
-    Port: 3000,
-    TargetType: 'ip',
-    HealthCheckIntervalSeconds: 1,
-    HealthCheckTimeoutSeconds: 1,
-    HealthyThresholdCount: 2,
-    UnhealthyThresholdCount: 2,
-    DeregistrationDelaySeconds: 1,
-  }).group;
-  const lb = await cloud.elbv2.createLoadBalancer(cloud.scope, { Name: 'web' });
-  cloud.elbv2.createListener(cloud.scope, {
-    LoadBalancerArn: lb.arn,
-    Port: 80,
-    Protocol: 'HTTP',
-    DefaultActions: [{ Type: 'forward', TargetGroupArn: group.arn }],
-  });
+  const { group, lb } = await quickGroupBehindLoadBalancer(cloud, 'web');
   // CloudWatch's label of a target group behind a load balancer: app/<lb>/<id>/targetgroup/<tg>/<id>.
   resourceLabel = `${lb.arn.split(':loadbalancer/')[1]}/${group.arn.split(':').at(-1)}`;
   await ecs.send(new CreateClusterCommand({ clusterName: 'test' }));

@@ -28,6 +28,7 @@ import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import { botocoreUnavailableReason, rawJsonCall, shapeProblems } from '../helpers/botocore-shape.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
+import { quickGroupBehindLoadBalancer } from './load-balanced-group.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
 let cloud: LocalCloud;
@@ -65,24 +66,8 @@ beforeAll(async () => {
   ecs = new ECSClient(clientConfig);
   elbv2 = new ElasticLoadBalancingV2Client(clientConfig);
   cloud.ecr.createRepository(cloud.scope, { repositoryName: 'api' });
-  const group = cloud.elbv2.createTargetGroup(cloud.scope, {
-    Name: 'api',
-    Port: 3000,
-    TargetType: 'instance',
-    HealthCheckIntervalSeconds: 1,
-    HealthCheckTimeoutSeconds: 1,
-    HealthyThresholdCount: 2,
-    UnhealthyThresholdCount: 2,
-    DeregistrationDelaySeconds: 1,
-  }).group;
+  const { group } = await quickGroupBehindLoadBalancer(cloud, 'api', { targetType: 'instance' });
   targetGroupArn = group.arn;
-  const lb = await cloud.elbv2.createLoadBalancer(cloud.scope, { Name: 'api' });
-  cloud.elbv2.createListener(cloud.scope, {
-    LoadBalancerArn: lb.arn,
-    Port: 80,
-    Protocol: 'HTTP',
-    DefaultActions: [{ Type: 'forward', TargetGroupArn: group.arn }],
-  });
   await ecs.send(new CreateClusterCommand({ clusterName: 'test' }));
   // What provisioning does for the template's launch template, group, capacity provider and association.
   cloud.ecs.capacity.launchTemplate(cloud.scope, 'lt-0123456789abcdef0', 't3.micro');

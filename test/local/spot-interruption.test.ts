@@ -16,6 +16,7 @@ import { LOCAL_CREDENTIALS, LocalCloud } from '../../local/cloud.js';
 import type { CloudEvent } from '../../local/services/events/provider.js';
 import { eventually } from '../helpers/eventually.js';
 import { steadyLoad } from '../helpers/load.js';
+import { quickGroupBehindLoadBalancer } from './load-balanced-group.js';
 import { pushTestImage, serviceScript } from './test-images.js';
 
 let cloud: LocalCloud;
@@ -35,23 +36,7 @@ beforeAll(async () => {
   });
   ecs = new ECSClient({ endpoint: cloud.endpointUrl, region: cloud.region, credentials: LOCAL_CREDENTIALS });
   cloud.ecr.createRepository(cloud.scope, { repositoryName: 'svc' });
-  const group = cloud.elbv2.createTargetGroup(cloud.scope, {
-    Name: 'svc',
-    Port: 3000,
-    TargetType: 'ip',
-    HealthCheckIntervalSeconds: 1,
-    HealthCheckTimeoutSeconds: 1,
-    HealthyThresholdCount: 2,
-    UnhealthyThresholdCount: 2,
-    DeregistrationDelaySeconds: 1,
-  }).group;
-  const lb = await cloud.elbv2.createLoadBalancer(cloud.scope, { Name: 'svc' });
-  cloud.elbv2.createListener(cloud.scope, {
-    LoadBalancerArn: lb.arn,
-    Port: 80,
-    Protocol: 'HTTP',
-    DefaultActions: [{ Type: 'forward', TargetGroupArn: group.arn }],
-  });
+  const { group } = await quickGroupBehindLoadBalancer(cloud, 'svc');
   await ecs.send(new CreateClusterCommand({ clusterName: 'test' }));
   for (const [name, script] of [
     ['svc', serviceScript('v1')],
