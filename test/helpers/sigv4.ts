@@ -1,5 +1,5 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../../local/iam/signature-match.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './fake-credentials.js';
 
 export interface SignedRequest {
@@ -47,24 +47,4 @@ export async function signedFetch(url: string, request: SignedRequest): Promise<
     headers,
     ...(request.body !== undefined ? { body: request.body } : {}),
   });
-}
-
-/** SHA-256 (and HMAC) from Node's crypto, in the shape the SDK's signer takes. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { keptCredentials, LocalCloud } from '../../local/cloud.js';
+import { Sha256 } from '../../local/iam/signature-match.js';
 import { AWS_CLI, awsCliUnavailableReason } from '../helpers/aws-cli.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'stepship-strict-'));
@@ -426,23 +427,3 @@ describe('the registry API by default', () => {
     expect(await outcome(ecs.send(new ListClustersCommand({})))).toBe('ok');
   });
 });
-
-/** SHA-256 and HMAC from Node's crypto, in the shape the SDK's signer takes. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
